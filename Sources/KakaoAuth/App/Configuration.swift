@@ -1,0 +1,165 @@
+import Foundation
+import Hummingbird
+import NIOCore
+import Logging
+
+/// A configuration problem, naming the variable and never echoing a secret's value.
+public struct ConfigurationError: Error, CustomStringConvertible {
+    public let variable: String
+    public let problem: String
+
+    public var description: String { "\(variable): \(problem)" }
+}
+
+/// Everything the service is told by its environment, read and validated once at start-up.
+public struct Configuration: Sendable {
+    var kakao: KakaoClient.Settings
+    var redirectURIs: [String]
+    var jwtSecret: [UInt8]
+    var jwtIssuer: String
+    var jwtAudience: String
+    var accessTokenLifetime: Int64
+    var sessionPolicy: SessionPolicy
+    public var databasePath: String
+    public var databaseDurability: AppDatabase.Durability
+    public var host: String
+    public var port: Int
+    var cookies: AuthCookies.Settings
+    public var logLevel: Logger.Level
+
+    public init(environment: [String: String]) throws(ConfigurationError) {
+        let variables = EnvironmentVariables(environment)
+        kakao = KakaoClient.Settings(
+            clientID: try variables.required("KAKAO_CLIENT_ID"),
+            clientSecret: variables.optional("KAKAO_CLIENT_SECRET"),
+            authBaseURL: try variables.baseURL("KAKAO_AUTH_BASE_URL", default: "https://kauth.kakao.com"),
+            apiBaseURL: try variables.baseURL("KAKAO_API_BASE_URL", default: "https://kapi.kakao.com"),
+            timeout: .nanoseconds(Int64(try variables.number("KAKAO_TIMEOUT_SECONDS", default: 5, in: 0.05...120) * 1e9)))
+        redirectURIs = try variables.redirectURIs("KAKAO_REDIRECT_URIS")
+
+        let secret = try variables.required("JWT_SECRET")
+        guard secret.utf8.count >= 32 else {
+            throw ConfigurationError(variable: "JWT_SECRET", problem: "must be at least 32 bytes (try: openssl rand -base64 48)")
+        }
+        jwtSecret = Array(secret.utf8)
+        jwtIssuer = try variables.text("JWT_ISSUER", default: "kakao-auth")
+        jwtAudience = try variables.text("JWT_AUDIENCE", default: "kakao-auth")
+
+        let day = 86_400
+        accessTokenLifetime = Int64(try variables.integer("ACCESS_TOKEN_TTL", default: 900, in: 1...day))
+        sessionPolicy = SessionPolicy(
+            sessionLifetime: Int64(try variables.integer("SESSION_TTL", default: 30 * day, in: 60...(3650 * day))),
+            refreshTokenLifetime: Int64(try variables.integer("REFRESH_TOKEN_TTL", default: 14 * day, in: 60...(3650 * day))),
+            reuseInterval: Int64(try variables.integer("REFRESH_REUSE_INTERVAL", default: 10, in: 0...300)))
+
+        databasePath = try variables.text("DATABASE_PATH", default: "kakao-auth.sqlite")
+        databaseDurability = try variables.choice("DATABASE_DURABILITY", default: .normal)
+        host = try variables.text("HOST", default: "127.0.0.1")
+        port = try variables.integer("PORT", default: 8080, in: 0...65535)
+
+        let secure = try variables.flag("COOKIE_SECURE", default: true)
+        let sameSite = try variables.choice("COOKIE_SAMESITE", default: Cookie.SameSite.lax)
+        if sameSite == .none, !secure {
+            throw ConfigurationError(variable: "COOKIE_SAMESITE", problem: "None requires COOKIE_SECURE=true")
+        }
+        cookies = AuthCookies.Settings(secure: secure, sameSite: sameSite, domain: variables.optional("COOKIE_DOMAIN"))
+        logLevel = try variables.choice("LOG_LEVEL", default: .info)
+    }
+
+    /// Only what the `migrate` command needs.
+    public static func databaseOnly(environment: [String: String]) throws(ConfigurationError) -> (path: String, durability: AppDatabase.Durability) {
+        let variables = EnvironmentVariables(environment)
+        return (try variables.text("DATABASE_PATH", default: "kakao-auth.sqlite"), try variables.choice("DATABASE_DURABILITY", default: .normal))
+    }
+}
+
+/// Typed, validated reads of environment variables. An empty value counts as unset.
+private struct EnvironmentVariables {
+    let environment: [String: String]
+
+    init(_ environment: [String: String]) {
+        self.environment = environment
+    }
+
+    func optional(_ name: String) -> String? {
+        guard let value = environment[name]?.trimmingCharacters(in: .whitespaces), !value.isEmpty else { return nil }
+        return value
+    }
+
+    func required(_ name: String) throws(ConfigurationError) -> String {
+        guard let value = optional(name) else { throw ConfigurationError(variable: name, problem: "is required") }
+        return value
+    }
+
+    func text(_ name: String, default defaultValue: String) throws(ConfigurationError) -> String {
+        optional(name) ?? defaultValue
+    }
+
+    func integer(_ name: String, default defaultValue: Int, in range: ClosedRange<Int>) throws(ConfigurationError) -> Int {
+        guard let text = optional(name) else { return defaultValue }
+        guard let value = Int(text), range.contains(value) else {
+            throw ConfigurationError(variable: name, problem: "must be a whole number from \(range.lowerBound) to \(range.upperBound)")
+        }
+        return value
+    }
+
+    func number(_ name: String, default defaultValue: Double, in range: ClosedRange<Double>) throws(ConfigurationError) -> Double {
+        guard let text = optional(name) else { return defaultValue }
+        guard let value = Double(text), range.contains(value) else {
+            throw ConfigurationError(variable: name, problem: "must be a number from \(range.lowerBound) to \(range.upperBound)")
+        }
+        return value
+    }
+
+    func flag(_ name: String, default defaultValue: Bool) throws(ConfigurationError) -> Bool {
+        switch optional(name)?.lowercased() {
+        case nil: defaultValue
+        case "true", "1", "yes": true
+        case "false", "0", "no": false
+        default: throw ConfigurationError(variable: name, problem: "must be true or false")
+        }
+    }
+
+    func choice<Value: RawRepresentable & CaseIterable>(_ name: String, default defaultValue: Value) throws(ConfigurationError) -> Value
+    where Value.RawValue == String {
+        guard let text = optional(name) else { return defaultValue }
+        guard let value = Value.allCases.first(where: { $0.rawValue.lowercased() == text.lowercased() }) else {
+            let allowed = Value.allCases.map(\.rawValue).joined(separator: ", ")
+            throw ConfigurationError(variable: name, problem: "must be one of \(allowed)")
+        }
+        return value
+    }
+
+    /// An http(s) base URL without a trailing slash, query or fragment.
+    func baseURL(_ name: String, default defaultValue: String) throws(ConfigurationError) -> String {
+        var text = optional(name) ?? defaultValue
+        while text.hasSuffix("/") { text.removeLast() }
+        guard Self.isAbsoluteHTTPURL(text), let components = URLComponents(string: text),
+              components.query == nil, components.fragment == nil
+        else { throw ConfigurationError(variable: name, problem: "must be an http or https URL") }
+        return text
+    }
+
+    /// A comma-separated list of absolute http(s) URLs without fragments, as Kakao requires of redirect URIs.
+    func redirectURIs(_ name: String) throws(ConfigurationError) -> [String] {
+        let uris = try required(name).split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+        guard !uris.isEmpty else { throw ConfigurationError(variable: name, problem: "is required") }
+        for uri in uris {
+            guard Self.isAbsoluteHTTPURL(uri), URLComponents(string: uri)?.fragment == nil else {
+                throw ConfigurationError(variable: name, problem: "\"\(uri)\" is not an absolute http or https URL without a fragment")
+            }
+        }
+        return uris
+    }
+
+    private static func isAbsoluteHTTPURL(_ text: String) -> Bool {
+        guard let components = URLComponents(string: text), let scheme = components.scheme?.lowercased(),
+              scheme == "http" || scheme == "https", let host = components.host, !host.isEmpty
+        else { return false }
+        return true
+    }
+}
+
+extension Cookie.SameSite: @retroactive CaseIterable {
+    public static let allCases: [Cookie.SameSite] = [.lax, .strict, .none]
+}

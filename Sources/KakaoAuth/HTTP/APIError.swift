@@ -1,0 +1,61 @@
+import Hummingbird
+
+/// Every error a client can see: a stable snake_case `code`, its HTTP status and title, and a detail for
+/// this occurrence. `openapi.yaml` lists the same codes; a test checks the two agree.
+struct APIError: Error, Equatable {
+    enum Code: String, CaseIterable, Sendable {
+        case invalidRequest = "invalid_request"
+        case unsupportedMediaType = "unsupported_media_type"
+        case redirectURINotAllowed = "redirect_uri_not_allowed"
+        case invalidGrant = "invalid_grant"
+        case invalidToken = "invalid_token"
+        case refreshTokenInvalid = "refresh_token_invalid"
+        case refreshTokenReused = "refresh_token_reused"
+        case notFound = "not_found"
+        case payloadTooLarge = "payload_too_large"
+        case internalError = "internal_error"
+        case providerError = "provider_error"
+        case serviceUnavailable = "service_unavailable"
+        case providerTimeout = "provider_timeout"
+
+        var status: HTTPResponse.Status {
+            switch self {
+            case .invalidRequest, .redirectURINotAllowed, .invalidGrant: .badRequest
+            case .unsupportedMediaType: .unsupportedMediaType
+            case .invalidToken, .refreshTokenInvalid, .refreshTokenReused: .unauthorized
+            case .notFound: .notFound
+            case .payloadTooLarge: .contentTooLarge
+            case .internalError: .internalServerError
+            case .providerError: .badGateway
+            case .serviceUnavailable: .serviceUnavailable
+            case .providerTimeout: .gatewayTimeout
+            }
+        }
+
+        var title: String {
+            switch self {
+            case .invalidRequest: "The request is malformed"
+            case .unsupportedMediaType: "The request body must be JSON"
+            case .redirectURINotAllowed: "The redirect URI is not allowed"
+            case .invalidGrant: "Kakao refused the authorization code"
+            case .invalidToken: "The access token is missing or invalid"
+            case .refreshTokenInvalid: "The refresh token is missing or invalid"
+            case .refreshTokenReused: "The refresh token was already used; the session is revoked"
+            case .notFound: "No such resource"
+            case .payloadTooLarge: "The request body is too large"
+            case .internalError: "Internal error"
+            case .providerError: "Kakao failed or answered unexpectedly"
+            case .serviceUnavailable: "The service cannot serve requests right now"
+            case .providerTimeout: "Kakao did not answer in time"
+            }
+        }
+    }
+
+    let code: Code
+    let detail: String
+
+    init(_ code: Code, _ detail: String) {
+        self.code = code
+        self.detail = detail
+    }
+}

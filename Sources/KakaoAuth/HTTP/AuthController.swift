@@ -1,0 +1,166 @@
+import Hummingbird
+
+/// `/auth`: log in with a Kakao authorization code, rotate refresh tokens, log out.
+struct AuthController<Context: RequestContext> {
+    let kakao: KakaoClient
+    let database: AppDatabase
+    let tokens: TokenIssuer
+    let cookies: AuthCookies
+    /// The allowed `redirect_uri` values; the first is the default.
+    let redirectURIs: [String]
+    let sessionPolicy: SessionPolicy
+    let clock: UnixClock
+
+    func addRoutes(to group: RouterGroup<Context>) {
+        group.post("kakao", use: login)
+        group.post("refresh", use: refresh)
+        group.post("logout", use: logout)
+    }
+
+    // MARK: POST /auth/kakao
+
+    struct LoginRequest {
+        var code: String
+        var redirectURI: String?
+        var codeVerifier: String?
+        var delivery: TokenDelivery
+
+        init(_ fields: JSONFields) throws(APIError) {
+            let fields = try fields.allowingOnly(["code", "redirect_uri", "code_verifier", "token_delivery"])
+            code = try fields.requiredString("code")
+            redirectURI = try fields.string("redirect_uri")
+            codeVerifier = try fields.string("code_verifier", maximumLength: 128)
+            if let verifier = codeVerifier, !Self.isValidCodeVerifier(verifier) {
+                throw APIError(.invalidRequest, "code_verifier must be 43 to 128 characters of A-Z a-z 0-9 - . _ ~ (RFC 7636)")
+            }
+            let delivery = try fields.string("token_delivery") ?? TokenDelivery.cookie.rawValue
+            guard let delivery = TokenDelivery(rawValue: delivery) else {
+                throw APIError(.invalidRequest, "token_delivery must be \"cookie\" or \"body\"")
+            }
+            self.delivery = delivery
+        }
+
+        static func isValidCodeVerifier(_ verifier: String) -> Bool {
+            (43...128).contains(verifier.utf8.count) && verifier.utf8.allSatisfy { byte in
+                switch byte {
+                case UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "a")...UInt8(ascii: "z"),
+                     UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "-"), UInt8(ascii: "."),
+                     UInt8(ascii: "_"), UInt8(ascii: "~"): true
+                default: false
+                }
+            }
+        }
+    }
+
+    struct LoginAnswer: Encodable {
+        var user: UserResource
+        var newUser: Bool
+        var tokens: TokenAnswer
+
+        enum CodingKeys: String, CodingKey {
+            case user
+            case newUser = "new_user"
+        }
+
+        func encode(to encoder: any Encoder) throws {
+            var container = encoder.container(keyedBy: CodingKeys.self)
+            try container.encode(user, forKey: .user)
+            try container.encode(newUser, forKey: .newUser)
+            try tokens.encode(to: encoder)
+        }
+    }
+
+    @Sendable func login(_ request: Request, context: Context) async throws -> Response {
+        let login = try LoginRequest(try await RequestBody.jsonObject(of: request, required: true)!)
+        let redirectURI = login.redirectURI ?? redirectURIs[0]
+        // Checked before Kakao is called: a code must never be exchanged for an unlisted redirect target.
+        guard redirectURIs.contains(redirectURI) else {
+            throw APIError(.redirectURINotAllowed, "redirect_uri is not one of KAKAO_REDIRECT_URIS")
+        }
+        let kakaoAccessToken = try await kakao.exchangeCode(login.code, redirectURI: redirectURI, codeVerifier: login.codeVerifier)
+        let profile = try await kakao.fetchProfile(accessToken: kakaoAccessToken)
+        let now = clock.now()
+        let (user, isNewUser, grant) = try await database.recordLogin(profile, policy: sessionPolicy, now: now)
+        let issued = tokens.issue(for: grant, now: now)
+        let answer = LoginAnswer(user: UserResource(record: user), newUser: isNewUser, tokens: TokenAnswer(issued, delivery: login.delivery, now: now))
+        var response = try Response.json(answer)
+        if login.delivery == .cookie { cookies.set(issued, now: now, on: &response) }
+        return response
+    }
+
+    // MARK: POST /auth/refresh
+
+    @Sendable func refresh(_ request: Request, context: Context) async throws -> Response {
+        let presented = try await presentedRefreshToken(in: request, extraFields: [])
+        return try await clearingCookiesOnRefusal(presented.delivery) {
+            let now = clock.now()
+            let claims = try tokens.verify(presented.token, as: .refresh, now: now)
+            let outcome = try await database.rotateRefreshToken(
+                jti: claims.tokenID, sessionID: claims.sessionID, userID: claims.subject, policy: sessionPolicy, now: now)
+            switch outcome {
+            case .granted(let grant):
+                let issued = tokens.issue(for: grant, now: now)
+                var response = try Response.json(TokenAnswer(issued, delivery: presented.delivery, now: now))
+                if presented.delivery == .cookie { cookies.set(issued, now: now, on: &response) }
+                return response
+            case .reuseDetected:
+                throw APIError(.refreshTokenReused, "this refresh token was already exchanged; every token of the session is now revoked")
+            case .invalid:
+                throw APIError(.refreshTokenInvalid, "the session of this refresh token is over, revoked or unknown")
+            }
+        }
+    }
+
+    // MARK: POST /auth/logout
+
+    @Sendable func logout(_ request: Request, context: Context) async throws -> Response {
+        let presented = try await presentedRefreshToken(in: request, extraFields: ["all_sessions"])
+        let allSessions = try presented.fields?.bool("all_sessions") ?? false
+        return try await clearingCookiesOnRefusal(presented.delivery) {
+            let now = clock.now()
+            let claims = try tokens.verify(presented.token, as: .refresh, now: now)
+            if allSessions {
+                try await database.revokeAllSessions(userID: claims.subject, reason: "logout_all", now: now)
+            } else {
+                try await database.revokeSession(id: claims.sessionID, userID: claims.subject, reason: "logout", now: now)
+            }
+            var response = Response(status: .noContent)
+            cookies.clear(on: &response)
+            return response
+        }
+    }
+
+    /// A refresh or logout refused for its token (401) in cookie delivery also clears the cookies, so that
+    /// the browser stops presenting tokens that can no longer work. Other failures leave them alone.
+    private func clearingCookiesOnRefusal(_ delivery: TokenDelivery, _ operation: () async throws -> Response) async throws -> Response {
+        do {
+            return try await operation()
+        } catch {
+            let problem = APIError(from: error)
+            guard delivery == .cookie, problem.code.status == .unauthorized else { throw error }
+            var response = problem.response
+            cookies.clear(on: &response)
+            return response
+        }
+    }
+
+    // MARK: Refresh token from the body or the cookie
+
+    private struct PresentedRefreshToken {
+        var token: String
+        var delivery: TokenDelivery
+        var fields: JSONFields?
+    }
+
+    /// The refresh token from the JSON body (body delivery) or else from the refresh cookie (cookie delivery).
+    private func presentedRefreshToken(in request: Request, extraFields: Set<String>) async throws -> PresentedRefreshToken {
+        let fields = try await RequestBody.jsonObject(of: request, required: false)?.allowingOnly(extraFields.union(["refresh_token"]))
+        if let token = try fields?.string("refresh_token", maximumLength: RequestBody.maximumSize) {
+            return PresentedRefreshToken(token: token, delivery: .body, fields: fields)
+        }
+        if let token = cookies.refreshToken(in: request), !token.isEmpty {
+            return PresentedRefreshToken(token: token, delivery: .cookie, fields: fields)
+        }
+        throw APIError(.refreshTokenInvalid, "no refresh token: send it as the refresh cookie or as \"refresh_token\" in a JSON body")
+    }
+}

@@ -1,0 +1,80 @@
+import GRDB
+import Hummingbird
+import Logging
+import NIOCore
+
+/// The one place where errors become HTTP answers: every typed error of every layer maps to an
+/// ``APIError``, and every ``APIError`` to an `application/problem+json` answer (RFC 9457).
+extension APIError {
+    init(from error: any Error) {
+        switch error {
+        case let error as APIError:
+            self = error
+        case let error as TokenError:
+            self.init(error.kind == .access ? .invalidToken : .refreshTokenInvalid, error.reason.rawValue)
+        case let error as KakaoError:
+            self.init(kakao: error)
+        case is NIOTooManyBytesError:
+            self.init(.payloadTooLarge, "request bodies are limited to \(RequestBody.maximumSize) bytes")
+        case let error as HTTPError where error.status == .notFound:
+            self.init(.notFound, "no endpoint at this path and method")
+        case let error as HTTPError where error.status == .contentTooLarge:
+            self.init(.payloadTooLarge, "the request is too large")
+        case let error as HTTPError where (400..<500).contains(error.status.code):
+            self.init(.invalidRequest, error.body ?? error.status.reasonPhrase)
+        case is DatabaseError:
+            self.init(.serviceUnavailable, "the database is unavailable; try again shortly")
+        default:
+            self.init(.internalError, "an unexpected error occurred")
+        }
+    }
+
+    private init(kakao error: KakaoError) {
+        switch error {
+        case .invalidGrant(let errorCode):
+            self.init(.invalidGrant, "the authorization code is invalid, expired, already used or issued for another redirect_uri\(Self.kakaoCode(errorCode))")
+        case .rejected(let status, let errorCode):
+            self.init(.providerError, "Kakao refused the request with status \(status)\(Self.kakaoCode(errorCode))")
+        case .unavailable(let status):
+            self.init(.providerError, "Kakao answered with status \(status)")
+        case .malformedAnswer(let reason):
+            self.init(.providerError, "Kakao's answer was unusable: \(reason)")
+        case .unreachable:
+            self.init(.providerError, "Kakao could not be reached")
+        case .timedOut:
+            self.init(.providerTimeout, "Kakao did not answer in time")
+        }
+    }
+
+    private static func kakaoCode(_ code: String?) -> String {
+        code.map { " (Kakao \($0))" } ?? ""
+    }
+
+    var response: Response {
+        let body = "{\"type\":\("urn:kakao-auth:problem:\(code.rawValue)".jsonQuoted),\"title\":\(code.title.jsonQuoted),"
+            + "\"status\":\(code.status.code),\"detail\":\(detail.jsonQuoted),\"code\":\(code.rawValue.jsonQuoted)}"
+        var headers: HTTPFields = [.contentType: "application/problem+json"]
+        if code == .invalidToken {
+            headers[.wwwAuthenticate] = "Bearer error=\"invalid_token\""
+        }
+        return Response(status: code.status, headers: headers, body: .init(byteBuffer: ByteBuffer(string: body)))
+    }
+}
+
+/// Catches whatever a handler throws and answers with its problem document; server-side failures are
+/// logged by type only, since an error's description may quote a request.
+struct ProblemMiddleware<Context: RequestContext>: RouterMiddleware {
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        do {
+            return try await next(request, context)
+        } catch {
+            let problem = APIError(from: error)
+            if problem.code.status.code >= 500 {
+                context.logger.error("request failed", metadata: [
+                    "path": "\(request.uri.path)", "code": "\(problem.code.rawValue)", "error_type": "\(type(of: error))",
+                ])
+            }
+            return problem.response
+        }
+    }
+}

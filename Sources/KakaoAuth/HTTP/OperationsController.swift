@@ -1,0 +1,39 @@
+import Hummingbird
+
+/// Liveness, readiness and the API description.
+struct OperationsController<Context: RequestContext> {
+    let database: AppDatabase
+
+    func addRoutes(to router: Router<Context>) {
+        router.get("healthz", use: health)
+        router.get("readyz", use: readiness)
+        router.get("openapi.yaml", use: openAPI)
+    }
+
+    /// The process is up and serving HTTP.
+    @Sendable func health(_ request: Request, context: Context) async throws -> Response {
+        try Response.json(["status": "ok"])
+    }
+
+    /// The database answers; 503 `service_unavailable` otherwise.
+    @Sendable func readiness(_ request: Request, context: Context) async throws -> Response {
+        try await database.checkReadiness()
+        return try Response.json(["status": "ready"])
+    }
+
+    /// `openapi.yaml` from the repository root, embedded at build time.
+    @Sendable func openAPI(_ request: Request, context: Context) async throws -> Response {
+        Response(
+            status: .ok, headers: [.contentType: "application/yaml; charset=utf-8"],
+            body: .init(byteBuffer: ByteBuffer(bytes: PackageResources.openapi_yaml)))
+    }
+}
+
+/// Answers may carry tokens or personal data: no shared cache may keep any of them.
+struct NoStoreMiddleware<Context: RequestContext>: RouterMiddleware {
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        var response = try await next(request, context)
+        response.headers[.cacheControl] = "no-store"
+        return response
+    }
+}

@@ -1,0 +1,65 @@
+import Hummingbird
+
+/// Reads request bodies the strict way: at most 64 KiB, `application/json` only, strict JSON, one object.
+///
+/// Insisting on the JSON media type is also a CSRF defence: a cross-site form or `text/plain` POST cannot
+/// carry it without a CORS preflight.
+enum RequestBody {
+    static let maximumSize = 64 * 1024
+
+    /// The body's JSON object, or nil when the body is empty and `required` is false.
+    static func jsonObject(of request: Request, required: Bool) async throws -> JSONFields? {
+        let buffer = try await request.body.collect(upTo: maximumSize)
+        guard buffer.readableBytes > 0 else {
+            if required { throw APIError(.invalidRequest, "a JSON body is required") }
+            return nil
+        }
+        let mediaType = request.headers[.contentType].flatMap(MediaType.init(from:))
+        guard let mediaType, mediaType.isType(.applicationJson) else {
+            throw APIError(.unsupportedMediaType, "send the body as application/json")
+        }
+        do {
+            return try JSONFields(StrictJSONReader.parse(buffer.readableBytesView))
+        } catch let error as JSONSyntaxError {
+            throw APIError(.invalidRequest, "the body is not valid JSON: \(error)")
+        }
+    }
+}
+
+/// The members of a request's JSON object, read with typed accessors that explain what is wrong.
+struct JSONFields {
+    private let members: [String: JSONValue]
+
+    init(_ json: JSONValue) throws(APIError) {
+        guard case .object(let members) = json else { throw APIError(.invalidRequest, "the body must be a JSON object") }
+        self.members = members
+    }
+
+    /// Refuses members the endpoint does not know, so that a misspelt field is an error, not a silent default.
+    func allowingOnly(_ names: Set<String>) throws(APIError) -> JSONFields {
+        if let unknown = members.keys.sorted().first(where: { !names.contains($0) }) {
+            throw APIError(.invalidRequest, "unknown field \"\(unknown)\"")
+        }
+        return self
+    }
+
+    /// A non-empty string of at most `maximumLength` bytes, or nil when absent.
+    func string(_ name: String, maximumLength: Int = 2048) throws(APIError) -> String? {
+        guard let value = members[name] else { return nil }
+        guard let text = value.stringValue else { throw APIError(.invalidRequest, "\(name) must be a string, not \(value.typeName)") }
+        guard !text.isEmpty else { throw APIError(.invalidRequest, "\(name) must not be empty") }
+        guard text.utf8.count <= maximumLength else { throw APIError(.invalidRequest, "\(name) is longer than \(maximumLength) bytes") }
+        return text
+    }
+
+    func requiredString(_ name: String, maximumLength: Int = 2048) throws(APIError) -> String {
+        guard let text = try string(name, maximumLength: maximumLength) else { throw APIError(.invalidRequest, "\(name) is required") }
+        return text
+    }
+
+    func bool(_ name: String) throws(APIError) -> Bool? {
+        guard let value = members[name] else { return nil }
+        guard let flag = value.boolValue else { throw APIError(.invalidRequest, "\(name) must be a boolean, not \(value.typeName)") }
+        return flag
+    }
+}

@@ -1,0 +1,234 @@
+/// Why a document is not the JSON this service accepts.
+struct JSONSyntaxError: Error, Equatable, CustomStringConvertible {
+    let message: String
+    let offset: Int
+
+    var description: String { "\(message) at byte \(offset)" }
+}
+
+/// A strict RFC 8259 reader for untrusted input: request bodies, Kakao's answers and token payloads.
+///
+/// Stricter than Foundation where it matters for an auth service: duplicate object keys are refused (two
+/// parsers must never disagree on which `exp` counts), nesting depth is bounded (no stack exhaustion),
+/// strings must be valid UTF-8 without raw control characters, and nothing may follow the document.
+struct StrictJSONReader {
+    static let defaultMaximumDepth = 32
+
+    private let bytes: [UInt8]
+    private let maximumDepth: Int
+    private var position = 0
+
+    private init(bytes: [UInt8], maximumDepth: Int) {
+        self.bytes = bytes
+        self.maximumDepth = maximumDepth
+    }
+
+    static func parse(_ bytes: some Sequence<UInt8>, maximumDepth: Int = defaultMaximumDepth) throws(JSONSyntaxError) -> JSONValue {
+        var reader = StrictJSONReader(bytes: Array(bytes), maximumDepth: maximumDepth)
+        reader.skipWhitespace()
+        let value = try reader.readValue(depth: 0)
+        reader.skipWhitespace()
+        guard reader.position == reader.bytes.count else { throw reader.error("unexpected data after the document") }
+        return value
+    }
+
+    private func error(_ message: String) -> JSONSyntaxError {
+        JSONSyntaxError(message: message, offset: position)
+    }
+
+    private var current: UInt8? { position < bytes.count ? bytes[position] : nil }
+
+    private mutating func skipWhitespace() {
+        while let byte = current, byte == 0x20 || byte == 0x0A || byte == 0x0D || byte == 0x09 { position += 1 }
+    }
+
+    private mutating func expect(_ literal: StaticString, producing value: JSONValue) throws(JSONSyntaxError) -> JSONValue {
+        let count = literal.utf8CodeUnitCount
+        guard position + count <= bytes.count else { throw error("truncated literal") }
+        for index in 0..<count where bytes[position + index] != literal.utf8Start[index] {
+            throw error("invalid literal")
+        }
+        position += count
+        return value
+    }
+
+    private mutating func readValue(depth: Int) throws(JSONSyntaxError) -> JSONValue {
+        guard let byte = current else { throw error("unexpected end of document") }
+        switch byte {
+        case UInt8(ascii: "{"): return try readObject(depth: depth + 1)
+        case UInt8(ascii: "["): return try readArray(depth: depth + 1)
+        case UInt8(ascii: "\""): return .string(try readString())
+        case UInt8(ascii: "t"): return try expect("true", producing: .bool(true))
+        case UInt8(ascii: "f"): return try expect("false", producing: .bool(false))
+        case UInt8(ascii: "n"): return try expect("null", producing: .null)
+        case UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"): return try readNumber()
+        default: throw error("unexpected character")
+        }
+    }
+
+    private mutating func readObject(depth: Int) throws(JSONSyntaxError) -> JSONValue {
+        guard depth <= maximumDepth else { throw error("nested too deeply") }
+        position += 1
+        var members: [String: JSONValue] = [:]
+        skipWhitespace()
+        if current == UInt8(ascii: "}") {
+            position += 1
+            return .object(members)
+        }
+        while true {
+            skipWhitespace()
+            guard current == UInt8(ascii: "\"") else { throw error("expected a string key") }
+            let keyOffset = position
+            let key = try readString()
+            skipWhitespace()
+            guard current == UInt8(ascii: ":") else { throw error("expected ':'") }
+            position += 1
+            skipWhitespace()
+            let value = try readValue(depth: depth)
+            guard members.updateValue(value, forKey: key) == nil else {
+                throw JSONSyntaxError(message: "duplicate key \"\(key)\"", offset: keyOffset)
+            }
+            skipWhitespace()
+            switch current {
+            case UInt8(ascii: ","): position += 1
+            case UInt8(ascii: "}"):
+                position += 1
+                return .object(members)
+            default: throw error("expected ',' or '}'")
+            }
+        }
+    }
+
+    private mutating func readArray(depth: Int) throws(JSONSyntaxError) -> JSONValue {
+        guard depth <= maximumDepth else { throw error("nested too deeply") }
+        position += 1
+        var elements: [JSONValue] = []
+        skipWhitespace()
+        if current == UInt8(ascii: "]") {
+            position += 1
+            return .array(elements)
+        }
+        while true {
+            skipWhitespace()
+            elements.append(try readValue(depth: depth))
+            skipWhitespace()
+            switch current {
+            case UInt8(ascii: ","): position += 1
+            case UInt8(ascii: "]"):
+                position += 1
+                return .array(elements)
+            default: throw error("expected ',' or ']'")
+            }
+        }
+    }
+
+    private mutating func readNumber() throws(JSONSyntaxError) -> JSONValue {
+        let start = position
+        if current == UInt8(ascii: "-") { position += 1 }
+        guard let first = current, isDigit(first) else { throw error("invalid number") }
+        position += 1
+        if first != UInt8(ascii: "0") { skipDigits() }
+        if current == UInt8(ascii: ".") {
+            position += 1
+            guard let byte = current, isDigit(byte) else { throw error("invalid number") }
+            skipDigits()
+        }
+        if current == UInt8(ascii: "e") || current == UInt8(ascii: "E") {
+            position += 1
+            if current == UInt8(ascii: "+") || current == UInt8(ascii: "-") { position += 1 }
+            guard let byte = current, isDigit(byte) else { throw error("invalid number") }
+            skipDigits()
+        }
+        return .number(String(decoding: bytes[start..<position], as: UTF8.self))
+    }
+
+    private func isDigit(_ byte: UInt8) -> Bool { byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9") }
+
+    private mutating func skipDigits() {
+        while let byte = current, isDigit(byte) { position += 1 }
+    }
+
+    private mutating func readString() throws(JSONSyntaxError) -> String {
+        position += 1
+        var scalars = String.UnicodeScalarView()
+        var runStart = position
+        while true {
+            guard let byte = current else { throw error("unterminated string") }
+            switch byte {
+            case UInt8(ascii: "\""):
+                try appendValidatedUTF8(bytes[runStart..<position], to: &scalars)
+                position += 1
+                return String(scalars)
+            case UInt8(ascii: "\\"):
+                try appendValidatedUTF8(bytes[runStart..<position], to: &scalars)
+                position += 1
+                scalars.append(try readEscape())
+                runStart = position
+            case 0x00..<0x20:
+                throw error("control character in string")
+            default:
+                position += 1
+            }
+        }
+    }
+
+    private func appendValidatedUTF8(_ run: ArraySlice<UInt8>, to scalars: inout String.UnicodeScalarView) throws(JSONSyntaxError) {
+        guard !run.isEmpty else { return }
+        guard let text = String(validating: run, as: UTF8.self) else { throw error("invalid UTF-8 in string") }
+        scalars.append(contentsOf: text.unicodeScalars)
+    }
+
+    private mutating func readEscape() throws(JSONSyntaxError) -> Unicode.Scalar {
+        guard let byte = current else { throw error("unterminated escape") }
+        position += 1
+        switch byte {
+        case UInt8(ascii: "\""): return "\""
+        case UInt8(ascii: "\\"): return "\\"
+        case UInt8(ascii: "/"): return "/"
+        case UInt8(ascii: "b"): return "\u{08}"
+        case UInt8(ascii: "f"): return "\u{0C}"
+        case UInt8(ascii: "n"): return "\n"
+        case UInt8(ascii: "r"): return "\r"
+        case UInt8(ascii: "t"): return "\t"
+        case UInt8(ascii: "u"):
+            let unit = try readHexQuad()
+            switch unit {
+            case 0xD800..<0xDC00:
+                guard current == UInt8(ascii: "\\"), position + 1 < bytes.count, bytes[position + 1] == UInt8(ascii: "u") else {
+                    throw error("unpaired surrogate")
+                }
+                position += 2
+                let low = try readHexQuad()
+                guard (0xDC00..<0xE000).contains(low) else { throw error("unpaired surrogate") }
+                let value = 0x10000 + ((UInt32(unit) - 0xD800) << 10) + (UInt32(low) - 0xDC00)
+                guard let scalar = Unicode.Scalar(value) else { throw error("invalid escape") }
+                return scalar
+            case 0xDC00..<0xE000:
+                throw error("unpaired surrogate")
+            default:
+                guard let scalar = Unicode.Scalar(unit) else { throw error("invalid escape") }
+                return scalar
+            }
+        default:
+            throw error("invalid escape")
+        }
+    }
+
+    private mutating func readHexQuad() throws(JSONSyntaxError) -> UInt16 {
+        guard position + 4 <= bytes.count else { throw error("truncated \\u escape") }
+        var value: UInt16 = 0
+        for _ in 0..<4 {
+            let byte = bytes[position]
+            let digit: UInt8
+            switch byte {
+            case UInt8(ascii: "0")...UInt8(ascii: "9"): digit = byte - UInt8(ascii: "0")
+            case UInt8(ascii: "a")...UInt8(ascii: "f"): digit = byte - UInt8(ascii: "a") + 10
+            case UInt8(ascii: "A")...UInt8(ascii: "F"): digit = byte - UInt8(ascii: "A") + 10
+            default: throw error("invalid \\u escape")
+            }
+            value = value << 4 | UInt16(digit)
+            position += 1
+        }
+        return value
+    }
+}

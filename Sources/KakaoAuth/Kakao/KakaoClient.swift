@@ -1,0 +1,120 @@
+import AsyncHTTPClient
+import Foundation
+import NIOCore
+import NIOHTTP1
+
+/// The two calls a login makes to Kakao: exchange the authorization code, then read the user.
+///
+/// Every call is bounded as a whole (connect, headers and body) by `timeout`, and every answer by
+/// ``maximumAnswerSize``, so a slow or hostile peer costs a login at most that much time and memory.
+struct KakaoClient: Sendable {
+    struct Settings: Sendable {
+        var clientID: String
+        var clientSecret: String?
+        var authBaseURL: String
+        var apiBaseURL: String
+        /// The whole-call limit: connect, send, and read the complete answer.
+        var timeout: TimeAmount
+    }
+
+    static let maximumAnswerSize = 1 << 20
+
+    let httpClient: HTTPClient
+    let settings: Settings
+
+    /// `POST {auth}/oauth/token` with `grant_type=authorization_code`; returns Kakao's access token.
+    func exchangeCode(_ code: String, redirectURI: String, codeVerifier: String?) async throws(KakaoError) -> String {
+        var form = [
+            ("grant_type", "authorization_code"), ("client_id", settings.clientID),
+            ("redirect_uri", redirectURI), ("code", code),
+        ]
+        if let secret = settings.clientSecret { form.append(("client_secret", secret)) }
+        if let codeVerifier { form.append(("code_verifier", codeVerifier)) }
+
+        var request = HTTPClientRequest(url: settings.authBaseURL + "/oauth/token")
+        request.method = .POST
+        request.headers.add(name: "Content-Type", value: "application/x-www-form-urlencoded;charset=utf-8")
+        request.body = .bytes(ByteBuffer(string: Self.formEncoded(form)))
+
+        let (status, answer) = try await send(request)
+        guard status == 200 else {
+            let errorCode = answer?["error_code"]?.stringValue
+            if answer?["error"]?.stringValue == "invalid_grant" || errorCode == "KOE320" || errorCode == "KOE303" {
+                throw .invalidGrant(errorCode: errorCode)
+            }
+            throw Self.failure(status: status, errorCode: errorCode)
+        }
+        guard let accessToken = answer?["access_token"]?.stringValue, !accessToken.isEmpty else {
+            throw .malformedAnswer("the token answer has no access_token")
+        }
+        return accessToken
+    }
+
+    /// `GET {api}/v2/user/me` with Kakao's access token.
+    func fetchProfile(accessToken: String) async throws(KakaoError) -> KakaoProfile {
+        var request = HTTPClientRequest(url: settings.apiBaseURL + "/v2/user/me?secure_resource=true")
+        request.headers.add(name: "Authorization", value: "Bearer " + accessToken)
+        let (status, answer) = try await send(request)
+        guard status == 200 else {
+            throw Self.failure(status: status, errorCode: answer?["code"].flatMap { $0.integerValue.map(String.init) })
+        }
+        guard let answer else { throw .malformedAnswer("the user answer is not JSON") }
+        return try KakaoProfile(json: answer)
+    }
+
+    private static func failure(status: Int, errorCode: String?) -> KakaoError {
+        status >= 500 ? .unavailable(status: status) : .rejected(status: status, errorCode: errorCode)
+    }
+
+    /// Sends the request and reads the whole answer within the deadline. The body is nil when it is not
+    /// JSON; a success status with such a body is the caller's `malformedAnswer`.
+    private func send(_ request: HTTPClientRequest) async throws(KakaoError) -> (status: Int, answer: JSONValue?) {
+        let client = httpClient
+        let result: (Int, ByteBuffer)
+        do {
+            result = try await withDeadline(settings.timeout) {
+                let response = try await client.execute(request, timeout: settings.timeout)
+                let body = try await response.body.collect(upTo: Self.maximumAnswerSize)
+                return (Int(response.status.code), body)
+            }
+        } catch is DeadlineExceeded {
+            throw .timedOut
+        } catch let error as HTTPClientError where [.deadlineExceeded, .readTimeout, .connectTimeout].contains(error) {
+            throw .timedOut
+        } catch is NIOTooManyBytesError {
+            throw .malformedAnswer("the answer is larger than \(Self.maximumAnswerSize) bytes")
+        } catch {
+            throw .unreachable
+        }
+        let (status, body) = result
+        let answer = try? StrictJSONReader.parse(body.readableBytesView)
+        if (200..<300).contains(status), answer == nil { throw .malformedAnswer("the answer is not JSON") }
+        return (status, answer)
+    }
+
+    /// `application/x-www-form-urlencoded`, escaping everything but RFC 3986's unreserved characters.
+    static func formEncoded(_ fields: [(String, String)]) -> String {
+        let unreserved = CharacterSet(charactersIn: "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~")
+        return fields.map { name, value in
+            "\(name)=\(value.addingPercentEncoding(withAllowedCharacters: unreserved) ?? "")"
+        }.joined(separator: "&")
+    }
+}
+
+private struct DeadlineExceeded: Error {}
+
+/// Runs `operation`, cancelling it and throwing `DeadlineExceeded` if it has not finished after `duration`.
+/// AsyncHTTPClient's own deadline stops at the response head; this one also covers reading the body.
+private func withDeadline<Value: Sendable>(
+    _ duration: TimeAmount, operation: @escaping @Sendable () async throws -> Value
+) async throws -> Value {
+    try await withThrowingTaskGroup(of: Value.self) { group in
+        group.addTask(operation: operation)
+        group.addTask {
+            try await Task.sleep(nanoseconds: UInt64(duration.nanoseconds))
+            throw DeadlineExceeded()
+        }
+        defer { group.cancelAll() }
+        return try await group.next()!
+    }
+}

@@ -1,0 +1,158 @@
+import GRDB
+
+/// The service's SQLite database: one method per read or write the service needs; callers never see SQL.
+///
+/// WAL mode through a `DatabasePool` (readers never wait for the writer), a busy timeout for the rare
+/// contention with another process (the `migrate` command), and every write in one transaction so that an
+/// acknowledged login, rotation or revocation is on disk before the answer is sent.
+public final class AppDatabase: Sendable {
+    /// `NORMAL` survives a killed process (committed transactions are in the WAL, which the OS keeps);
+    /// `FULL` also survives power loss, at the cost of an fsync per commit.
+    public enum Durability: String, Sendable, CaseIterable {
+        case normal
+        case full
+    }
+
+    private let pool: DatabasePool
+
+    public init(path: String, durability: Durability = .normal) throws {
+        var configuration = GRDB.Configuration()
+        configuration.busyMode = .timeout(5)
+        configuration.foreignKeysEnabled = true
+        configuration.prepareDatabase { db in
+            try db.execute(sql: "PRAGMA synchronous = \(durability == .full ? "FULL" : "NORMAL")")
+        }
+        pool = try DatabasePool(path: path, configuration: configuration)
+        try Self.migrator.migrate(pool)
+    }
+
+    private static var migrator: DatabaseMigrator {
+        var migrator = DatabaseMigrator()
+        for migration in Migrations.all {
+            migrator.registerMigration(migration.name) { db in
+                try db.execute(sql: String(decoding: migration.sql, as: UTF8.self))
+            }
+        }
+        return migrator
+    }
+
+    /// Answers when the database can be read.
+    func checkReadiness() async throws {
+        _ = try await pool.read { db in try Int.fetchOne(db, sql: "SELECT 1") }
+    }
+
+    /// Registers the Kakao user on first sight or refreshes their profile, and opens a new session with its
+    /// first refresh token, all in one transaction. Concurrent first logins of one Kakao user meet in the
+    /// `kakao_id` unique constraint's upsert and end with one user.
+    func recordLogin(_ profile: KakaoProfile, policy: SessionPolicy, now: Int64) async throws -> (user: UserRecord, isNewUser: Bool, grant: SessionGrant) {
+        let newUserID = RandomID.make()
+        return try await pool.write { db in
+            guard let user = try UserRecord.fetchOne(db, sql: """
+                INSERT INTO users (id, kakao_id, nickname, email, email_verified, profile_image_url,
+                                   thumbnail_image_url, created_at, updated_at, last_login_at)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                ON CONFLICT (kakao_id) DO UPDATE SET
+                    updated_at = CASE WHEN nickname IS NOT excluded.nickname OR email IS NOT excluded.email
+                                        OR email_verified IS NOT excluded.email_verified
+                                        OR profile_image_url IS NOT excluded.profile_image_url
+                                        OR thumbnail_image_url IS NOT excluded.thumbnail_image_url
+                                      THEN excluded.updated_at ELSE updated_at END,
+                    nickname = excluded.nickname,
+                    email = excluded.email,
+                    email_verified = excluded.email_verified,
+                    profile_image_url = excluded.profile_image_url,
+                    thumbnail_image_url = excluded.thumbnail_image_url,
+                    last_login_at = excluded.last_login_at
+                RETURNING *
+                """, arguments: [
+                    newUserID, profile.id, profile.nickname, profile.email, profile.emailVerified,
+                    profile.profileImageURL, profile.thumbnailImageURL, now, now, now,
+                ])
+            else { throw DatabaseError(resultCode: .SQLITE_INTERNAL, message: "upsert returned no user") }
+
+            let sessionID = RandomID.make()
+            let sessionExpiresAt = now + policy.sessionLifetime
+            let refreshToken = RefreshTokenRecord(
+                jti: RandomID.make(), sessionID: sessionID, parentJTI: nil, issuedAt: now,
+                expiresAt: min(now + policy.refreshTokenLifetime, sessionExpiresAt), rotatedAt: nil)
+            try SessionRecord(
+                id: sessionID, userID: user.id, createdAt: now, expiresAt: sessionExpiresAt,
+                currentRefreshJTI: refreshToken.jti, revokedAt: nil, revokedReason: nil
+            ).insert(db)
+            try refreshToken.insert(db)
+            let grant = SessionGrant(userID: user.id, sessionID: sessionID, sessionExpiresAt: sessionExpiresAt, refreshToken: refreshToken)
+            return (user, user.id == newUserID, grant)
+        }
+    }
+
+    /// Applies the rotation policy to a validly signed refresh token (see ``RefreshOutcome``). Reading the
+    /// session and rotating it happen in one write transaction, and the rotation itself is a conditional
+    /// update whose changed-row count is checked, so two concurrent refreshes cannot both rotate one token.
+    func rotateRefreshToken(jti: String, sessionID: String, userID: String, policy: SessionPolicy, now: Int64) async throws -> RefreshOutcome {
+        let successorJTI = RandomID.make()
+        return try await pool.write { db in
+            guard let session = try SessionRecord.fetchOne(db, key: sessionID), session.userID == userID,
+                  session.revokedAt == nil, session.expiresAt > now,
+                  let presented = try RefreshTokenRecord.fetchOne(db, key: jti), presented.sessionID == sessionID,
+                  let current = try RefreshTokenRecord.fetchOne(db, key: session.currentRefreshJTI)
+            else { return .invalid }
+
+            if presented.jti == current.jti {
+                // The decision point: only the transaction that moves the session off the presented token
+                // may issue its successor.
+                try db.execute(
+                    sql: "UPDATE sessions SET current_refresh_jti = ? WHERE id = ? AND current_refresh_jti = ? AND revoked_at IS NULL",
+                    arguments: [successorJTI, sessionID, presented.jti])
+                guard db.changesCount == 1 else { return .invalid }
+                try db.execute(sql: "UPDATE refresh_tokens SET rotated_at = ? WHERE jti = ?", arguments: [now, presented.jti])
+                let successor = RefreshTokenRecord(
+                    jti: successorJTI, sessionID: sessionID, parentJTI: presented.jti, issuedAt: now,
+                    expiresAt: min(now + policy.refreshTokenLifetime, session.expiresAt), rotatedAt: nil)
+                try successor.insert(db)
+                return .granted(SessionGrant(userID: userID, sessionID: sessionID, sessionExpiresAt: session.expiresAt, refreshToken: successor))
+            }
+
+            if current.parentJTI == presented.jti, let rotatedAt = presented.rotatedAt,
+               now - rotatedAt <= policy.reuseInterval, current.expiresAt > now {
+                return .granted(SessionGrant(userID: userID, sessionID: sessionID, sessionExpiresAt: session.expiresAt, refreshToken: current))
+            }
+
+            try Self.revokeSessions(db, sql: "id = ?", arguments: [sessionID], reason: "refresh_token_reused", now: now)
+            return .reuseDetected
+        }
+    }
+
+    /// Revokes one session of the user. Returns whether it was live until now.
+    @discardableResult
+    func revokeSession(id sessionID: String, userID: String, reason: String, now: Int64) async throws -> Bool {
+        try await pool.write { db in
+            try Self.revokeSessions(db, sql: "id = ? AND user_id = ?", arguments: [sessionID, userID], reason: reason, now: now) == 1
+        }
+    }
+
+    /// Revokes every live session of the user. Returns how many were live.
+    @discardableResult
+    func revokeAllSessions(userID: String, reason: String, now: Int64) async throws -> Int {
+        try await pool.write { db in
+            try Self.revokeSessions(db, sql: "user_id = ?", arguments: [userID], reason: reason, now: now)
+        }
+    }
+
+    @discardableResult
+    private static func revokeSessions(_ db: Database, sql condition: String, arguments: StatementArguments, reason: String, now: Int64) throws -> Int {
+        try db.execute(
+            sql: "UPDATE sessions SET revoked_at = ?, revoked_reason = ? WHERE revoked_at IS NULL AND \(condition)",
+            arguments: [now, reason] + arguments)
+        return db.changesCount
+    }
+
+    /// The user of a live session: nil when the session is revoked, over, or not the user's, or the user is gone.
+    func activeUser(id userID: String, sessionID: String, now: Int64) async throws -> UserRecord? {
+        try await pool.read { db in
+            try UserRecord.fetchOne(db, sql: """
+                SELECT users.* FROM users JOIN sessions ON sessions.user_id = users.id
+                WHERE users.id = ? AND sessions.id = ? AND sessions.revoked_at IS NULL AND sessions.expires_at > ?
+                """, arguments: [userID, sessionID, now])
+        }
+    }
+}

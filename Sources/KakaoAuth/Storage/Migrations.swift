@@ -1,0 +1,8 @@
+/// The SQL files of the top-level `migrations/` folder, embedded in the binary so that it runs from any
+/// working directory. `Storage/Migrations` links to that folder; a test checks that this list names every
+/// file in it, in order.
+enum Migrations {
+    static let all: [(name: String, sql: [UInt8])] = [
+        ("0001_initial", PackageResources._001_initial_sql),
+    ]
+}
