@@ -8,11 +8,12 @@ public func buildApplication(
     configuration: Configuration, logger: Logger, clock: UnixClock = .system
 ) throws -> some ApplicationProtocol {
     let database = try AppDatabase(path: configuration.databasePath, durability: configuration.databaseDurability)
-    let httpClient = HTTPClient(
-        eventLoopGroupProvider: .singleton,
-        configuration: .init(
-            redirectConfiguration: .disallow,
-            timeout: .init(connect: configuration.kakao.timeout, read: configuration.kakao.timeout)))
+    var clientConfiguration = HTTPClient.Configuration(
+        redirectConfiguration: .disallow,
+        timeout: .init(connect: configuration.kakao.timeout, read: configuration.kakao.timeout))
+    // A refused connection fails the login at once instead of being retried until the deadline.
+    clientConfiguration.connectionPool.retryConnectionEstablishment = false
+    let httpClient = HTTPClient(eventLoopGroupProvider: .singleton, configuration: clientConfiguration)
     let router = buildRouter(
         configuration: configuration,
         database: database,

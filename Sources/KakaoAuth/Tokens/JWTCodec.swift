@@ -79,7 +79,7 @@ struct JWTCodec: Sendable {
         guard signatureMatches else { throw refuse(.badSignature) }
 
         guard let payload = Base64URL.decode(String(decoding: bytes[(dots[0] + 1)..<dots[1]], as: UTF8.self)),
-              let claims = try? StrictJSONReader.parse(payload, maximumDepth: 1)
+              let claims = try? StrictJSONReader.parse(payload, maximumDepth: 2)
         else { throw refuse(.malformed) }
         return try validate(claims, now: now, refuse: refuse)
     }

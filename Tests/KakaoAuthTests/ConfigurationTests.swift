@@ -1,0 +1,75 @@
+import Foundation
+import Testing
+@testable import KakaoAuth
+
+@Suite struct ConfigurationTests {
+    let valid = TestService.environment(kakaoBaseURL: "http://localhost:9", databasePath: "/tmp/unused.sqlite")
+
+    func problem(_ changes: [String: String?]) -> ConfigurationError? {
+        var environment = valid
+        for (name, value) in changes { environment[name] = value }
+        do {
+            _ = try Configuration(environment: environment)
+            return nil
+        } catch {
+            return error
+        }
+    }
+
+    @Test func defaultsMatchTheDocumentedOnes() throws {
+        let configuration = try Configuration(environment: valid)
+        #expect(configuration.accessTokenLifetime == 900)
+        #expect(configuration.sessionPolicy.refreshTokenLifetime == 1_209_600)
+        #expect(configuration.sessionPolicy.sessionLifetime == 2_592_000)
+        #expect(configuration.sessionPolicy.reuseInterval == 10)
+        #expect(configuration.kakao.timeout == .seconds(5))
+        #expect(configuration.jwtIssuer == "kakao-auth" && configuration.jwtAudience == "kakao-auth")
+        #expect(configuration.host == "127.0.0.1" && configuration.port == 8080)
+        #expect(configuration.cookies.secure && configuration.cookies.sameSite == .lax && configuration.cookies.domain == nil)
+        #expect(configuration.redirectURIs == [TestService.redirectURI, TestService.otherRedirectURI])
+    }
+
+    @Test(arguments: [
+        ("KAKAO_CLIENT_ID", nil), ("KAKAO_REDIRECT_URIS", nil), ("KAKAO_REDIRECT_URIS", " , "),
+        ("KAKAO_REDIRECT_URIS", "app.example/callback"), ("KAKAO_REDIRECT_URIS", "https://app.example/cb#frag"),
+        ("JWT_SECRET", nil), ("JWT_SECRET", ""), ("JWT_SECRET", "0123456789abcdef0123456789abcde"),
+        ("KAKAO_AUTH_BASE_URL", "ftp://kakao"), ("KAKAO_API_BASE_URL", "not a url"), ("KAKAO_TIMEOUT_SECONDS", "0"),
+        ("ACCESS_TOKEN_TTL", "-1"), ("ACCESS_TOKEN_TTL", "abc"), ("REFRESH_REUSE_INTERVAL", "301"), ("PORT", "70000"),
+        ("COOKIE_SECURE", "maybe"), ("COOKIE_SAMESITE", "Loose"), ("LOG_LEVEL", "loud"), ("DATABASE_DURABILITY", "paranoid"),
+    ] as [(String, String?)])
+    func invalidSettingsNameTheVariable(variable: String, value: String?) {
+        #expect(problem([variable: value])?.variable == variable)
+    }
+
+    @Test func sameSiteNoneRequiresSecureCookies() {
+        #expect(problem(["COOKIE_SAMESITE": "None", "COOKIE_SECURE": "false"])?.variable == "COOKIE_SAMESITE")
+        #expect(problem(["COOKIE_SAMESITE": "None"]) == nil)
+    }
+
+    @Test func errorsNeverEchoTheSecret() {
+        let secret = "too-short-secret"
+        let error = problem(["JWT_SECRET": secret])
+        #expect(error != nil)
+        #expect(error?.description.contains(secret) == false)
+    }
+}
+
+@Suite struct RepositoryConsistencyTests {
+    static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+
+    @Test func embeddedMigrationsAreExactlyTheFilesOfTheMigrationsFolder() throws {
+        let folder = Self.root.appendingPathComponent("migrations")
+        let files = try FileManager.default.contentsOfDirectory(atPath: folder.path).filter { $0.hasSuffix(".sql") }.sorted()
+        #expect(Migrations.all.map { $0.name + ".sql" } == files)
+        for migration in Migrations.all {
+            #expect(try Data(contentsOf: folder.appendingPathComponent(migration.name + ".sql")) == Data(migration.sql))
+        }
+    }
+
+    @Test func everyErrorCodeIsDescribedInTheAPIDescription() throws {
+        let spec = try String(contentsOf: Self.root.appendingPathComponent("openapi.yaml"), encoding: .utf8)
+        for code in APIError.Code.allCases {
+            #expect(spec.contains("- \(code.rawValue)"), "openapi.yaml does not list \(code.rawValue)")
+        }
+    }
+}

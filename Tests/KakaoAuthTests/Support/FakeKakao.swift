@@ -1,0 +1,116 @@
+import Foundation
+import Hummingbird
+import HummingbirdTesting
+import Synchronization
+@testable import KakaoAuth
+
+/// A stand-in for kauth.kakao.com and kapi.kakao.com: a real HTTP server on 127.0.0.1 that checks the
+/// client credentials like Kakao, and whose answers each test scripts per authorization code.
+final class FakeKakao: Sendable {
+    static let clientID = "test-client-id"
+    static let clientSecret = "test-client-secret"
+
+    /// One scripted answer of an endpoint.
+    struct Answer: Sendable {
+        var status: Int = 200
+        var body: String
+        var contentType = "application/json;charset=UTF-8"
+        var delay: Duration = .zero
+    }
+
+    /// What Kakao does for one authorization code: the token exchange, then the user lookup.
+    struct Script: Sendable {
+        var token: Answer?
+        var user: Answer
+    }
+
+    private struct State {
+        var scripts: [String: Script] = [:]
+        var usedCodes: Set<String> = []
+        var tokenRequests: [[String: String]] = []
+        var userRequests = 0
+    }
+
+    private let state = Mutex(State())
+
+    /// Registers a code whose user lookup answers `profile` (raw JSON, so tests can send any id).
+    func addCode(_ code: String, profile: String) {
+        addCode(code, script: Script(user: Answer(body: profile)))
+    }
+
+    func addCode(_ code: String, script: Script) {
+        state.withLock { $0.scripts[code] = script }
+    }
+
+    /// The form fields of every token request received so far.
+    var tokenRequests: [[String: String]] { state.withLock { $0.tokenRequests } }
+    var userRequests: Int { state.withLock { $0.userRequests } }
+
+    /// A `/v2/user/me` answer with the given id (as raw JSON text) and whatever profile fields are given.
+    static func profile(id: String, nickname: String? = nil, email: String? = nil, emailValid: Bool = true, emailVerified: Bool = true, image: String? = nil) -> String {
+        var profile: [String] = []
+        if let nickname { profile.append("\"nickname\":\(nickname.jsonQuoted)") }
+        if let image {
+            profile.append("\"profile_image_url\":\(image.jsonQuoted),\"thumbnail_image_url\":\((image + "?thumb").jsonQuoted)")
+        }
+        var account = ["\"profile\":{\(profile.joined(separator: ","))}"]
+        if let email {
+            account.append("\"email\":\(email.jsonQuoted),\"is_email_valid\":\(emailValid),\"is_email_verified\":\(emailVerified)")
+        }
+        return "{\"id\":\(id),\"connected_at\":\"2026-11-22T00:00:00Z\",\"kakao_account\":{\(account.joined(separator: ","))}}"
+    }
+
+    /// Runs the fake on a loopback port for the duration of `body`.
+    func run<Value: Sendable>(_ body: @Sendable (_ baseURL: String) async throws -> Value) async throws -> Value {
+        let router = Router()
+        router.post("oauth/token") { request, _ in try await self.token(request) }
+        router.get("v2/user/me") { request, _ in try await self.user(request) }
+        let app = Application(router: router, configuration: .init(address: .hostname("127.0.0.1", port: 0)))
+        return try await app.test(.ahc(.http)) { client in
+            try await body("http://localhost:\(client.port!)")
+        }
+    }
+
+    private static func kakaoError(_ status: Int, _ error: String, _ code: String) -> Answer {
+        Answer(status: status, body: "{\"error\":\"\(error)\",\"error_description\":\"fake\",\"error_code\":\"\(code)\"}")
+    }
+
+    private func token(_ request: Request) async throws -> Response {
+        let body = try await request.body.collect(upTo: 1 << 16)
+        var fields: [String: String] = [:]
+        for pair in String(buffer: body).split(separator: "&") {
+            let parts = pair.split(separator: "=", maxSplits: 1).map { String($0).removingPercentEncoding ?? "" }
+            fields[parts[0]] = parts.count > 1 ? parts[1] : ""
+        }
+        let answer: Answer = state.withLock { state in
+            state.tokenRequests.append(fields)
+            guard fields["grant_type"] == "authorization_code" else { return Self.kakaoError(400, "unsupported_grant_type", "KOE003") }
+            guard fields["client_id"] == Self.clientID else { return Self.kakaoError(401, "invalid_client", "KOE101") }
+            guard fields["client_secret"] == Self.clientSecret else { return Self.kakaoError(401, "invalid_client", "KOE010") }
+            guard let code = fields["code"], let script = state.scripts[code], state.usedCodes.insert(code).inserted else {
+                return Self.kakaoError(400, "invalid_grant", "KOE320")
+            }
+            return script.token ?? Answer(body: "{\"token_type\":\"bearer\",\"access_token\":\"kakao-access-\(code)\",\"expires_in\":21599,\"refresh_token\":\"kakao-refresh-\(code)\",\"refresh_token_expires_in\":5183999}")
+        }
+        return try await respond(answer)
+    }
+
+    private func user(_ request: Request) async throws -> Response {
+        let answer: Answer = state.withLock { state in
+            state.userRequests += 1
+            let prefix = "Bearer kakao-access-"
+            guard let authorization = request.headers[.authorization], authorization.hasPrefix(prefix),
+                  let script = state.scripts[String(authorization.dropFirst(prefix.count))]
+            else { return Answer(status: 401, body: "{\"msg\":\"this access token does not exist\",\"code\":-401}") }
+            return script.user
+        }
+        return try await respond(answer)
+    }
+
+    private func respond(_ answer: Answer) async throws -> Response {
+        try await Task.sleep(for: answer.delay)
+        return Response(
+            status: .init(code: answer.status), headers: [.contentType: answer.contentType],
+            body: .init(byteBuffer: ByteBuffer(string: answer.body)))
+    }
+}

@@ -1,0 +1,127 @@
+import Foundation
+import GRDB
+import Hummingbird
+import HummingbirdTesting
+import Logging
+import Synchronization
+@testable import KakaoAuth
+
+/// A clock the test moves by hand.
+final class ManualClock: Sendable {
+    private let seconds: Mutex<Int64>
+
+    init(_ start: Int64 = Int64(Date().timeIntervalSince1970)) {
+        seconds = Mutex(start)
+    }
+
+    var clock: UnixClock { UnixClock { self.seconds.withLock { $0 } } }
+
+    func advance(by delta: Int64) {
+        seconds.withLock { $0 += delta }
+    }
+}
+
+/// Runs the real application, built by `buildApplication` exactly as `kakao-auth serve` builds it, on a
+/// loopback port, with a fresh SQLite file and a ``FakeKakao`` as its Kakao.
+struct TestService {
+    static let redirectURI = "https://app.example/callback"
+    static let otherRedirectURI = "https://app.example/other"
+    static let jwtSecret = "test-secret-test-secret-test-secret-0123456789"
+
+    let client: any TestClientProtocol
+    let databasePath: String
+
+    static func environment(kakaoBaseURL: String, databasePath: String) -> [String: String] {
+        [
+            "KAKAO_CLIENT_ID": FakeKakao.clientID,
+            "KAKAO_CLIENT_SECRET": FakeKakao.clientSecret,
+            "KAKAO_REDIRECT_URIS": "\(redirectURI), \(otherRedirectURI)",
+            "KAKAO_AUTH_BASE_URL": kakaoBaseURL,
+            "KAKAO_API_BASE_URL": kakaoBaseURL,
+            "JWT_SECRET": jwtSecret,
+            "DATABASE_PATH": databasePath,
+        ]
+    }
+
+    static func run(
+        kakao: FakeKakao = FakeKakao(),
+        environment overrides: [String: String] = [:],
+        clock: UnixClock = .system,
+        _ body: @Sendable (TestService) async throws -> Void
+    ) async throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("kakao-auth-test-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let databasePath = directory.appendingPathComponent("test.sqlite").path
+
+        try await kakao.run { baseURL in
+            let environment = Self.environment(kakaoBaseURL: baseURL, databasePath: databasePath).merging(overrides) { $1 }
+            let configuration = try Configuration(environment: environment)
+            var logger = Logger(label: "kakao-auth-test")
+            logger.logLevel = .warning
+            let app = try buildApplication(configuration: configuration, logger: logger, clock: clock)
+            try await app.test(.ahc(.http)) { client in
+                try await body(TestService(client: client, databasePath: databasePath))
+            }
+        }
+    }
+
+    /// Counts rows straight from the SQLite file, as another process would see them.
+    func count(_ table: String, where condition: String = "1") throws -> Int {
+        let queue = try DatabaseQueue(path: databasePath)
+        return try queue.read { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM \(table) WHERE \(condition)")! }
+    }
+
+    // MARK: Requests
+
+    func post(_ path: String, json: String? = nil, headers: HTTPFields = [:]) async throws -> TestResponse {
+        var headers = headers
+        if json != nil, headers[.contentType] == nil { headers[.contentType] = "application/json" }
+        return try await client.execute(uri: path, method: .post, headers: headers, body: json.map { ByteBuffer(string: $0) })
+    }
+
+    func get(_ path: String, headers: HTTPFields = [:]) async throws -> TestResponse {
+        try await client.execute(uri: path, method: .get, headers: headers)
+    }
+
+    func login(code: String, delivery: String = "cookie", extra: String = "") async throws -> TestResponse {
+        try await post("/auth/kakao", json: "{\"code\":\(code.jsonQuoted),\"token_delivery\":\"\(delivery)\"\(extra)}")
+    }
+
+    func me(bearer token: String) async throws -> TestResponse {
+        try await get("/users/me", headers: [.authorization: "Bearer \(token)"])
+    }
+
+    func refresh(token: String) async throws -> TestResponse {
+        try await post("/auth/refresh", json: "{\"refresh_token\":\(token.jsonQuoted)}")
+    }
+}
+
+extension TestResponse {
+    var json: JSONValue {
+        get throws { try StrictJSONReader.parse(body.readableBytesView) }
+    }
+
+    /// The problem document's `code`, or nil when the answer is not a problem.
+    var problemCode: String? {
+        guard headers[.contentType] == "application/problem+json" else { return nil }
+        return (try? json)?["code"]?.stringValue
+    }
+
+    /// Set-Cookie headers by cookie name: the value and the attributes as written.
+    var setCookies: [String: (value: String, attributes: [String])] {
+        var cookies: [String: (value: String, attributes: [String])] = [:]
+        for header in headers[values: .setCookie] {
+            let parts = header.split(separator: ";").map { $0.trimmingCharacters(in: .whitespaces) }
+            let pair = parts[0].split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
+            cookies[String(pair[0])] = (String(pair[1]), Array(parts.dropFirst()))
+        }
+        return cookies
+    }
+
+    /// A `Cookie` request header carrying every cookie this answer set to a non-empty value.
+    var cookieHeader: HTTPFields {
+        let pairs = setCookies.filter { !$0.value.value.isEmpty }.map { "\($0.key)=\($0.value.value)" }
+        return [.cookie: pairs.sorted().joined(separator: "; ")]
+    }
+}
