@@ -1,4 +1,5 @@
 import Foundation
+import GRDB
 import Hummingbird
 import HummingbirdTesting
 import Testing
@@ -124,6 +125,20 @@ import Testing
             for token in accessTokens { #expect(try await service.me(bearer: token).problemCode == "invalid_token") }
             for token in refreshTokens { #expect(try await service.refresh(token: token).problemCode == "refresh_token_invalid") }
             #expect(try await service.me(bearer: #require(other["access_token"]?.stringValue)).status == .ok)
+        }
+    }
+
+    @Test func tokensOfADeletedUserAreRefused() async throws {
+        let kakao = FakeKakao()
+        kakao.addCode("code", profile: "{\"id\":8}")
+        try await TestService.run(kakao: kakao) { service in
+            let body = try await service.login(code: "code", delivery: "body").json
+            let accessToken = try #require(body["access_token"]?.stringValue)
+            #expect(try await service.me(bearer: accessToken).status == .ok)
+            try await DatabaseQueue(path: service.databasePath).write { db in try db.execute(sql: "DELETE FROM users") }
+            #expect(try service.count("sessions") == 0, "sessions go with their user")
+            #expect(try await service.me(bearer: accessToken).problemCode == "invalid_token")
+            #expect(try await service.refresh(token: #require(body["refresh_token"]?.stringValue)).problemCode == "refresh_token_invalid")
         }
     }
 

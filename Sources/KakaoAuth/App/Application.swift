@@ -34,6 +34,7 @@ func buildRouter(configuration: Configuration, database: AppDatabase, kakao: Kak
     let cookies = AuthCookies(configuration.cookies)
 
     let router = Router()
+    router.add(middleware: RequestLogMiddleware())
     router.add(middleware: NoStoreMiddleware())
     router.add(middleware: ProblemMiddleware())
     OperationsController(database: database).addRoutes(to: router)
