@@ -15,6 +15,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
+        .package(url: "https://github.com/apple/swift-http-types", from: "1.8.0"),
     ],
     targets: [
         // HMAC-SHA256, CRYPTO_memcmp and RAND_bytes from the system's OpenSSL 3 (libssl-dev).
@@ -28,12 +29,13 @@ let package = Package(
             dependencies: [
                 "COpenSSL",
                 .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
-            resources: [.embedInCode("Storage/Migrations"), .embedInCode("HTTP/openapi.yaml")]
+            resources: [.embedInCode("Storage/Migrations"), .embedInCode("HTTP/openapi.yaml"), .embedInCode("Demo/demo.html")]
         ),
         .executableTarget(
             name: "kakao-auth",

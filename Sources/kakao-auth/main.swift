@@ -2,14 +2,15 @@ import ArgumentParser
 import Foundation
 import KakaoAuth
 import Logging
+import NIOCore
 
 @main
 struct KakaoAuthCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "kakao-auth",
         abstract: "Kakao login for your apps: exchanges Kakao authorization codes for this service's own JWTs.",
-        discussion: "Configured by environment variables; see README.md.",
-        subcommands: [Serve.self, Migrate.self],
+        discussion: "`serve` is configured by environment variables; see README.md.",
+        subcommands: [Serve.self, Migrate.self, Demo.self, Emulator.self],
         defaultSubcommand: Serve.self)
 }
 
@@ -23,14 +24,23 @@ private func loadOrExit<Value>(_ load: () throws(ConfigurationError) -> Value) t
     }
 }
 
+/// Unbuffered, so the lines show at once even when standard output is a file or a pipe.
+private func say(_ text: String) {
+    FileHandle.standardOutput.write(Data((text + "\n").utf8))
+}
+
+private func makeLogger(level: Logger.Level) -> Logger {
+    var logger = Logger(label: "kakao-auth")
+    logger.logLevel = level
+    return logger
+}
+
 struct Serve: AsyncParsableCommand {
     static let configuration = CommandConfiguration(abstract: "Apply pending migrations and serve the HTTP API.")
 
     func run() async throws {
         let configuration = try loadOrExit { () throws(ConfigurationError) in try Configuration(environment: ProcessInfo.processInfo.environment) }
-        var logger = Logger(label: "kakao-auth")
-        logger.logLevel = configuration.logLevel
-        let app = try buildApplication(configuration: configuration, logger: logger)
+        let app = try buildApplication(configuration: configuration, logger: makeLogger(level: configuration.logLevel))
         try await app.runService()
     }
 }
@@ -41,6 +51,60 @@ struct Migrate: AsyncParsableCommand {
     func run() async throws {
         let database = try loadOrExit { () throws(ConfigurationError) in try Configuration.databaseOnly(environment: ProcessInfo.processInfo.environment) }
         _ = try AppDatabase(path: database.path, durability: database.durability)
-        print("kakao-auth: \(database.path) is migrated")
+        say("kakao-auth: \(database.path) is migrated")
+    }
+}
+
+struct Demo: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Run the service, a Kakao emulator and a demo page together: no configuration, no Kakao account.")
+
+    @Option(help: "The service's (and the demo page's) port.") var port = 8080
+    @Option(help: "The Kakao emulator's port.") var emulatorPort = 8081
+    @Option(help: "The SQLite file (default: a new file in a temporary directory).") var database: String?
+
+    func run() async throws {
+        let databasePath = try database ?? {
+            let directory = FileManager.default.temporaryDirectory.appendingPathComponent("kakao-auth-demo-\(UUID().uuidString)")
+            try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+            return directory.appendingPathComponent("kakao-auth.sqlite").path
+        }()
+        let demo = try KakaoAuth.Demo(port: port, emulatorPort: emulatorPort, databasePath: databasePath)
+        say("""
+            kakao-auth demo
+              open        \(demo.url)
+              emulator    \(demo.emulatorURL) (Kakao stand-in; client id \(KakaoAuth.Demo.clientID))
+              database    \(databasePath)
+            Ctrl-C stops both.
+            """)
+        try await demo.run(logger: makeLogger(level: .notice))
+    }
+}
+
+struct Emulator: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Run a Kakao emulator (kauth + kapi) for offline development and tests.",
+        discussion: "Point KAKAO_AUTH_BASE_URL and KAKAO_API_BASE_URL at it.")
+
+    @Option(help: "Listen address.") var host = "127.0.0.1"
+    @Option(help: "Listen port.") var port = 8081
+    @Option(help: "The REST API key apps must send as client_id.") var clientID = "emulator-client-id"
+    @Option(help: "Require this client_secret at the token endpoint.") var clientSecret: String?
+    @Option(help: "The admin key for `Authorization: KakaoAK …` calls.") var adminKey = "emulator-admin-key"
+    @Option(name: .customLong("redirect-uri"), help: "A registered redirect URI (repeatable; none: accept any).") var redirectURIs: [String] = []
+    @Option(help: "Seconds the token endpoint waits before answering.") var tokenDelay = 0.0
+    @Option(help: "Make the token endpoint answer with this HTTP status.") var tokenStatus: Int?
+    @Option(help: "Seconds the user endpoint waits before answering.") var userDelay = 0.0
+    @Option(help: "Make the user endpoint answer with this HTTP status.") var userStatus: Int?
+
+    func run() async throws {
+        func fault(delay: Double, status: Int?) -> EmulatorSettings.Fault? {
+            delay > 0 || status != nil ? .init(delay: .nanoseconds(Int64(delay * 1e9)), status: status) : nil
+        }
+        let settings = EmulatorSettings(
+            clientID: clientID, clientSecret: clientSecret, adminKey: adminKey, redirectURIs: redirectURIs, host: host, port: port,
+            tokenFault: fault(delay: tokenDelay, status: tokenStatus), userFault: fault(delay: userDelay, status: userStatus))
+        say("kakao-auth emulator on http://\(host):\(port) (client id \(clientID))")
+        try await buildEmulator(settings: settings, logger: makeLogger(level: .notice)).runService()
     }
 }

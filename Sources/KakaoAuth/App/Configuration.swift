@@ -25,6 +25,10 @@ public struct Configuration: Sendable {
     public var host: String
     public var port: Int
     var cookies: AuthCookies.Settings
+    /// The service's public base URL; enables the server-side redirect flow.
+    var publicURL: String?
+    /// Origins allowed to call with credentials (CORS), and to be a server-side flow's `return_to`.
+    var allowedOrigins: Set<String>
     public var logLevel: Logger.Level
 
     public init(environment: [String: String]) throws(ConfigurationError) {
@@ -64,7 +68,19 @@ public struct Configuration: Sendable {
         }
         cookies = AuthCookies.Settings(secure: secure, sameSite: sameSite, domain: variables.optional("COOKIE_DOMAIN"))
         logLevel = try variables.choice("LOG_LEVEL", default: .info)
+
+        allowedOrigins = try variables.origins("CORS_ALLOWED_ORIGINS")
+        if variables.optional("PUBLIC_URL") != nil {
+            let publicURL = try variables.baseURL("PUBLIC_URL", default: "")
+            guard redirectURIs.contains(publicURL + ServerFlowPaths.callback) else {
+                throw ConfigurationError(variable: "PUBLIC_URL", problem: "\(publicURL + ServerFlowPaths.callback) must also be listed in KAKAO_REDIRECT_URIS")
+            }
+            self.publicURL = publicURL
+        }
     }
+
+    /// The server-side flow's redirect URI, when `PUBLIC_URL` is set.
+    var serverFlowCallbackURI: String? { publicURL.map { $0 + ServerFlowPaths.callback } }
 
     /// Only what the `migrate` command needs.
     public static func databaseOnly(environment: [String: String]) throws(ConfigurationError) -> (path: String, durability: AppDatabase.Durability) {
@@ -150,6 +166,19 @@ private struct EnvironmentVariables {
             }
         }
         return uris
+    }
+
+    /// A comma-separated list of exact origins (`https://app.example.com`, no path); empty when unset.
+    func origins(_ name: String) throws(ConfigurationError) -> Set<String> {
+        guard let list = optional(name) else { return [] }
+        var origins: Set<String> = []
+        for text in list.split(separator: ",").map({ $0.trimmingCharacters(in: .whitespaces) }) where !text.isEmpty {
+            guard let origin = WebOrigin.parse(text) else {
+                throw ConfigurationError(variable: name, problem: "\"\(text)\" is not an origin like https://app.example.com")
+            }
+            origins.insert(origin)
+        }
+        return origins
     }
 
     private static func isAbsoluteHTTPURL(_ text: String) -> Bool {

@@ -7,10 +7,12 @@ struct APIError: Error, Equatable {
         case invalidRequest = "invalid_request"
         case unsupportedMediaType = "unsupported_media_type"
         case redirectURINotAllowed = "redirect_uri_not_allowed"
+        case invalidState = "invalid_state"
         case invalidGrant = "invalid_grant"
         case invalidToken = "invalid_token"
         case refreshTokenInvalid = "refresh_token_invalid"
         case refreshTokenReused = "refresh_token_reused"
+        case csrfRejected = "csrf_rejected"
         case notFound = "not_found"
         case payloadTooLarge = "payload_too_large"
         case internalError = "internal_error"
@@ -20,9 +22,10 @@ struct APIError: Error, Equatable {
 
         var status: HTTPResponse.Status {
             switch self {
-            case .invalidRequest, .redirectURINotAllowed, .invalidGrant: .badRequest
+            case .invalidRequest, .redirectURINotAllowed, .invalidState, .invalidGrant: .badRequest
             case .unsupportedMediaType: .unsupportedMediaType
             case .invalidToken, .refreshTokenInvalid, .refreshTokenReused: .unauthorized
+            case .csrfRejected: .forbidden
             case .notFound: .notFound
             case .payloadTooLarge: .contentTooLarge
             case .internalError: .internalServerError
@@ -37,10 +40,12 @@ struct APIError: Error, Equatable {
             case .invalidRequest: "The request is malformed"
             case .unsupportedMediaType: "The request body must be JSON"
             case .redirectURINotAllowed: "The redirect URI is not allowed"
+            case .invalidState: "The login state is missing or does not match"
             case .invalidGrant: "Kakao refused the authorization code"
             case .invalidToken: "The access token is missing or invalid"
             case .refreshTokenInvalid: "The refresh token is missing or invalid"
             case .refreshTokenReused: "The refresh token was already used; the session is revoked"
+            case .csrfRejected: "Cross-origin request refused"
             case .notFound: "No such resource"
             case .payloadTooLarge: "The request body is too large"
             case .internalError: "Internal error"

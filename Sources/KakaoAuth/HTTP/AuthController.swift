@@ -2,17 +2,18 @@ import Hummingbird
 
 /// `/auth`: log in with a Kakao authorization code, rotate refresh tokens, log out.
 struct AuthController<Context: RequestContext> {
-    let kakao: KakaoClient
+    let login: KakaoLogin
     let database: AppDatabase
     let tokens: TokenIssuer
     let cookies: AuthCookies
+    let crossOrigin: CrossOriginProtection
     /// The allowed `redirect_uri` values; the first is the default.
     let redirectURIs: [String]
     let sessionPolicy: SessionPolicy
     let clock: UnixClock
 
     func addRoutes(to group: RouterGroup<Context>) {
-        group.post("kakao", use: login)
+        group.post("kakao", use: logIn)
         group.post("refresh", use: refresh)
         group.post("logout", use: logout)
     }
@@ -70,21 +71,21 @@ struct AuthController<Context: RequestContext> {
         }
     }
 
-    @Sendable func login(_ request: Request, context: Context) async throws -> Response {
-        let login = try LoginRequest(try await RequestBody.jsonObject(of: request, required: true)!)
-        let redirectURI = login.redirectURI ?? redirectURIs[0]
+    @Sendable func logIn(_ request: Request, context: Context) async throws -> Response {
+        let body = try LoginRequest(try await RequestBody.jsonObject(of: request, required: true)!)
+        let redirectURI = body.redirectURI ?? redirectURIs[0]
         // Checked before Kakao is called: a code must never be exchanged for an unlisted redirect target.
         guard redirectURIs.contains(redirectURI) else {
             throw APIError(.redirectURINotAllowed, "redirect_uri is not one of KAKAO_REDIRECT_URIS")
         }
-        let kakaoAccessToken = try await kakao.exchangeCode(login.code, redirectURI: redirectURI, codeVerifier: login.codeVerifier)
-        let profile = try await kakao.fetchProfile(accessToken: kakaoAccessToken)
-        let now = clock.now()
-        let (user, isNewUser, grant) = try await database.recordLogin(profile, policy: sessionPolicy, now: now)
-        let issued = tokens.issue(for: grant, now: now)
-        let answer = LoginAnswer(user: UserResource(record: user), newUser: isNewUser, tokens: TokenAnswer(issued, delivery: login.delivery, now: now))
+        // A login that sets cookies is checked too: another site must not log the browser into its account.
+        if body.delivery == .cookie { try crossOrigin.check(request) }
+        let outcome = try await login.logIn(code: body.code, redirectURI: redirectURI, codeVerifier: body.codeVerifier)
+        let answer = LoginAnswer(
+            user: UserResource(record: outcome.user), newUser: outcome.isNewUser,
+            tokens: TokenAnswer(outcome.tokens, delivery: body.delivery, now: outcome.issuedAt))
         var response = try Response.json(answer)
-        if login.delivery == .cookie { cookies.set(issued, now: now, on: &response) }
+        if body.delivery == .cookie { cookies.set(outcome.tokens, now: outcome.issuedAt, on: &response) }
         return response
     }
 
@@ -92,6 +93,7 @@ struct AuthController<Context: RequestContext> {
 
     @Sendable func refresh(_ request: Request, context: Context) async throws -> Response {
         let presented = try await presentedRefreshToken(in: request, extraFields: [])
+        if presented.delivery == .cookie { try crossOrigin.check(request) }
         return try await clearingCookiesOnRefusal(presented.delivery) {
             let now = clock.now()
             let claims = try tokens.verify(presented.token, as: .refresh, now: now)
@@ -116,6 +118,7 @@ struct AuthController<Context: RequestContext> {
     @Sendable func logout(_ request: Request, context: Context) async throws -> Response {
         let presented = try await presentedRefreshToken(in: request, extraFields: ["all_sessions"])
         let allSessions = try presented.fields?.bool("all_sessions") ?? false
+        if presented.delivery == .cookie { try crossOrigin.check(request) }
         return try await clearingCookiesOnRefusal(presented.delivery) {
             let now = clock.now()
             let claims = try tokens.verify(presented.token, as: .refresh, now: now)

@@ -1,5 +1,4 @@
 import AsyncHTTPClient
-import Foundation
 import NIOCore
 import NIOHTTP1
 
@@ -34,7 +33,7 @@ struct KakaoClient: Sendable {
         var request = HTTPClientRequest(url: settings.authBaseURL + "/oauth/token")
         request.method = .POST
         request.headers.add(name: "Content-Type", value: "application/x-www-form-urlencoded;charset=utf-8")
-        request.body = .bytes(ByteBuffer(string: Self.formEncoded(form)))
+        request.body = .bytes(ByteBuffer(string: URLEncodedForm.encode(form)))
 
         let (status, answer) = try await send(request)
         guard status == 200 else {
@@ -90,14 +89,6 @@ struct KakaoClient: Sendable {
         let answer = try? StrictJSONReader.parse(body.readableBytesView)
         if (200..<300).contains(status), answer == nil { throw .malformedAnswer("the answer is not JSON") }
         return (status, answer)
-    }
-
-    /// `application/x-www-form-urlencoded`, escaping everything but RFC 3986's unreserved characters.
-    static func formEncoded(_ fields: [(String, String)]) -> String {
-        let unreserved = CharacterSet(charactersIn: "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~")
-        return fields.map { name, value in
-            "\(name)=\(value.addingPercentEncoding(withAllowedCharacters: unreserved) ?? "")"
-        }.joined(separator: "&")
     }
 }
 

@@ -1,6 +1,6 @@
 import COpenSSL
 
-/// The three primitives this service takes from the system's OpenSSL 3.
+/// The primitives this service takes from the system's OpenSSL 3.
 enum OpenSSL {
     /// Cryptographically secure random bytes.
     ///
@@ -18,6 +18,18 @@ enum OpenSSL {
         guard lhs.count == rhs.count else { return false }
         guard lhs.count > 0 else { return true }
         return CRYPTO_memcmp(lhs.baseAddress, rhs.baseAddress, lhs.count) == 0
+    }
+
+    /// SHA-256, for PKCE's `S256` code challenge.
+    static func sha256(_ message: some StringProtocol) -> [UInt8] {
+        var digest = [UInt8](repeating: 0, count: 32)
+        var length: UInt32 = 0
+        let bytes = Array(message.utf8)
+        let status = bytes.withUnsafeBufferPointer { input in
+            digest.withUnsafeMutableBufferPointer { EVP_Digest(input.baseAddress, input.count, $0.baseAddress, &length, EVP_sha256(), nil) }
+        }
+        precondition(status == 1 && length == 32, "OpenSSL SHA-256 failed")
+        return digest
     }
 
     static func constantTimeEqual(_ lhs: some StringProtocol, _ rhs: some StringProtocol) -> Bool {

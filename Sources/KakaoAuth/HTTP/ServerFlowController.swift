@@ -1,0 +1,109 @@
+import Foundation
+import Hummingbird
+
+enum ServerFlowPaths {
+    static let login = "/auth/kakao/login"
+    static let callback = "/auth/kakao/callback"
+}
+
+/// The server-side redirect flow, for apps whose registered redirect URI is this service:
+/// `GET /auth/kakao/login` sends the browser to Kakao with a fresh `state` and PKCE; Kakao sends it back to
+/// `GET /auth/kakao/callback`, which checks the state, logs in, sets the auth cookies and redirects to
+/// `return_to`.
+struct ServerFlowController<Context: RequestContext> {
+    let login: KakaoLogin
+    let cookies: AuthCookies
+    let stateCookie: LoginStateCookie
+    let clientID: String
+    /// `{KAKAO_AUTH_BASE_URL}/oauth/authorize`
+    let authorizeURL: String
+    /// `{PUBLIC_URL}/auth/kakao/callback`
+    let callbackURI: String
+    /// Origins an absolute `return_to` may point at (`CORS_ALLOWED_ORIGINS`).
+    let returnOrigins: Set<String>
+    let clock: UnixClock
+
+    func addRoutes(to router: Router<Context>) {
+        router.get(RouterPath(ServerFlowPaths.login), use: start)
+        router.get(RouterPath(ServerFlowPaths.callback), use: callback)
+    }
+
+    // MARK: GET /auth/kakao/login?return_to=
+
+    @Sendable func start(_ request: Request, context: Context) async throws -> Response {
+        let returnTo = try validatedReturnTo(request.uri.queryParameters["return_to"].map(String.init) ?? "/")
+        let now = clock.now()
+        let contents = LoginStateCookie.Contents(
+            state: RandomID.make(), codeVerifier: Base64URL.encode(OpenSSL.randomBytes(count: 32)), returnTo: returnTo,
+            expiresAt: now + LoginStateCookie.lifetime)
+        let query = URLEncodedForm.encode([
+            ("client_id", clientID), ("redirect_uri", callbackURI), ("response_type", "code"), ("state", contents.state),
+            ("code_challenge", Base64URL.encode(OpenSSL.sha256(contents.codeVerifier))), ("code_challenge_method", "S256"),
+        ])
+        var response = Response(status: .found, headers: [.location: authorizeURL + "?" + query])
+        response.setCookie(stateCookie.cookie(contents, now: now))
+        return response
+    }
+
+    /// A path on this service (`/…`, but not `//…` or `/\…`, which browsers read as another host), or an
+    /// absolute URL on an allowed origin. Anything else would make this endpoint an open redirect.
+    func validatedReturnTo(_ text: String) throws(APIError) -> String {
+        let isSafeCharacters = text.utf8.count <= 2048 && text.unicodeScalars.allSatisfy { $0.value > 0x20 && $0.value < 0x7F && $0 != "\\" }
+        if isSafeCharacters, text.hasPrefix("/"), !text.hasPrefix("//"), let components = URLComponents(string: text),
+           components.scheme == nil, components.host == nil {
+            return text
+        }
+        if isSafeCharacters, let origin = WebOrigin.of(text), returnOrigins.contains(origin) {
+            return text
+        }
+        throw APIError(.invalidRequest, "return_to must be a path on this service or a URL on an allowed origin")
+    }
+
+    // MARK: GET /auth/kakao/callback?code&state
+
+    @Sendable func callback(_ request: Request, context: Context) async throws -> Response {
+        let query = request.uri.queryParameters
+        let now = clock.now()
+        guard let sealed = request.cookies[stateCookie.name]?.value, let contents = stateCookie.open(sealed, now: now),
+              let state = query["state"], OpenSSL.constantTimeEqual(state, contents.state)
+        else {
+            // Nothing is sent to Kakao: without our own state this callback was not started by this browser.
+            var response = APIError(.invalidState, "the login state is missing, expired, already used or does not match; start again at /auth/kakao/login").response
+            response.setCookie(stateCookie.clearingCookie)
+            return response
+        }
+
+        let outcome: KakaoLogin.Outcome
+        do {
+            if let error = query["error"] {
+                return redirect(to: contents.returnTo, error: Self.isPlainCode(error) ? String(error) : "login_failed")
+            }
+            guard let code = query["code"], !code.isEmpty else { throw APIError(.invalidRequest, "the callback has no code") }
+            outcome = try await login.logIn(code: String(code), redirectURI: callbackURI, codeVerifier: contents.codeVerifier)
+        } catch {
+            return redirect(to: contents.returnTo, error: APIError(from: error).code.rawValue)
+        }
+        var response = redirect(to: contents.returnTo, error: nil)
+        cookies.set(outcome.tokens, now: outcome.issuedAt, on: &response)
+        return response
+    }
+
+    /// Kakao's `error` values (`access_denied`, `consent_required`, …) are passed on; anything else is not.
+    private static func isPlainCode(_ text: Substring) -> Bool {
+        (1...64).contains(text.count) && text.allSatisfy { $0 == "_" || ("a"..."z").contains($0) }
+    }
+
+    /// A 302 to `returnTo` (with `error=` added when the login failed) that also clears the state cookie:
+    /// each state is good for one callback.
+    private func redirect(to returnTo: String, error: String?) -> Response {
+        var location = returnTo
+        if let error {
+            let fragment = location.firstIndex(of: "#").map { String(location[$0...]) } ?? ""
+            location = String(location.dropLast(fragment.count))
+            location += (location.contains("?") ? "&" : "?") + "error=" + error + fragment
+        }
+        var response = Response(status: .found, headers: [.location: location])
+        response.setCookie(stateCookie.clearingCookie)
+        return response
+    }
+}

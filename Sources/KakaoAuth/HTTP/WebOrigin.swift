@@ -1,0 +1,25 @@
+import Foundation
+
+/// A web origin as browsers serialise it in the `Origin` header: `scheme://host[:port]`, lower-case, without
+/// the scheme's default port. Comparing these strings exactly is how allowlists are checked, so that
+/// look-alike suffixes and prefixes (`https://app.example.evil`, `https://evil-app.example`) never match.
+enum WebOrigin {
+    /// The origin of an absolute http(s) URL, or nil when `text` is not one.
+    static func of(_ text: String) -> String? {
+        guard let components = URLComponents(string: text), let scheme = components.scheme?.lowercased(),
+              scheme == "http" || scheme == "https", let host = components.host?.lowercased(), !host.isEmpty,
+              components.user == nil, components.password == nil
+        else { return nil }
+        let defaultPort = scheme == "https" ? 443 : 80
+        let port = components.port.flatMap { $0 == defaultPort ? nil : ":\($0)" } ?? ""
+        return "\(scheme)://\(host)\(port)"
+    }
+
+    /// `text` when it is exactly an origin (no path, query or fragment), normalised.
+    static func parse(_ text: String) -> String? {
+        guard let origin = of(text), let components = URLComponents(string: text),
+              components.path.isEmpty || components.path == "/", components.query == nil, components.fragment == nil
+        else { return nil }
+        return origin
+    }
+}
