@@ -6,7 +6,7 @@ import Testing
 
 /// Every error code, as problem+json, and a failed login leaves nothing behind.
 @Suite struct ErrorAnswerTests {
-    func expectProblem(_ response: TestResponse, _ code: String, _ status: Int, sourceLocation: SourceLocation = #_sourceLocation) throws {
+    func expectProblem(_ response: HTTPAnswer, _ code: String, _ status: Int, sourceLocation: SourceLocation = #_sourceLocation) throws {
         #expect(response.status.code == status, sourceLocation: sourceLocation)
         #expect(response.headers[.contentType] == "application/problem+json", sourceLocation: sourceLocation)
         let problem = try response.json

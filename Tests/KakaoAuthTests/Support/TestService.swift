@@ -28,7 +28,7 @@ struct TestService {
     static let otherRedirectURI = "https://app.example/other"
     static let jwtSecret = "test-secret-test-secret-test-secret-0123456789"
 
-    let client: any TestClientProtocol
+    let client: LoopbackClient
     let databasePath: String
 
     static func environment(kakaoBaseURL: String, databasePath: String) -> [String: String] {
@@ -49,18 +49,30 @@ struct TestService {
         clock: UnixClock = .system,
         _ body: @Sendable (TestService) async throws -> Void
     ) async throws {
+        try await kakao.run { baseURL in
+            try await run(kakaoBaseURL: baseURL, environment: overrides, clock: clock, body)
+        }
+    }
+
+    /// The service against any Kakao at `kakaoBaseURL` (the fake, or the emulator).
+    static func run(
+        kakaoBaseURL: String,
+        environment overrides: [String: String] = [:],
+        clock: UnixClock = .system,
+        _ body: @Sendable (TestService) async throws -> Void
+    ) async throws {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("kakao-auth-test-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: directory) }
         let databasePath = directory.appendingPathComponent("test.sqlite").path
 
-        try await kakao.run { baseURL in
-            let environment = Self.environment(kakaoBaseURL: baseURL, databasePath: databasePath).merging(overrides) { $1 }
-            let configuration = try Configuration(environment: environment)
-            var logger = Logger(label: "kakao-auth-test")
-            logger.logLevel = .warning
-            let app = try buildApplication(configuration: configuration, logger: logger, clock: clock)
-            try await app.test(.ahc(.http)) { client in
+        let environment = Self.environment(kakaoBaseURL: kakaoBaseURL, databasePath: databasePath).merging(overrides) { $1 }
+        let configuration = try Configuration(environment: environment)
+        var logger = Logger(label: "kakao-auth-test")
+        logger.logLevel = .warning
+        let app = try buildApplication(configuration: configuration, logger: logger, clock: clock)
+        try await app.test(.ahc(.http)) { harness in
+            try await LoopbackClient.with(harness) { client in
                 try await body(TestService(client: client, databasePath: databasePath))
             }
         }
@@ -74,30 +86,34 @@ struct TestService {
 
     // MARK: Requests
 
-    func post(_ path: String, json: String? = nil, headers: HTTPFields = [:]) async throws -> TestResponse {
+    func post(_ path: String, json: String? = nil, headers: HTTPFields = [:]) async throws -> HTTPAnswer {
         var headers = headers
         if json != nil, headers[.contentType] == nil { headers[.contentType] = "application/json" }
         return try await client.execute(uri: path, method: .post, headers: headers, body: json.map { ByteBuffer(string: $0) })
     }
 
-    func get(_ path: String, headers: HTTPFields = [:]) async throws -> TestResponse {
+    func get(_ path: String, headers: HTTPFields = [:]) async throws -> HTTPAnswer {
         try await client.execute(uri: path, method: .get, headers: headers)
     }
 
-    func login(code: String, delivery: String = "cookie", extra: String = "") async throws -> TestResponse {
+    func options(_ path: String, headers: HTTPFields) async throws -> HTTPAnswer {
+        try await client.execute(uri: path, method: .options, headers: headers)
+    }
+
+    func login(code: String, delivery: String = "cookie", extra: String = "") async throws -> HTTPAnswer {
         try await post("/auth/kakao", json: "{\"code\":\(code.jsonQuoted),\"token_delivery\":\"\(delivery)\"\(extra)}")
     }
 
-    func me(bearer token: String) async throws -> TestResponse {
+    func me(bearer token: String) async throws -> HTTPAnswer {
         try await get("/users/me", headers: [.authorization: "Bearer \(token)"])
     }
 
-    func refresh(token: String) async throws -> TestResponse {
+    func refresh(token: String) async throws -> HTTPAnswer {
         try await post("/auth/refresh", json: "{\"refresh_token\":\(token.jsonQuoted)}")
     }
 }
 
-extension TestResponse {
+extension HTTPAnswer {
     var json: JSONValue {
         get throws { try StrictJSONReader.parse(body.readableBytesView) }
     }
@@ -117,6 +133,13 @@ extension TestResponse {
             cookies[String(pair[0])] = (String(pair[1]), Array(parts.dropFirst()))
         }
         return cookies
+    }
+
+    /// The `Location` header split into its URL and decoded query fields.
+    var redirect: (url: String, query: [String: String])? {
+        guard let location = headers[.location] else { return nil }
+        let parts = location.split(separator: "?", maxSplits: 1)
+        return (String(parts[0]), parts.count > 1 ? URLEncodedForm.decode(String(parts[1])) ?? [:] : [:])
     }
 
     /// A `Cookie` request header carrying every cookie this answer set to a non-empty value.
