@@ -44,7 +44,7 @@ struct ConsentPage {
           form { padding: 1.25rem 1.5rem 1.5rem; display: grid; gap: .9rem; }
           label { display: grid; gap: .3rem; font-weight: 600; font-size: .9rem; }
           label small, .hint { font-weight: 400; color: var(--muted); font-size: .8rem; }
-          input[type=text], input[type=email] { font: inherit; padding: .6rem .7rem; border: 1px solid var(--line); border-radius: 8px; }
+          input[type=text], input[type=email] { font: inherit; font-weight: 400; padding: .6rem .7rem; border: 1px solid var(--line); border-radius: 8px; }
           .check { display: flex; gap: .5rem; align-items: center; font-weight: 400; }
           .presets { display: flex; gap: .5rem; flex-wrap: wrap; }
           .preset { font: inherit; border: 1px solid var(--line); background: #fafafa; border-radius: 999px; padding: .3rem .8rem; cursor: pointer; }

@@ -1,0 +1,131 @@
+import Foundation
+import Hummingbird
+import Testing
+@testable import KakaoAuth
+
+/// `GET /auth/kakao/login` → Kakao (the emulator) → `GET /auth/kakao/callback`, with the sealed state cookie.
+@Suite struct ServerFlowTests {
+    static let publicURL = "https://auth.example"
+    static let callback = publicURL + "/auth/kakao/callback"
+    static var environment: [String: String] {
+        [
+            "PUBLIC_URL": publicURL,
+            "KAKAO_REDIRECT_URIS": "\(TestService.redirectURI),\(callback)",
+            "CORS_ALLOWED_ORIGINS": "https://app.example",
+        ]
+    }
+
+    /// Runs the service against the emulator with the server flow enabled.
+    func withFlow(clock: UnixClock = .system, _ body: @Sendable (TestService, LoopbackClient) async throws -> Void) async throws {
+        try await TestEmulator.run(TestEmulator.settings(), clock: clock) { emulatorURL, emulator in
+            try await TestService.run(kakaoBaseURL: emulatorURL, environment: Self.environment, clock: clock) { service in
+                try await body(service, emulator)
+            }
+        }
+    }
+
+    /// Starts the flow and answers Kakao's consent page; returns the start answer and the callback URL.
+    func startAndConsent(_ service: TestService, _ emulator: LoopbackClient, returnTo: String = "/welcome", decision: String = "approve") async throws -> (start: HTTPAnswer, callback: [String: String]) {
+        let start = try await service.get("/auth/kakao/login?return_to=" + URLEncodedForm.escape(returnTo))
+        #expect(start.status == .found)
+        let authorize = try #require(start.redirect)
+        #expect(authorize.url == emulator.baseURL + "/oauth/authorize")
+        let consent = try await emulator.consent(authorize.query, kakaoID: "31337", decision: decision)
+        let back = try #require(consent.redirect)
+        #expect(back.url == Self.callback)
+        return (start, back.query)
+    }
+
+    func callbackPath(_ query: [String: String]) -> String {
+        "/auth/kakao/callback?" + URLEncodedForm.encode(query.sorted { $0.key < $1.key })
+    }
+
+    @Test func fullFlowSetsTheAuthCookiesAndReturns() async throws {
+        try await withFlow { service, emulator in
+            let (start, callback) = try await startAndConsent(service, emulator)
+            let authorize = try #require(start.redirect?.query)
+            #expect(authorize["client_id"] == FakeKakao.clientID)
+            #expect(authorize["redirect_uri"] == Self.callback)
+            #expect(authorize["response_type"] == "code")
+            #expect(authorize["code_challenge_method"] == "S256")
+            #expect(authorize["code_challenge"]?.count == 43)
+            #expect((authorize["state"]?.count ?? 0) >= 22)
+            let stateCookie = try #require(start.setCookies["__Host-kakao_login_state"])
+            #expect(Set(stateCookie.attributes) == ["Max-Age=600", "Path=/", "Secure", "HttpOnly", "SameSite=Lax"])
+
+            let landed = try await service.get(callbackPath(callback), headers: start.cookieHeader)
+            #expect(landed.status == .found)
+            #expect(landed.headers[.location] == "/welcome")
+            #expect(landed.setCookies["__Host-kakao_login_state"]?.value == "")
+            let me = try await service.get("/users/me", headers: landed.cookieHeader)
+            #expect(try me.json["kakao_id"] == .string("31337"))
+
+            // The state is good once: the cookie is gone, and replaying the callback with the old one fails too
+            // (the code is spent at Kakao).
+            let replay = try await service.get(callbackPath(callback), headers: start.cookieHeader)
+            #expect(replay.status == .found)
+            #expect(replay.headers[.location] == "/welcome?error=invalid_grant")
+        }
+    }
+
+    @Test func callbackWithoutMatchingStateIsRefusedBeforeKakao() async throws {
+        let time = ManualClock()
+        try await withFlow(clock: time.clock) { service, emulator in
+            let (start, callback) = try await startAndConsent(service, emulator)
+            let missing = try await service.get(callbackPath(callback))
+            #expect(missing.problemCode == "invalid_state")
+            var forged = callback
+            forged["state"] = "attacker-state"
+            #expect(try await service.get(callbackPath(forged), headers: start.cookieHeader).problemCode == "invalid_state")
+            let tampered: HTTPFields = [.cookie: start.cookieHeader[.cookie]!.replacingOccurrences(of: ".", with: "x.")]
+            #expect(try await service.get(callbackPath(callback), headers: tampered).problemCode == "invalid_state")
+            time.advance(by: LoginStateCookie.lifetime)
+            #expect(try await service.get(callbackPath(callback), headers: start.cookieHeader).problemCode == "invalid_state")
+            #expect(try service.count("users") == 0)
+            // Still unspent at Kakao: none of the refused callbacks exchanged it.
+            time.advance(by: -LoginStateCookie.lifetime)
+            let landed = try await service.get(callbackPath(callback), headers: start.cookieHeader)
+            #expect(landed.headers[.location] == "/welcome")
+        }
+    }
+
+    @Test func cancelledConsentReturnsWithAccessDenied() async throws {
+        try await withFlow { service, emulator in
+            let (start, callback) = try await startAndConsent(service, emulator, returnTo: "/account?tab=1#top", decision: "cancel")
+            let landed = try await service.get(callbackPath(callback), headers: start.cookieHeader)
+            #expect(landed.status == .found)
+            #expect(landed.headers[.location] == "/account?tab=1&error=access_denied#top")
+            #expect(landed.setCookies["__Host-access_token"] == nil)
+        }
+    }
+
+    @Test(arguments: ["//evil.example/x", "https://evil.example/", "/\\evil.example", "javascript:alert(1)", "https://app.example.evil/",
+                      "http://app.example/", "/\u{0}x", "welcome", "https://user@app.example/"])
+    func returnToMustNotBeAnOpenRedirect(target: String) async throws {
+        try await withFlow { service, _ in
+            let answer = try await service.get("/auth/kakao/login?return_to=" + URLEncodedForm.escape(target))
+            #expect(answer.problemCode == "invalid_request", "\(target)")
+        }
+    }
+
+    @Test func returnToMayBeAnAllowedOrigin() async throws {
+        try await withFlow { service, emulator in
+            let (start, callback) = try await startAndConsent(service, emulator, returnTo: "https://app.example/done")
+            let landed = try await service.get(callbackPath(callback), headers: start.cookieHeader)
+            #expect(landed.headers[.location] == "https://app.example/done")
+        }
+    }
+
+    @Test func serverFlowNeedsItsCallbackRegistered() {
+        var environment = TestService.environment(kakaoBaseURL: "http://localhost:9", databasePath: "/tmp/x.sqlite")
+        environment["PUBLIC_URL"] = Self.publicURL
+        #expect(throws: ConfigurationError.self) { try Configuration(environment: environment) }
+    }
+
+    @Test func withoutPublicURLThereIsNoServerFlow() async throws {
+        try await TestService.run { service in
+            let answer = try await service.get("/auth/kakao/login")
+            #expect(answer.problemCode == "not_found")
+        }
+    }
+}
