@@ -10,7 +10,7 @@ struct KakaoAuthCommand: AsyncParsableCommand {
         commandName: "kakao-auth",
         abstract: "Kakao login for your apps: exchanges Kakao authorization codes for this service's own JWTs.",
         discussion: "`serve` is configured by environment variables; see README.md.",
-        subcommands: [Serve.self, Migrate.self, Demo.self, Emulator.self],
+        subcommands: [Serve.self, Migrate.self, Purge.self, Events.self, Demo.self, Emulator.self],
         defaultSubcommand: Serve.self)
 }
 
@@ -40,6 +40,9 @@ struct Serve: AsyncParsableCommand {
 
     func run() async throws {
         let configuration = try loadOrExit { () throws(ConfigurationError) in try Configuration(environment: ProcessInfo.processInfo.environment) }
+        if configuration.logFormat == .json {
+            LoggingSystem.bootstrap(JSONLogHandler.init)
+        }
         let app = try buildApplication(configuration: configuration, logger: makeLogger(level: configuration.logLevel))
         try await app.runService()
     }
@@ -49,9 +52,47 @@ struct Migrate: AsyncParsableCommand {
     static let configuration = CommandConfiguration(abstract: "Apply pending database migrations and exit.")
 
     func run() async throws {
-        let database = try loadOrExit { () throws(ConfigurationError) in try Configuration.databaseOnly(environment: ProcessInfo.processInfo.environment) }
-        _ = try AppDatabase(path: database.path, durability: database.durability)
-        say("kakao-auth: \(database.path) is migrated")
+        _ = try openDatabase()
+        say("kakao-auth: the database is migrated")
+    }
+}
+
+/// Opens the database that `DATABASE_PATH` names, migrated.
+private func openDatabase() throws -> AppDatabase {
+    let database = try loadOrExit { () throws(ConfigurationError) in try Configuration.databaseOnly(environment: ProcessInfo.processInfo.environment) }
+    return try AppDatabase(path: database.path, durability: database.durability)
+}
+
+struct Purge: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Delete expired sessions and refresh tokens now (`serve` also does it periodically), and exit.")
+
+    func run() async throws {
+        let deleted = try await openDatabase().purgeExpired(now: UnixClock.system.now())
+        say("kakao-auth: purged \(deleted) rows")
+    }
+}
+
+struct Events: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Print a user's audit events, newest first.")
+
+    @Option(help: "Our user id (the `sub` of their tokens, `id` in the API).") var user: String
+    @Option(help: "How many events at most.") var limit = 50
+    @Flag(help: "One JSON object per line.") var json = false
+
+    func run() async throws {
+        for event in try await openDatabase().events(userID: user, limit: limit) {
+            let at = Date(timeIntervalSince1970: TimeInterval(event.at)).formatted(.iso8601)
+            if json {
+                let encoder = JSONEncoder()
+                encoder.outputFormatting = .sortedKeys
+                say(String(decoding: try encoder.encode(event), as: UTF8.self))
+            } else {
+                let fields = [("session", event.sessionID), ("ip", event.clientIP), ("agent", event.userAgent), ("detail", event.detail)]
+                    .compactMap { name, value in value.map { "\(name)=\($0)" } }
+                say(([at, event.kind.rawValue.padding(toLength: 22, withPad: " ", startingAt: 0)] + fields).joined(separator: "  "))
+            }
+        }
     }
 }
 

@@ -16,58 +16,76 @@ public func buildApplication(
     // A refused connection fails the login at once instead of being retried until the deadline.
     clientConfiguration.connectionPool.retryConnectionEstablishment = false
     let httpClient = HTTPClient(eventLoopGroupProvider: .singleton, configuration: clientConfiguration)
+    let metrics = ServiceMetrics()
     let router = buildRouter(
         configuration: configuration,
         database: database,
-        kakao: KakaoClient(httpClient: httpClient, settings: configuration.kakao),
+        kakao: KakaoClient(httpClient: httpClient, settings: configuration.kakao, metrics: metrics),
+        metrics: metrics,
         clock: clock,
         demoPage: demoPage)
     return Application(
         router: router,
         configuration: .init(address: .hostname(configuration.host, port: configuration.port)),
-        services: [HTTPClientService(client: httpClient)],
+        // Shut down in reverse order once the server has drained: purging stops, then the HTTP client, and
+        // the database closes last.
+        services: [
+            ShutdownHook { try database.close() },
+            ShutdownHook { try await httpClient.shutdown() },
+            PurgeService(database: database, interval: .seconds(configuration.purgeInterval), clock: clock, logger: logger),
+        ],
         logger: logger)
 }
 
 /// Every route and middleware at a glance.
 func buildRouter(
-    configuration: Configuration, database: AppDatabase, kakao: KakaoClient, clock: UnixClock, demoPage: DemoPage?
-) -> Router<BasicRequestContext> {
+    configuration: Configuration, database: AppDatabase, kakao: KakaoClient, metrics: ServiceMetrics, clock: UnixClock,
+    demoPage: DemoPage?
+) -> Router<AppRequestContext> {
     let tokens = TokenIssuer(
-        codec: JWTCodec(secret: configuration.jwtSecret, issuer: configuration.jwtIssuer, audience: configuration.jwtAudience),
+        codec: JWTCodec(
+            secret: configuration.jwtSecret, previousSecrets: configuration.jwtPreviousSecrets,
+            issuer: configuration.jwtIssuer, audience: configuration.jwtAudience),
         accessTokenLifetime: configuration.accessTokenLifetime)
     let cookies = AuthCookies(configuration.cookies)
     let crossOrigin = CrossOriginProtection(trustedOrigins: configuration.allowedOrigins, ownOrigin: configuration.publicURL.flatMap(WebOrigin.of))
+    let addresses = ClientAddressResolver(trustedProxies: configuration.trustedProxies)
+    let origins = RequestOrigins(addresses: addresses)
+    let login = KakaoLogin(kakao: kakao, database: database, tokens: tokens, sessionPolicy: configuration.sessionPolicy, metrics: metrics, clock: clock)
 
-    let router = Router()
+    let router = Router(context: AppRequestContext.self)
+    router.add(middleware: RequestIDMiddleware())
     router.add(middleware: RequestLogMiddleware())
+    router.add(middleware: RequestMetricsMiddleware(metrics: metrics))
     router.add(middleware: CORSMiddleware(allowedOrigins: configuration.allowedOrigins))
     router.add(middleware: NoStoreMiddleware())
     router.add(middleware: ProblemMiddleware())
-    OperationsController(database: database).addRoutes(to: router)
+    if configuration.rateLimitPerMinute > 0 {
+        router.add(middleware: RateLimitMiddleware(
+            limiter: RateLimiter(limitPerMinute: configuration.rateLimitPerMinute),
+            limitedPaths: ["/auth/kakao", "/auth/refresh", WebhookController.path], addresses: addresses))
+    }
+
+    OperationsController(database: database, metrics: metrics, clock: clock).addRoutes(to: router)
     demoPage?.addRoutes(to: router)
-    let login = KakaoLogin(kakao: kakao, database: database, tokens: tokens, sessionPolicy: configuration.sessionPolicy, clock: clock)
     AuthController(
-        login: login, database: database, tokens: tokens, cookies: cookies, crossOrigin: crossOrigin, redirectURIs: configuration.redirectURIs,
-        sessionPolicy: configuration.sessionPolicy, clock: clock
+        login: login, database: database, tokens: tokens, cookies: cookies, crossOrigin: crossOrigin,
+        redirectURIs: configuration.redirectURIs, sessionPolicy: configuration.sessionPolicy, origins: origins, metrics: metrics, clock: clock
     ).addRoutes(to: router.group("auth"))
+    IntrospectionController(database: database, tokens: tokens, callerToken: configuration.introspectionToken, clock: clock)
+        .addRoutes(to: router.group("auth"))
     if let callbackURI = configuration.serverFlowCallbackURI {
         ServerFlowController(
             login: login, cookies: cookies, stateCookie: LoginStateCookie(jwtSecret: configuration.jwtSecret, secure: configuration.cookies.secure),
             clientID: configuration.kakao.clientID, authorizeURL: configuration.kakao.authBaseURL + "/oauth/authorize",
-            callbackURI: callbackURI, returnOrigins: configuration.allowedOrigins, clock: clock
+            callbackURI: callbackURI, returnOrigins: configuration.allowedOrigins, origins: origins, clock: clock
         ).addRoutes(to: router)
     }
-    UserController(database: database, tokens: tokens, cookies: cookies, clock: clock).addRoutes(to: router.group("users"))
-    return router
-}
-
-/// Keeps the outbound HTTP client for the life of the service and shuts it down after the server stops.
-struct HTTPClientService: Service {
-    let client: HTTPClient
-
-    func run() async throws {
-        try? await gracefulShutdown()
-        try await client.shutdown()
+    UserController(database: database, tokens: tokens, cookies: cookies, crossOrigin: crossOrigin, kakao: kakao, origins: origins, clock: clock)
+        .addRoutes(to: router.group("users"))
+    if let adminKey = configuration.kakao.adminKey {
+        WebhookController(database: database, adminKey: adminKey, appID: configuration.kakaoAppID, origins: origins, clock: clock)
+            .addRoutes(to: router)
     }
+    return router
 }

@@ -16,6 +16,8 @@ public struct Configuration: Sendable {
     var kakao: KakaoClient.Settings
     var redirectURIs: [String]
     var jwtSecret: [UInt8]
+    /// Verification-only keys from before a rotation.
+    var jwtPreviousSecrets: [[UInt8]]
     var jwtIssuer: String
     var jwtAudience: String
     var accessTokenLifetime: Int64
@@ -29,6 +31,17 @@ public struct Configuration: Sendable {
     var publicURL: String?
     /// Origins allowed to call with credentials (CORS), and to be a server-side flow's `return_to`.
     var allowedOrigins: Set<String>
+    /// When set, the unlink webhook's `app_id` must be this.
+    var kakaoAppID: String?
+    /// When set, `/auth/introspect` callers must present it as a Bearer token.
+    var introspectionToken: String?
+    /// Peers whose `X-Forwarded-For` is believed.
+    var trustedProxies: [IPAddressRange]
+    /// Requests a minute per client address on login, refresh and the webhook; 0 turns the limit off.
+    var rateLimitPerMinute: Int
+    /// Seconds between purges of expired sessions and refresh tokens.
+    var purgeInterval: Int
+    public var logFormat: LogFormat
     public var logLevel: Logger.Level
 
     public init(environment: [String: String]) throws(ConfigurationError) {
@@ -38,14 +51,12 @@ public struct Configuration: Sendable {
             clientSecret: variables.optional("KAKAO_CLIENT_SECRET"),
             authBaseURL: try variables.baseURL("KAKAO_AUTH_BASE_URL", default: "https://kauth.kakao.com"),
             apiBaseURL: try variables.baseURL("KAKAO_API_BASE_URL", default: "https://kapi.kakao.com"),
+            adminKey: variables.optional("KAKAO_ADMIN_KEY"),
             timeout: .nanoseconds(Int64(try variables.number("KAKAO_TIMEOUT_SECONDS", default: 5, in: 0.05...120) * 1e9)))
         redirectURIs = try variables.redirectURIs("KAKAO_REDIRECT_URIS")
 
-        let secret = try variables.required("JWT_SECRET")
-        guard secret.utf8.count >= 32 else {
-            throw ConfigurationError(variable: "JWT_SECRET", problem: "must be at least 32 bytes (try: openssl rand -base64 48)")
-        }
-        jwtSecret = Array(secret.utf8)
+        jwtSecret = try variables.secret("JWT_SECRET")
+        jwtPreviousSecrets = try variables.secrets("JWT_PREVIOUS_SECRETS")
         jwtIssuer = try variables.text("JWT_ISSUER", default: "kakao-auth")
         jwtAudience = try variables.text("JWT_AUDIENCE", default: "kakao-auth")
 
@@ -68,6 +79,12 @@ public struct Configuration: Sendable {
         }
         cookies = AuthCookies.Settings(secure: secure, sameSite: sameSite, domain: variables.optional("COOKIE_DOMAIN"))
         logLevel = try variables.choice("LOG_LEVEL", default: .info)
+        logFormat = try variables.choice("LOG_FORMAT", default: .text)
+        kakaoAppID = variables.optional("KAKAO_APP_ID")
+        introspectionToken = variables.optional("INTROSPECTION_TOKEN")
+        trustedProxies = try variables.addressRanges("TRUSTED_PROXIES")
+        rateLimitPerMinute = try variables.integer("RATE_LIMIT_PER_MINUTE", default: 60, in: 0...1_000_000)
+        purgeInterval = try variables.integer("PURGE_INTERVAL_SECONDS", default: 3600, in: 10...86_400)
 
         allowedOrigins = try variables.origins("CORS_ALLOWED_ORIGINS")
         if variables.optional("PUBLIC_URL") != nil {
@@ -87,6 +104,12 @@ public struct Configuration: Sendable {
         let variables = EnvironmentVariables(environment)
         return (try variables.text("DATABASE_PATH", default: "kakao-auth.sqlite"), try variables.choice("DATABASE_DURABILITY", default: .normal))
     }
+}
+
+/// `LOG_FORMAT`: human-readable lines, or one JSON object per line.
+public enum LogFormat: String, Sendable, CaseIterable {
+    case text
+    case json
 }
 
 /// Typed, validated reads of environment variables. An empty value counts as unset.
@@ -109,6 +132,41 @@ private struct EnvironmentVariables {
 
     func text(_ name: String, default defaultValue: String) throws(ConfigurationError) -> String {
         optional(name) ?? defaultValue
+    }
+
+    /// A signing secret of at least 32 bytes.
+    func secret(_ name: String) throws(ConfigurationError) -> [UInt8] {
+        try Self.checkedSecret(required(name), variable: name)
+    }
+
+    /// A comma-separated list of secrets, each of at least 32 bytes; empty when unset.
+    func secrets(_ name: String) throws(ConfigurationError) -> [[UInt8]] {
+        guard let list = optional(name) else { return [] }
+        var secrets: [[UInt8]] = []
+        for item in list.split(separator: ",") {
+            secrets.append(try Self.checkedSecret(item.trimmingCharacters(in: .whitespaces), variable: name))
+        }
+        return secrets
+    }
+
+    private static func checkedSecret(_ secret: String, variable: String) throws(ConfigurationError) -> [UInt8] {
+        guard secret.utf8.count >= 32 else {
+            throw ConfigurationError(variable: variable, problem: "every secret must be at least 32 bytes (try: openssl rand -base64 48)")
+        }
+        return Array(secret.utf8)
+    }
+
+    /// A comma-separated list of IP addresses or CIDR blocks; empty when unset.
+    func addressRanges(_ name: String) throws(ConfigurationError) -> [IPAddressRange] {
+        guard let list = optional(name) else { return [] }
+        var ranges: [IPAddressRange] = []
+        for item in list.split(separator: ",").map({ $0.trimmingCharacters(in: .whitespaces) }) where !item.isEmpty {
+            guard let range = IPAddressRange(item) else {
+                throw ConfigurationError(variable: name, problem: "\"\(item)\" is not an IP address or CIDR block")
+            }
+            ranges.append(range)
+        }
+        return ranges
     }
 
     func integer(_ name: String, default defaultValue: Int, in range: ClosedRange<Int>) throws(ConfigurationError) -> Int {

@@ -12,10 +12,13 @@ struct APIError: Error, Equatable {
         case invalidToken = "invalid_token"
         case refreshTokenInvalid = "refresh_token_invalid"
         case refreshTokenReused = "refresh_token_reused"
+        case invalidCredentials = "invalid_credentials"
         case csrfRejected = "csrf_rejected"
         case notFound = "not_found"
         case payloadTooLarge = "payload_too_large"
+        case rateLimited = "rate_limited"
         case internalError = "internal_error"
+        case unlinkUnavailable = "unlink_unavailable"
         case providerError = "provider_error"
         case serviceUnavailable = "service_unavailable"
         case providerTimeout = "provider_timeout"
@@ -24,11 +27,13 @@ struct APIError: Error, Equatable {
             switch self {
             case .invalidRequest, .redirectURINotAllowed, .invalidState, .invalidGrant: .badRequest
             case .unsupportedMediaType: .unsupportedMediaType
-            case .invalidToken, .refreshTokenInvalid, .refreshTokenReused: .unauthorized
+            case .invalidToken, .refreshTokenInvalid, .refreshTokenReused, .invalidCredentials: .unauthorized
             case .csrfRejected: .forbidden
             case .notFound: .notFound
             case .payloadTooLarge: .contentTooLarge
+            case .rateLimited: .tooManyRequests
             case .internalError: .internalServerError
+            case .unlinkUnavailable: .notImplemented
             case .providerError: .badGateway
             case .serviceUnavailable: .serviceUnavailable
             case .providerTimeout: .gatewayTimeout
@@ -45,10 +50,13 @@ struct APIError: Error, Equatable {
             case .invalidToken: "The access token is missing or invalid"
             case .refreshTokenInvalid: "The refresh token is missing or invalid"
             case .refreshTokenReused: "The refresh token was already used; the session is revoked"
+            case .invalidCredentials: "The caller's credentials are missing or wrong"
             case .csrfRejected: "Cross-origin request refused"
             case .notFound: "No such resource"
             case .payloadTooLarge: "The request body is too large"
+            case .rateLimited: "Too many requests"
             case .internalError: "Internal error"
+            case .unlinkUnavailable: "Account deletion is not configured"
             case .providerError: "Kakao failed or answered unexpectedly"
             case .serviceUnavailable: "The service cannot serve requests right now"
             case .providerTimeout: "Kakao did not answer in time"

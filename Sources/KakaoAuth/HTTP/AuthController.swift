@@ -1,7 +1,9 @@
 import Hummingbird
 
 /// `/auth`: log in with a Kakao authorization code, rotate refresh tokens, log out.
-struct AuthController<Context: RequestContext> {
+struct AuthController {
+    typealias Context = AppRequestContext
+
     let login: KakaoLogin
     let database: AppDatabase
     let tokens: TokenIssuer
@@ -10,6 +12,8 @@ struct AuthController<Context: RequestContext> {
     /// The allowed `redirect_uri` values; the first is the default.
     let redirectURIs: [String]
     let sessionPolicy: SessionPolicy
+    let origins: RequestOrigins
+    let metrics: ServiceMetrics
     let clock: UnixClock
 
     func addRoutes(to group: RouterGroup<Context>) {
@@ -80,7 +84,8 @@ struct AuthController<Context: RequestContext> {
         }
         // A login that sets cookies is checked too: another site must not log the browser into its account.
         if body.delivery == .cookie { try crossOrigin.check(request) }
-        let outcome = try await login.logIn(code: body.code, redirectURI: redirectURI, codeVerifier: body.codeVerifier)
+        let outcome = try await login.logIn(
+            code: body.code, redirectURI: redirectURI, codeVerifier: body.codeVerifier, origin: origins.origin(of: request, context: context))
         let answer = LoginAnswer(
             user: UserResource(record: outcome.user), newUser: outcome.isNewUser,
             tokens: TokenAnswer(outcome.tokens, delivery: body.delivery, now: outcome.issuedAt))
@@ -98,7 +103,8 @@ struct AuthController<Context: RequestContext> {
             let now = clock.now()
             let claims = try tokens.verify(presented.token, as: .refresh, now: now)
             let outcome = try await database.rotateRefreshToken(
-                jti: claims.tokenID, sessionID: claims.sessionID, userID: claims.subject, policy: sessionPolicy, now: now)
+                jti: claims.tokenID, sessionID: claims.sessionID, userID: claims.subject, policy: sessionPolicy,
+                origin: origins.origin(of: request, context: context), now: now)
             switch outcome {
             case .granted(let grant):
                 let issued = tokens.issue(for: grant, now: now)
@@ -106,6 +112,7 @@ struct AuthController<Context: RequestContext> {
                 if presented.delivery == .cookie { cookies.set(issued, now: now, on: &response) }
                 return response
             case .reuseDetected:
+                metrics.refreshReuseDetected()
                 throw APIError(.refreshTokenReused, "this refresh token was already exchanged; every token of the session is now revoked")
             case .invalid:
                 throw APIError(.refreshTokenInvalid, "the session of this refresh token is over, revoked or unknown")
@@ -122,10 +129,11 @@ struct AuthController<Context: RequestContext> {
         return try await clearingCookiesOnRefusal(presented.delivery) {
             let now = clock.now()
             let claims = try tokens.verify(presented.token, as: .refresh, now: now)
+            let origin = origins.origin(of: request, context: context)
             if allSessions {
-                try await database.revokeAllSessions(userID: claims.subject, reason: "logout_all", now: now)
+                try await database.revokeAllSessions(userID: claims.subject, origin: origin, now: now)
             } else {
-                try await database.revokeSession(id: claims.sessionID, userID: claims.subject, reason: "logout", now: now)
+                try await database.revokeSession(id: claims.sessionID, userID: claims.subject, origin: origin, now: now)
             }
             var response = Response(status: .noContent)
             cookies.clear(on: &response)

@@ -1,13 +1,18 @@
 import Hummingbird
 
-/// Liveness, readiness and the API description.
-struct OperationsController<Context: RequestContext> {
+/// Liveness, readiness, metrics and the API description.
+struct OperationsController {
+    typealias Context = AppRequestContext
+
     let database: AppDatabase
+    let metrics: ServiceMetrics
+    let clock: UnixClock
 
     func addRoutes(to router: Router<Context>) {
         router.get("healthz", use: health)
         router.get("readyz", use: readiness)
         router.get("openapi.yaml", use: openAPI)
+        router.get("metrics", use: prometheus)
     }
 
     /// The process is up and serving HTTP.
@@ -19,6 +24,14 @@ struct OperationsController<Context: RequestContext> {
     @Sendable func readiness(_ request: Request, context: Context) async throws -> Response {
         try await database.checkReadiness()
         return try Response.json(["status": "ready"])
+    }
+
+    /// Prometheus text format. Expose it on an internal network only.
+    @Sendable func prometheus(_ request: Request, context: Context) async throws -> Response {
+        metrics.activeSessions(try await database.activeSessionCount(now: clock.now()))
+        return Response(
+            status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
+            body: .init(byteBuffer: ByteBuffer(bytes: metrics.exposition())))
     }
 
     /// `openapi.yaml` from the repository root, embedded at build time.

@@ -10,7 +10,9 @@ enum ServerFlowPaths {
 /// `GET /auth/kakao/login` sends the browser to Kakao with a fresh `state` and PKCE; Kakao sends it back to
 /// `GET /auth/kakao/callback`, which checks the state, logs in, sets the auth cookies and redirects to
 /// `return_to`.
-struct ServerFlowController<Context: RequestContext> {
+struct ServerFlowController {
+    typealias Context = AppRequestContext
+
     let login: KakaoLogin
     let cookies: AuthCookies
     let stateCookie: LoginStateCookie
@@ -21,6 +23,7 @@ struct ServerFlowController<Context: RequestContext> {
     let callbackURI: String
     /// Origins an absolute `return_to` may point at (`CORS_ALLOWED_ORIGINS`).
     let returnOrigins: Set<String>
+    let origins: RequestOrigins
     let clock: UnixClock
 
     func addRoutes(to router: Router<Context>) {
@@ -79,7 +82,8 @@ struct ServerFlowController<Context: RequestContext> {
                 return redirect(to: contents.returnTo, error: Self.isPlainCode(error) ? String(error) : "login_failed")
             }
             guard let code = query["code"], !code.isEmpty else { throw APIError(.invalidRequest, "the callback has no code") }
-            outcome = try await login.logIn(code: String(code), redirectURI: callbackURI, codeVerifier: contents.codeVerifier)
+            outcome = try await login.logIn(
+                code: String(code), redirectURI: callbackURI, codeVerifier: contents.codeVerifier, origin: origins.origin(of: request, context: context))
         } catch {
             return redirect(to: contents.returnTo, error: APIError(from: error).code.rawValue)
         }

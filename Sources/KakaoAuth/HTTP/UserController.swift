@@ -1,39 +1,74 @@
 import Hummingbird
 
-/// `/users`: the signed-in user.
-struct UserController<Context: RequestContext> {
+/// `/users`: the signed-in user, and deleting their account.
+struct UserController {
+    typealias Context = AppRequestContext
+
     let database: AppDatabase
     let tokens: TokenIssuer
     let cookies: AuthCookies
+    let crossOrigin: CrossOriginProtection
+    let kakao: KakaoClient
+    let origins: RequestOrigins
     let clock: UnixClock
 
     func addRoutes(to group: RouterGroup<Context>) {
         group.get("me", use: me)
+        group.delete("me", use: deleteMe)
     }
 
     /// Unlike services that verify our tokens locally, this also consults the database, so it refuses a
     /// token whose session was revoked or whose user is gone even before the token expires.
     @Sendable func me(_ request: Request, context: Context) async throws -> Response {
+        try Response.json(UserResource(record: try await authenticate(request).user))
+    }
+
+    /// Unlinks the user at Kakao with the admin key, then deletes them with every session. If Kakao fails,
+    /// nothing is deleted.
+    @Sendable func deleteMe(_ request: Request, context: Context) async throws -> Response {
+        let (user, viaCookie) = try await authenticate(request)
+        if viaCookie { try crossOrigin.check(request) }
+        guard let adminKey = kakao.settings.adminKey else {
+            throw APIError(.unlinkUnavailable, "deleting accounts needs KAKAO_ADMIN_KEY, to unlink the user at Kakao first")
+        }
+        try await kakao.unlink(kakaoID: user.kakaoID, adminKey: adminKey)
+        try await database.deleteUser(.id(user.id), event: .unlink, origin: origins.origin(of: request, context: context), now: clock.now())
+        var response = Response(status: .noContent)
+        cookies.clear(on: &response)
+        return response
+    }
+
+    /// The user of the presented access token's live session.
+    private func authenticate(_ request: Request) async throws -> (user: UserRecord, viaCookie: Bool) {
+        let (token, viaCookie) = try accessToken(in: request)
         let now = clock.now()
-        let claims = try tokens.verify(try accessToken(in: request), as: .access, now: now)
+        let claims = try tokens.verify(token, as: .access, now: now)
         guard let user = try await database.activeUser(id: claims.subject, sessionID: claims.sessionID, now: now) else {
             throw APIError(.invalidToken, "the session of this token was revoked or has ended")
         }
-        return try Response.json(UserResource(record: user))
+        return (user, viaCookie)
     }
 
     /// The access token from `Authorization: Bearer`, which wins when present, or else from the access cookie.
-    private func accessToken(in request: Request) throws(APIError) -> String {
+    private func accessToken(in request: Request) throws(APIError) -> (token: String, viaCookie: Bool) {
         if let authorization = request.headers[.authorization] {
-            let parts = authorization.split(separator: " ", maxSplits: 1, omittingEmptySubsequences: true)
-            guard parts.count == 2, parts[0].lowercased() == "bearer" else {
+            guard let token = BearerToken.parse(authorization) else {
                 throw APIError(.invalidToken, "the Authorization header must be \"Bearer <access token>\"")
             }
-            return String(parts[1])
+            return (token, false)
         }
         if let token = cookies.accessToken(in: request), !token.isEmpty {
-            return token
+            return (token, true)
         }
         throw APIError(.invalidToken, "no access token: send \"Authorization: Bearer <token>\" or the access cookie")
+    }
+}
+
+/// `Authorization: Bearer <token>`, the scheme case-insensitive (RFC 9110).
+enum BearerToken {
+    static func parse(_ authorization: String) -> String? {
+        let parts = authorization.split(separator: " ", maxSplits: 1, omittingEmptySubsequences: true)
+        guard parts.count == 2, parts[0].lowercased() == "bearer" else { return nil }
+        return String(parts[1])
     }
 }

@@ -12,6 +12,8 @@ struct KakaoClient: Sendable {
         var clientSecret: String?
         var authBaseURL: String
         var apiBaseURL: String
+        /// The primary admin key: authorises unlinking users (`KakaoAK`) and authenticates Kakao's webhooks.
+        var adminKey: String?
         /// The whole-call limit: connect, send, and read the complete answer.
         var timeout: TimeAmount
     }
@@ -20,6 +22,7 @@ struct KakaoClient: Sendable {
 
     let httpClient: HTTPClient
     let settings: Settings
+    let metrics: ServiceMetrics
 
     /// `POST {auth}/oauth/token` with `grant_type=authorization_code`; returns Kakao's access token.
     func exchangeCode(_ code: String, redirectURI: String, codeVerifier: String?) async throws(KakaoError) -> String {
@@ -35,7 +38,7 @@ struct KakaoClient: Sendable {
         request.headers.add(name: "Content-Type", value: "application/x-www-form-urlencoded;charset=utf-8")
         request.body = .bytes(ByteBuffer(string: URLEncodedForm.encode(form)))
 
-        let (status, answer) = try await send(request)
+        let (status, answer) = try await send(request, endpoint: "token")
         guard status == 200 else {
             let errorCode = answer?["error_code"]?.stringValue
             if answer?["error"]?.stringValue == "invalid_grant" || errorCode == "KOE320" || errorCode == "KOE303" {
@@ -53,12 +56,25 @@ struct KakaoClient: Sendable {
     func fetchProfile(accessToken: String) async throws(KakaoError) -> KakaoProfile {
         var request = HTTPClientRequest(url: settings.apiBaseURL + "/v2/user/me?secure_resource=true")
         request.headers.add(name: "Authorization", value: "Bearer " + accessToken)
-        let (status, answer) = try await send(request)
+        let (status, answer) = try await send(request, endpoint: "user_me")
         guard status == 200 else {
             throw Self.failure(status: status, errorCode: answer?["code"].flatMap { $0.integerValue.map(String.init) })
         }
         guard let answer else { throw .malformedAnswer("the user answer is not JSON") }
         return try KakaoProfile(json: answer)
+    }
+
+    /// `POST {api}/v1/user/unlink` with the admin key: disconnects the user from our app at Kakao. A user
+    /// Kakao no longer knows (-101) counts as unlinked.
+    func unlink(kakaoID: Int64, adminKey: String) async throws(KakaoError) {
+        var request = HTTPClientRequest(url: settings.apiBaseURL + "/v1/user/unlink")
+        request.method = .POST
+        request.headers.add(name: "Authorization", value: "KakaoAK " + adminKey)
+        request.headers.add(name: "Content-Type", value: "application/x-www-form-urlencoded;charset=utf-8")
+        request.body = .bytes(ByteBuffer(string: URLEncodedForm.encode([("target_id_type", "user_id"), ("target_id", String(kakaoID))])))
+        let (status, answer) = try await send(request, endpoint: "unlink")
+        let code = answer?["code"]?.integerValue
+        guard status == 200 || code == -101 else { throw Self.failure(status: status, errorCode: code.map(String.init)) }
     }
 
     private static func failure(status: Int, errorCode: String?) -> KakaoError {
@@ -67,7 +83,19 @@ struct KakaoClient: Sendable {
 
     /// Sends the request and reads the whole answer within the deadline. The body is nil when it is not
     /// JSON; a success status with such a body is the caller's `malformedAnswer`.
-    private func send(_ request: HTTPClientRequest) async throws(KakaoError) -> (status: Int, answer: JSONValue?) {
+    private func send(_ request: HTTPClientRequest, endpoint: String) async throws(KakaoError) -> (status: Int, answer: JSONValue?) {
+        let started = ContinuousClock.now
+        do {
+            let (status, answer) = try await exchange(request)
+            metrics.kakaoCall(endpoint: endpoint, duration: ContinuousClock.now - started, failure: (200..<300).contains(status) ? nil : "status_\(status)")
+            return (status, answer)
+        } catch {
+            metrics.kakaoCall(endpoint: endpoint, duration: ContinuousClock.now - started, failure: error.metricReason)
+            throw error
+        }
+    }
+
+    private func exchange(_ request: HTTPClientRequest) async throws(KakaoError) -> (status: Int, answer: JSONValue?) {
         let client = httpClient
         let result: (Int, ByteBuffer)
         do {
@@ -93,6 +121,19 @@ struct KakaoClient: Sendable {
 }
 
 private struct DeadlineExceeded: Error {}
+
+private extension KakaoError {
+    var metricReason: String {
+        switch self {
+        case .invalidGrant: "invalid_grant"
+        case .rejected(let status, _): "status_\(status)"
+        case .unavailable(let status): "status_\(status)"
+        case .malformedAnswer: "malformed_answer"
+        case .unreachable: "unreachable"
+        case .timedOut: "timeout"
+        }
+    }
+}
 
 /// Runs `operation`, cancelling it and throwing `DeadlineExceeded` if it has not finished after `duration`.
 /// AsyncHTTPClient's own deadline stops at the response head; this one also covers reading the body.

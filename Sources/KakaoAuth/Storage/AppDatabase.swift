@@ -44,7 +44,7 @@ public final class AppDatabase: Sendable {
     /// Registers the Kakao user on first sight or refreshes their profile, and opens a new session with its
     /// first refresh token, all in one transaction. Concurrent first logins of one Kakao user meet in the
     /// `kakao_id` unique constraint's upsert and end with one user.
-    func recordLogin(_ profile: KakaoProfile, policy: SessionPolicy, now: Int64) async throws -> (user: UserRecord, isNewUser: Bool, grant: SessionGrant) {
+    func recordLogin(_ profile: KakaoProfile, policy: SessionPolicy, origin: RequestOrigin, now: Int64) async throws -> (user: UserRecord, isNewUser: Bool, grant: SessionGrant) {
         let newUserID = RandomID.make()
         return try await pool.write { db in
             guard let user = try UserRecord.fetchOne(db, sql: """
@@ -80,15 +80,20 @@ public final class AppDatabase: Sendable {
                 currentRefreshJTI: refreshToken.jti, revokedAt: nil, revokedReason: nil
             ).insert(db)
             try refreshToken.insert(db)
+            let isNewUser = user.id == newUserID
+            if isNewUser {
+                try AuditEvent(.registration, at: now, userID: user.id, sessionID: nil, origin: origin, detail: "kakao_id=\(profile.id)").insert(db)
+            }
+            try AuditEvent(.login, at: now, userID: user.id, sessionID: sessionID, origin: origin).insert(db)
             let grant = SessionGrant(userID: user.id, sessionID: sessionID, sessionExpiresAt: sessionExpiresAt, refreshToken: refreshToken)
-            return (user, user.id == newUserID, grant)
+            return (user, isNewUser, grant)
         }
     }
 
     /// Applies the rotation policy to a validly signed refresh token (see ``RefreshOutcome``). Reading the
     /// session and rotating it happen in one write transaction, and the rotation itself is a conditional
     /// update whose changed-row count is checked, so two concurrent refreshes cannot both rotate one token.
-    func rotateRefreshToken(jti: String, sessionID: String, userID: String, policy: SessionPolicy, now: Int64) async throws -> RefreshOutcome {
+    func rotateRefreshToken(jti: String, sessionID: String, userID: String, policy: SessionPolicy, origin: RequestOrigin, now: Int64) async throws -> RefreshOutcome {
         let successorJTI = RandomID.make()
         return try await pool.write { db in
             guard let session = try SessionRecord.fetchOne(db, key: sessionID), session.userID == userID,
@@ -109,6 +114,7 @@ public final class AppDatabase: Sendable {
                     jti: successorJTI, sessionID: sessionID, parentJTI: presented.jti, issuedAt: now,
                     expiresAt: min(now + policy.refreshTokenLifetime, session.expiresAt), rotatedAt: nil)
                 try successor.insert(db)
+                try AuditEvent(.refresh, at: now, userID: userID, sessionID: sessionID, origin: origin).insert(db)
                 return .granted(SessionGrant(userID: userID, sessionID: sessionID, sessionExpiresAt: session.expiresAt, refreshToken: successor))
             }
 
@@ -118,24 +124,51 @@ public final class AppDatabase: Sendable {
             }
 
             try Self.revokeSessions(db, sql: "id = ?", arguments: [sessionID], reason: "refresh_token_reused", now: now)
+            try AuditEvent(.refreshReuseDetected, at: now, userID: userID, sessionID: sessionID, origin: origin, detail: "session revoked").insert(db)
             return .reuseDetected
         }
     }
 
-    /// Revokes one session of the user. Returns whether it was live until now.
+    /// Revokes one session of the user (`logout`). Returns whether it was live until now.
     @discardableResult
-    func revokeSession(id sessionID: String, userID: String, reason: String, now: Int64) async throws -> Bool {
+    func revokeSession(id sessionID: String, userID: String, origin: RequestOrigin, now: Int64) async throws -> Bool {
         try await pool.write { db in
-            try Self.revokeSessions(db, sql: "id = ? AND user_id = ?", arguments: [sessionID, userID], reason: reason, now: now) == 1
+            let revoked = try Self.revokeSessions(db, sql: "id = ? AND user_id = ?", arguments: [sessionID, userID], reason: "logout", now: now)
+            try AuditEvent(.logout, at: now, userID: userID, sessionID: sessionID, origin: origin).insert(db)
+            return revoked == 1
         }
     }
 
-    /// Revokes every live session of the user. Returns how many were live.
+    /// Revokes every live session of the user (`logout_all`). Returns how many were live.
     @discardableResult
-    func revokeAllSessions(userID: String, reason: String, now: Int64) async throws -> Int {
+    func revokeAllSessions(userID: String, origin: RequestOrigin, now: Int64) async throws -> Int {
         try await pool.write { db in
-            try Self.revokeSessions(db, sql: "user_id = ?", arguments: [userID], reason: reason, now: now)
+            let revoked = try Self.revokeSessions(db, sql: "user_id = ?", arguments: [userID], reason: "logout_all", now: now)
+            try AuditEvent(.logoutAll, at: now, userID: userID, sessionID: nil, origin: origin, detail: "\(revoked) sessions").insert(db)
+            return revoked
         }
+    }
+
+    /// Deletes the user with every session and refresh token (`unlink` or `webhook_unlink`). Returns the
+    /// deleted user, or nil when there was none.
+    @discardableResult
+    func deleteUser(_ selector: UserSelector, event: AuditEvent.Kind, origin: RequestOrigin, now: Int64, detail: String? = nil) async throws -> UserRecord? {
+        try await pool.write { db in
+            let user: UserRecord?
+            switch selector {
+            case .id(let id): user = try UserRecord.fetchOne(db, key: id)
+            case .kakaoID(let kakaoID): user = try UserRecord.filter(Column("kakao_id") == kakaoID).fetchOne(db)
+            }
+            guard let user else { return nil }
+            try user.delete(db)
+            try AuditEvent(event, at: now, userID: user.id, sessionID: nil, origin: origin, detail: detail ?? "kakao_id=\(user.kakaoID)").insert(db)
+            return user
+        }
+    }
+
+    enum UserSelector: Sendable {
+        case id(String)
+        case kakaoID(Int64)
     }
 
     @discardableResult
@@ -144,6 +177,51 @@ public final class AppDatabase: Sendable {
             sql: "UPDATE sessions SET revoked_at = ?, revoked_reason = ? WHERE revoked_at IS NULL AND \(condition)",
             arguments: [now, reason] + arguments)
         return db.changesCount
+    }
+
+    /// The user's audit events, newest first.
+    public func events(userID: String, limit: Int) async throws -> [AuditEvent] {
+        try await pool.read { db in
+            try AuditEvent.filter(Column("user_id") == userID).order(Column("at").desc, Column("id").desc).limit(limit).fetchAll(db)
+        }
+    }
+
+    /// Live sessions: not revoked and not over.
+    func activeSessionCount(now: Int64) async throws -> Int {
+        try await pool.read { db in
+            try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM sessions WHERE revoked_at IS NULL AND expires_at > ?", arguments: [now]) ?? 0
+        }
+    }
+
+    /// Deletes what can never be used again: sessions that ended or were revoked more than a day ago (with
+    /// their refresh tokens), and expired refresh tokens that are no longer their session's current one
+    /// (rotated tokens stay until they expire, so that their reuse is still recognised). Works in small
+    /// batches, each its own short transaction, so logins never wait long behind it. Returns rows deleted.
+    @discardableResult
+    public func purgeExpired(now: Int64, batchSize: Int = 500) async throws -> Int {
+        var deleted = 0
+        for (statement, arguments): (String, StatementArguments) in [
+            ("DELETE FROM sessions WHERE id IN (SELECT id FROM sessions WHERE expires_at <= ? OR revoked_at <= ? LIMIT ?)",
+             [now, now - 86_400, batchSize]),
+            ("DELETE FROM refresh_tokens WHERE jti IN (SELECT jti FROM refresh_tokens WHERE expires_at <= ? AND rotated_at IS NOT NULL LIMIT ?)",
+             [now, batchSize]),
+        ] {
+            while true {
+                let count = try await pool.write { db in
+                    try db.execute(sql: statement, arguments: arguments)
+                    return db.changesCount
+                }
+                deleted += count
+                guard count == batchSize else { break }
+                await Task.yield()
+            }
+        }
+        return deleted
+    }
+
+    /// Closes every connection; called once the server has stopped.
+    func close() throws {
+        try pool.close()
     }
 
     /// The user of a live session: nil when the session is revoked, over, or not the user's, or the user is gone.

@@ -4,5 +4,6 @@
 enum Migrations {
     static let all: [(name: String, sql: [UInt8])] = [
         ("0001_initial", PackageResources._001_initial_sql),
+        ("0002_auth_events", PackageResources._002_auth_events_sql),
     ]
 }

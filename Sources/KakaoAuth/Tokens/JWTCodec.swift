@@ -25,20 +25,26 @@ struct JWTCodec: Sendable {
     private let signingHeaders: [TokenKind: String]
     private let acceptedHeaders: [Header]
 
-    init(secret: [UInt8], issuer: String, audience: String) {
+    /// - Parameters:
+    ///   - secret: signs every new token (`JWT_SECRET`).
+    ///   - previousSecrets: still verify tokens signed before a key rotation (`JWT_PREVIOUS_SECRETS`); each
+    ///     key has its own `kid`, so verification picks the key from the header without trying them all.
+    init(secret: [UInt8], previousSecrets: [[UInt8]] = [], issuer: String, audience: String) {
         self.issuer = issuer
         self.audience = audience
-        let key = HMACSHA256(key: secret)
-        let keyID = Self.keyID(for: key)
         var signingHeaders: [TokenKind: String] = [:]
         var acceptedHeaders: [Header] = []
-        for kind in [TokenKind.access, .refresh] {
-            let json = "{\"alg\":\"HS256\",\"typ\":\"\(kind.headerType)\",\"kid\":\"\(keyID)\"}"
-            let segment = Base64URL.encode(Array(json.utf8))
-            signingHeaders[kind] = segment
-            acceptedHeaders.append(Header(segment: Array(segment.utf8), kind: kind, key: key))
+        for (index, keyBytes) in ([secret] + previousSecrets).enumerated() {
+            let key = HMACSHA256(key: keyBytes)
+            let keyID = Self.keyID(for: key)
+            for kind in [TokenKind.access, .refresh] {
+                let json = "{\"alg\":\"HS256\",\"typ\":\"\(kind.headerType)\",\"kid\":\"\(keyID)\"}"
+                let segment = Base64URL.encode(Array(json.utf8))
+                if index == 0 { signingHeaders[kind] = segment }
+                acceptedHeaders.append(Header(segment: Array(segment.utf8), kind: kind, key: key))
+            }
         }
-        self.signingKey = key
+        self.signingKey = acceptedHeaders[0].key
         self.signingHeaders = signingHeaders
         self.acceptedHeaders = acceptedHeaders
     }

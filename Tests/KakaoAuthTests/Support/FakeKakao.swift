@@ -9,6 +9,7 @@ import Synchronization
 final class FakeKakao: Sendable {
     static let clientID = "test-client-id"
     static let clientSecret = "test-client-secret"
+    static let adminKey = "test-admin-key"
 
     /// One scripted answer of an endpoint.
     struct Answer: Sendable {
@@ -29,6 +30,8 @@ final class FakeKakao: Sendable {
         var usedCodes: Set<String> = []
         var tokenRequests: [[String: String]] = []
         var userRequests = 0
+        var unlinkAnswer = Answer(body: "")
+        var unlinkedIDs: [String] = []
     }
 
     private let state = Mutex(State())
@@ -45,6 +48,13 @@ final class FakeKakao: Sendable {
     /// The form fields of every token request received so far.
     var tokenRequests: [[String: String]] { state.withLock { $0.tokenRequests } }
     var userRequests: Int { state.withLock { $0.userRequests } }
+    /// The Kakao ids unlinked with the admin key so far.
+    var unlinkedIDs: [String] { state.withLock { $0.unlinkedIDs } }
+
+    /// What `/v1/user/unlink` answers from now on (by default 200 with the id).
+    func setUnlinkAnswer(_ answer: Answer) {
+        state.withLock { $0.unlinkAnswer = answer }
+    }
 
     /// A `/v2/user/me` answer with the given id (as raw JSON text) and whatever profile fields are given.
     static func profile(id: String, nickname: String? = nil, email: String? = nil, emailValid: Bool = true, emailVerified: Bool = true, image: String? = nil) -> String {
@@ -65,6 +75,7 @@ final class FakeKakao: Sendable {
         let router = Router()
         router.post("oauth/token") { request, _ in try await self.token(request) }
         router.get("v2/user/me") { request, _ in try await self.user(request) }
+        router.post("v1/user/unlink") { request, _ in try await self.unlink(request) }
         let app = Application(router: router, configuration: .init(address: .hostname("127.0.0.1", port: 0)))
         return try await app.test(.ahc(.http)) { client in
             try await body("http://localhost:\(client.port!)")
@@ -103,6 +114,22 @@ final class FakeKakao: Sendable {
                   let script = state.scripts[String(authorization.dropFirst(prefix.count))]
             else { return Answer(status: 401, body: "{\"msg\":\"this access token does not exist\",\"code\":-401}") }
             return script.user
+        }
+        return try await respond(answer)
+    }
+
+    private func unlink(_ request: Request) async throws -> Response {
+        let form = URLEncodedForm.decode(String(buffer: try await request.body.collect(upTo: 1 << 16))) ?? [:]
+        let answer: Answer = state.withLock { state in
+            guard request.headers[.authorization] == "KakaoAK \(Self.adminKey)" else {
+                return Answer(status: 401, body: "{\"msg\":\"wrong admin key\",\"code\":-401}")
+            }
+            guard form["target_id_type"] == "user_id", let id = form["target_id"] else {
+                return Answer(status: 400, body: "{\"msg\":\"target_id required\",\"code\":-2}")
+            }
+            guard state.unlinkAnswer.body.isEmpty else { return state.unlinkAnswer }
+            state.unlinkedIDs.append(id)
+            return Answer(body: "{\"id\":\(id)}")
         }
         return try await respond(answer)
     }

@@ -1,0 +1,48 @@
+import Hummingbird
+
+/// Kakao's unlink webhook (`GET` with a query or `POST` with a form): the user left our app at Kakao
+/// (account deleted, unlinked from Kakao's side, …), so we delete them and every session. Kakao suspends a
+/// webhook that fails for a month, so every authenticated call is answered 200 at once, even for a user we
+/// never knew.
+struct WebhookController {
+    typealias Context = AppRequestContext
+    static let path = "/webhooks/kakao/unlink"
+
+    let database: AppDatabase
+    /// Kakao signs webhook calls with `Authorization: KakaoAK {primary admin key}`.
+    let adminKey: String
+    /// When set, the call's `app_id` must be this.
+    let appID: String?
+    let origins: RequestOrigins
+    let clock: UnixClock
+
+    func addRoutes(to router: Router<Context>) {
+        router.get(RouterPath(Self.path), use: unlink)
+        router.post(RouterPath(Self.path), use: unlink)
+    }
+
+    @Sendable func unlink(_ request: Request, context: Context) async throws -> Response {
+        guard let authorization = request.headers[.authorization], authorization.hasPrefix("KakaoAK "),
+              OpenSSL.constantTimeEqual(authorization.dropFirst("KakaoAK ".count), adminKey)
+        else { throw APIError(.invalidCredentials, "the webhook must carry Authorization: KakaoAK with the app's primary admin key") }
+
+        let text: String
+        if request.method == .post {
+            text = String(buffer: try await request.body.collect(upTo: RequestBody.maximumSize))
+        } else {
+            text = request.uri.query ?? ""
+        }
+        guard let parameters = URLEncodedForm.decode(text) else { throw APIError(.invalidRequest, "the parameters are malformed or repeated") }
+        if let appID, parameters["app_id"] != appID {
+            throw APIError(.invalidCredentials, "app_id is not this app's (KAKAO_APP_ID)")
+        }
+        guard let kakaoID = parameters["user_id"].flatMap({ Int64($0) }), kakaoID > 0 else {
+            throw APIError(.invalidRequest, "user_id must be a Kakao user id")
+        }
+        let referrer = parameters["referrer_type"].map { String($0.prefix(64)) } ?? "unknown"
+        try await database.deleteUser(
+            .kakaoID(kakaoID), event: .webhookUnlink, origin: origins.origin(of: request, context: context), now: clock.now(),
+            detail: "kakao_id=\(kakaoID) referrer_type=\(referrer)")
+        return try Response.json(["status": "ok"])
+    }
+}

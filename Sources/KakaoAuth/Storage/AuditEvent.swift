@@ -1,0 +1,58 @@
+import GRDB
+
+/// Where a request came from, for the audit log.
+struct RequestOrigin: Sendable, Equatable {
+    var clientIP: String?
+    /// Truncated to 512 characters.
+    var userAgent: String?
+
+    init(clientIP: String?, userAgent: String?) {
+        self.clientIP = clientIP
+        self.userAgent = userAgent.map { String($0.prefix(512)) }
+    }
+
+    /// For events no client caused (Kakao's webhook passes its own address).
+    static let none = RequestOrigin(clientIP: nil, userAgent: nil)
+}
+
+/// A row of `auth_events`: one thing that happened to an account. Written in the same transaction as the
+/// change it records, so the log and the data never disagree.
+public struct AuditEvent: Codable, Equatable, Sendable, FetchableRecord, PersistableRecord {
+    public static let databaseTableName = "auth_events"
+
+    public enum Kind: String, Codable, Sendable, CaseIterable {
+        case registration, login, refresh
+        case refreshReuseDetected = "refresh_reuse_detected"
+        case logout
+        case logoutAll = "logout_all"
+        case unlink
+        case webhookUnlink = "webhook_unlink"
+    }
+
+    public var id: Int64?
+    public var at: Int64
+    public var kind: Kind
+    public var userID: String?
+    public var sessionID: String?
+    public var clientIP: String?
+    public var userAgent: String?
+    public var detail: String?
+
+    enum CodingKeys: String, CodingKey {
+        case id, at, kind, detail
+        case userID = "user_id"
+        case sessionID = "session_id"
+        case clientIP = "client_ip"
+        case userAgent = "user_agent"
+    }
+
+    init(_ kind: Kind, at: Int64, userID: String?, sessionID: String?, origin: RequestOrigin, detail: String? = nil) {
+        self.kind = kind
+        self.at = at
+        self.userID = userID
+        self.sessionID = sessionID
+        clientIP = origin.clientIP
+        userAgent = origin.userAgent
+        self.detail = detail
+    }
+}
