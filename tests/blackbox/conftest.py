@@ -27,6 +27,7 @@ class FakeKakao:
     def __init__(self):
         self.profiles = {}
         self.used = set()
+        self.delays = {}
         fake = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -49,6 +50,7 @@ class FakeKakao:
                 if code not in fake.profiles or code in fake.used:
                     return self.answer(400, {"error": "invalid_grant", "error_code": "KOE320"})
                 fake.used.add(code)
+                time.sleep(fake.delays.get(code, 0))
                 self.answer(200, {"token_type": "bearer", "access_token": "kakao-at-" + code, "expires_in": 21599})
 
             def do_GET(self):
@@ -61,8 +63,9 @@ class FakeKakao:
         self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
         threading.Thread(target=self.server.serve_forever, daemon=True).start()
 
-    def add_code(self, code, kakao_id, **account):
+    def add_code(self, code, kakao_id, delay=0, **account):
         self.profiles[code] = {"id": kakao_id, "kakao_account": account}
+        self.delays[code] = delay
 
 
 def free_port():
@@ -95,6 +98,7 @@ class Service:
     def start(self):
         log = open(self.log_path, "ab")
         self.process = subprocess.Popen([str(BINARY), "serve"], env=self.env, stdout=log, stderr=subprocess.STDOUT)
+        log.close()
         deadline = time.monotonic() + 20
         while time.monotonic() < deadline:
             try:
@@ -110,6 +114,10 @@ class Service:
 
     def login(self, code, delivery="body"):
         return requests.post(self.url + "/auth/kakao", json={"code": code, "token_delivery": delivery}, timeout=10)
+
+    def command(self, *arguments):
+        """Runs another subcommand (migrate, purge, events) on the same database."""
+        return subprocess.run([str(BINARY), *arguments], env=self.env, capture_output=True, text=True, timeout=30)
 
     @property
     def log(self):

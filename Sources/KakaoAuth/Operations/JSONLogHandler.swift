@@ -19,7 +19,7 @@ public struct JSONLogHandler: LogHandler {
     }
 
     public func log(event: LogEvent) {
-        var line = "{\"ts\":\(Date().formatted(.iso8601.year().month().day().time(includingFractionalSeconds: true)).jsonQuoted)"
+        var line = "{\"ts\":\(Date().formatted(.iso8601.year().month().day().time(includingFractionalSeconds: true).timeZone(separator: .omitted)).jsonQuoted)"
             + ",\"level\":\(event.level.rawValue.jsonQuoted),\"label\":\(label.jsonQuoted),\"message\":\(event.message.description.jsonQuoted)"
         let merged = metadata.merging(event.metadata ?? [:]) { $1 }
         for (key, value) in merged.sorted(by: { $0.key < $1.key }) where !["ts", "level", "label", "message"].contains(key) {

@@ -13,6 +13,8 @@ struct RequestIDMiddleware<Context: RequestContext>: RouterMiddleware {
         let requestID = request.headers[.requestID].flatMap(Self.accepted) ?? RandomID.make()
         var context = context
         context.logger[metadataKey: "request_id"] = .string(requestID)
+        // One id per request: this one replaces Hummingbird's own.
+        context.logger[metadataKey: "hb.request.id"] = nil
         var response = try await next(request, context)
         response.headers[.requestID] = requestID
         return response
