@@ -2,8 +2,8 @@
 import json
 import os
 import signal
-import socket
 import subprocess
+import sys
 import threading
 import time
 import urllib.parse
@@ -13,8 +13,8 @@ from pathlib import Path
 import pytest
 import requests
 
-ROOT = Path(__file__).resolve().parents[2]
-BINARY = Path(os.environ.get("KAKAO_AUTH_BINARY", ROOT / ".build" / "debug" / "kakao-auth"))
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from harness import BINARY, ROOT, free_port, start  # noqa: E402
 JWT_SECRET = "blackbox-secret-blackbox-secret-0123456789"
 CLIENT_ID = "blackbox-client"
 CLIENT_SECRET = "blackbox-client-secret"
@@ -68,12 +68,6 @@ class FakeKakao:
         self.delays[code] = delay
 
 
-def free_port():
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 class Service:
     """One `kakao-auth serve` process; restartable on the same database file."""
 
@@ -96,17 +90,8 @@ class Service:
         self.process = None
 
     def start(self):
-        log = open(self.log_path, "ab")
-        self.process = subprocess.Popen([str(BINARY), "serve"], env=self.env, stdout=log, stderr=subprocess.STDOUT)
-        log.close()
-        deadline = time.monotonic() + 20
-        while time.monotonic() < deadline:
-            try:
-                if requests.get(self.url + "/healthz", timeout=1).status_code == 200:
-                    return self
-            except requests.ConnectionError:
-                time.sleep(0.05)
-        raise RuntimeError("kakao-auth did not start: " + self.log_path.read_text())
+        self.process = start(["serve"], self.log_path, env=self.env, health_url=self.url + "/healthz")
+        return self
 
     def kill(self, sig=signal.SIGKILL):
         self.process.send_signal(sig)

@@ -1,49 +1,30 @@
 """The demo in a real browser (headless Chromium): log in through the Kakao emulator, stay logged in across
 a reload, refresh, log out, and never let page JavaScript see a token."""
 import os
-import socket
-import subprocess
-import time
+import sys
 from pathlib import Path
 
 import pytest
-import requests
 from selenium import webdriver
 from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support import expected_conditions as EC
 from selenium.webdriver.support.ui import WebDriverWait
 
-ROOT = Path(__file__).resolve().parents[2]
-BINARY = Path(os.environ.get("KAKAO_AUTH_BINARY", ROOT / ".build" / "debug" / "kakao-auth"))
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from harness import ROOT, free_port, start  # noqa: E402
+
 ARTIFACTS = ROOT / "artifacts"
-
-
-def free_port():
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 @pytest.fixture(scope="module")
 def demo(tmp_path_factory):
     port, emulator_port = free_port(), free_port()
-    log = open(tmp_path_factory.mktemp("demo") / "demo.log", "wb")
-    process = subprocess.Popen(
-        [str(BINARY), "demo", "--port", str(port), "--emulator-port", str(emulator_port),
-         "--database", str(tmp_path_factory.mktemp("db") / "demo.sqlite")],
-        stdout=log, stderr=subprocess.STDOUT)
-    url = f"http://localhost:{port}"
-    deadline = time.monotonic() + 30
-    while True:
-        try:
-            if requests.get(f"http://127.0.0.1:{port}/healthz", timeout=1).ok:
-                break
-        except requests.ConnectionError:
-            if time.monotonic() > deadline:
-                raise
-            time.sleep(0.1)
-    yield {"url": url, "emulator": f"http://localhost:{emulator_port}"}
+    directory = tmp_path_factory.mktemp("demo")
+    process = start(
+        ["demo", "--port", str(port), "--emulator-port", str(emulator_port), "--database", str(directory / "demo.sqlite")],
+        directory / "demo.log", health_url=f"http://127.0.0.1:{port}/healthz")
+    yield {"url": f"http://localhost:{port}", "emulator": f"http://localhost:{emulator_port}"}
     process.terminate()
     process.wait(timeout=20)
 

@@ -59,7 +59,8 @@ struct IntrospectionController {
             guard let token = fields["token"], !token.isEmpty else { throw APIError(.invalidRequest, "token is required") }
             return token
         }
-        return try await RequestBody.jsonObject(of: request, required: true)!
-            .allowingOnly(["token", "token_type_hint"]).requiredString("token", maximumLength: RequestBody.maximumSize)
+        let fields = try await RequestBody.jsonObject(of: request, required: true)!.allowingOnly(["token", "token_type_hint"])
+        _ = try fields.string("token_type_hint")
+        return try fields.requiredString("token", maximumLength: RequestBody.maximumSize)
     }
 }

@@ -1,0 +1,111 @@
+"""What every Python suite needs to run the kakao-auth binary: where it is, free ports, waiting for health."""
+import os
+import socket
+import subprocess
+import time
+import urllib.parse
+from pathlib import Path
+
+import requests
+
+ROOT = Path(__file__).resolve().parents[1]
+BINARY = Path(os.environ.get("KAKAO_AUTH_BINARY", ROOT / ".build" / "debug" / "kakao-auth"))
+
+
+def free_port():
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def wait_until_healthy(url, process, log_path, seconds=30):
+    """Polls `url` until it answers 200; fails with the process's log if it exits or never answers."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"{url} exited with {process.returncode}: {Path(log_path).read_text()}")
+        try:
+            if requests.get(url, timeout=1).status_code == 200:
+                return
+        except requests.ConnectionError:
+            time.sleep(0.05)
+    raise RuntimeError(f"{url} did not answer: {Path(log_path).read_text()}")
+
+
+def wait_until_listening(port, process, log_path, seconds=30):
+    """Waits until something accepts connections on 127.0.0.1:`port`."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"port {port}: exited with {process.returncode}: {Path(log_path).read_text()}")
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=1).close()
+            return
+        except OSError:
+            time.sleep(0.05)
+    raise RuntimeError(f"nothing listens on {port}: {Path(log_path).read_text()}")
+
+
+def start(arguments, log_path, env=None, health_url=None, port=None):
+    """Starts the binary with `arguments`, its output appended to `log_path`, and waits until it answers
+    `health_url` or listens on `port`."""
+    with open(log_path, "ab") as log:
+        process = subprocess.Popen([str(BINARY), *arguments], env=env, stdout=log, stderr=subprocess.STDOUT)
+    if health_url:
+        wait_until_healthy(health_url, process, log_path)
+    elif port:
+        wait_until_listening(port, process, log_path)
+    return process
+
+
+class Stack:
+    """`kakao-auth serve` with a `kakao-auth emulator` as its Kakao, on fresh ports and a fresh database."""
+
+    CLIENT_ID = "stack-client"
+    CLIENT_SECRET = "stack-client-secret"
+    ADMIN_KEY = "stack-admin-key"
+    JWT_SECRET = "stack-secret-stack-secret-0123456789abcdef"
+
+    def __init__(self, directory, **overrides):
+        self.directory = Path(directory)
+        self.port, self.emulator_port = free_port(), free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.emulator_url = f"http://127.0.0.1:{self.emulator_port}"
+        self.redirect_uri = f"http://localhost:{self.port}/"
+        self.emulator_arguments = [
+            "emulator", "--port", str(self.emulator_port), "--client-id", self.CLIENT_ID,
+            "--client-secret", self.CLIENT_SECRET, "--admin-key", self.ADMIN_KEY,
+        ]
+        self.env = {
+            "PATH": os.environ["PATH"],
+            "KAKAO_CLIENT_ID": self.CLIENT_ID, "KAKAO_CLIENT_SECRET": self.CLIENT_SECRET, "KAKAO_ADMIN_KEY": self.ADMIN_KEY,
+            "KAKAO_AUTH_BASE_URL": self.emulator_url, "KAKAO_API_BASE_URL": self.emulator_url,
+            "KAKAO_REDIRECT_URIS": f"{self.redirect_uri},http://localhost:{self.port}/auth/kakao/callback",
+            "PUBLIC_URL": f"http://localhost:{self.port}", "JWT_SECRET": self.JWT_SECRET, "COOKIE_SECURE": "false",
+            "RATE_LIMIT_PER_MINUTE": "0", "PORT": str(self.port), "DATABASE_PATH": str(self.directory / "kakao-auth.sqlite"),
+            **overrides,
+        }
+        self.processes = []
+
+    def __enter__(self):
+        self.processes.append(start(self.emulator_arguments, self.directory / "emulator.log", port=self.emulator_port))
+        self.processes.append(start(["serve"], self.directory / "service.log", env=self.env, health_url=self.url + "/healthz"))
+        return self
+
+    def __exit__(self, *_):
+        for process in self.processes:
+            process.terminate()
+            process.wait(timeout=20)
+
+    def code(self, kakao_id="9007199254740993", nickname="fuzz"):
+        """An authorization code from the emulator, as if a user had agreed on its consent page."""
+        answer = requests.post(self.emulator_url + "/oauth/authorize", data={
+            "client_id": self.CLIENT_ID, "redirect_uri": self.redirect_uri, "response_type": "code",
+            "decision": "approve", "kakao_id": kakao_id, "nickname": nickname,
+        }, allow_redirects=False, timeout=5)
+        return urllib.parse.parse_qs(urllib.parse.urlsplit(answer.headers["Location"]).query)["code"][0]
+
+    def login(self, **identity):
+        answer = requests.post(self.url + "/auth/kakao", json={"code": self.code(**identity), "token_delivery": "body"}, timeout=10)
+        answer.raise_for_status()
+        return answer.json()
