@@ -26,6 +26,10 @@ public func buildApplication(
         demoPage: demoPage)
     return Application(
         router: router,
+        // Headers are bounded (tokens are small), and so is how long a connection may sit idle.
+        server: .http1(configuration: .init(
+            idleTimeout: configuration.readTimeout,
+            httpDecoderConfiguration: .init(maxHeaderFieldSize: 16 * 1024, maxHeaderListSize: 32 * 1024, maxHeaderFieldCount: 100))),
         configuration: .init(address: .hostname(configuration.host, port: configuration.port)),
         // Shut down in reverse order once the server has drained: purging stops, then the HTTP client, and
         // the database closes last.
@@ -51,6 +55,7 @@ func buildRouter(
     let crossOrigin = CrossOriginProtection(trustedOrigins: configuration.allowedOrigins, ownOrigin: configuration.publicURL.flatMap(WebOrigin.of))
     let addresses = ClientAddressResolver(trustedProxies: configuration.trustedProxies)
     let origins = RequestOrigins(addresses: addresses)
+    let bodies = RequestBody(timeout: configuration.readTimeout)
     let login = KakaoLogin(kakao: kakao, database: database, tokens: tokens, sessionPolicy: configuration.sessionPolicy, metrics: metrics, clock: clock)
 
     let router = Router(context: AppRequestContext.self)
@@ -69,10 +74,10 @@ func buildRouter(
     OperationsController(database: database, metrics: metrics, clock: clock).addRoutes(to: router)
     demoPage?.addRoutes(to: router)
     AuthController(
-        login: login, database: database, tokens: tokens, cookies: cookies, crossOrigin: crossOrigin,
+        login: login, database: database, tokens: tokens, cookies: cookies, crossOrigin: crossOrigin, bodies: bodies,
         redirectURIs: configuration.redirectURIs, sessionPolicy: configuration.sessionPolicy, origins: origins, metrics: metrics, clock: clock
     ).addRoutes(to: router.group("auth"))
-    IntrospectionController(database: database, tokens: tokens, callerToken: configuration.introspectionToken, clock: clock)
+    IntrospectionController(database: database, tokens: tokens, bodies: bodies, callerToken: configuration.introspectionToken, clock: clock)
         .addRoutes(to: router.group("auth"))
     if let callbackURI = configuration.serverFlowCallbackURI {
         ServerFlowController(
@@ -84,7 +89,7 @@ func buildRouter(
     UserController(database: database, tokens: tokens, cookies: cookies, crossOrigin: crossOrigin, kakao: kakao, origins: origins, clock: clock)
         .addRoutes(to: router.group("users"))
     if let adminKey = configuration.kakao.adminKey {
-        WebhookController(database: database, adminKey: adminKey, appID: configuration.kakaoAppID, origins: origins, clock: clock)
+        WebhookController(database: database, bodies: bodies, adminKey: adminKey, appID: configuration.kakaoAppID, origins: origins, clock: clock)
             .addRoutes(to: router)
     }
     return router

@@ -26,6 +26,8 @@ public struct Configuration: Sendable {
     public var databaseDurability: AppDatabase.Durability
     public var host: String
     public var port: Int
+    /// How long a connection may sit idle, and how long a client may take to send a body.
+    var readTimeout: TimeAmount
     var cookies: AuthCookies.Settings
     /// The service's public base URL; enables the server-side redirect flow.
     var publicURL: String?
@@ -71,6 +73,7 @@ public struct Configuration: Sendable {
         databaseDurability = try variables.choice("DATABASE_DURABILITY", default: .normal)
         host = try variables.text("HOST", default: "127.0.0.1")
         port = try variables.integer("PORT", default: 8080, in: 0...65535)
+        readTimeout = .seconds(Int64(try variables.integer("HTTP_READ_TIMEOUT_SECONDS", default: 15, in: 1...600)))
 
         let secure = try variables.flag("COOKIE_SECURE", default: true)
         let sameSite = try variables.choice("COOKIE_SAMESITE", default: Cookie.SameSite.lax)

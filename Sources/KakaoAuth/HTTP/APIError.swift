@@ -15,6 +15,7 @@ struct APIError: Error, Equatable {
         case invalidCredentials = "invalid_credentials"
         case csrfRejected = "csrf_rejected"
         case notFound = "not_found"
+        case requestTimeout = "request_timeout"
         case payloadTooLarge = "payload_too_large"
         case rateLimited = "rate_limited"
         case internalError = "internal_error"
@@ -30,6 +31,7 @@ struct APIError: Error, Equatable {
             case .invalidToken, .refreshTokenInvalid, .refreshTokenReused, .invalidCredentials: .unauthorized
             case .csrfRejected: .forbidden
             case .notFound: .notFound
+            case .requestTimeout: .requestTimeout
             case .payloadTooLarge: .contentTooLarge
             case .rateLimited: .tooManyRequests
             case .internalError: .internalServerError
@@ -53,6 +55,7 @@ struct APIError: Error, Equatable {
             case .invalidCredentials: "The caller's credentials are missing or wrong"
             case .csrfRejected: "Cross-origin request refused"
             case .notFound: "No such resource"
+            case .requestTimeout: "The request body arrived too slowly"
             case .payloadTooLarge: "The request body is too large"
             case .rateLimited: "Too many requests"
             case .internalError: "Internal error"

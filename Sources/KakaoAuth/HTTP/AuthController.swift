@@ -9,6 +9,7 @@ struct AuthController {
     let tokens: TokenIssuer
     let cookies: AuthCookies
     let crossOrigin: CrossOriginProtection
+    let bodies: RequestBody
     /// The allowed `redirect_uri` values; the first is the default.
     let redirectURIs: [String]
     let sessionPolicy: SessionPolicy
@@ -76,7 +77,7 @@ struct AuthController {
     }
 
     @Sendable func logIn(_ request: Request, context: Context) async throws -> Response {
-        let body = try LoginRequest(try await RequestBody.jsonObject(of: request, required: true)!)
+        let body = try LoginRequest(try await bodies.jsonObject(of: request, required: true)!)
         let redirectURI = body.redirectURI ?? redirectURIs[0]
         // Checked before Kakao is called: a code must never be exchanged for an unlisted redirect target.
         guard redirectURIs.contains(redirectURI) else {
@@ -165,7 +166,7 @@ struct AuthController {
 
     /// The refresh token from the JSON body (body delivery) or else from the refresh cookie (cookie delivery).
     private func presentedRefreshToken(in request: Request, extraFields: Set<String>) async throws -> PresentedRefreshToken {
-        let fields = try await RequestBody.jsonObject(of: request, required: false)?.allowingOnly(extraFields.union(["refresh_token"]))
+        let fields = try await bodies.jsonObject(of: request, required: false)?.allowingOnly(extraFields.union(["refresh_token"]))
         if let token = try fields?.string("refresh_token", maximumLength: RequestBody.maximumSize) {
             return PresentedRefreshToken(token: token, delivery: .body, fields: fields)
         }

@@ -8,6 +8,7 @@ struct IntrospectionController {
 
     let database: AppDatabase
     let tokens: TokenIssuer
+    let bodies: RequestBody
     /// When set, callers must present it as `Authorization: Bearer`.
     let callerToken: String?
     let clock: UnixClock
@@ -54,12 +55,12 @@ struct IntrospectionController {
     private func presentedToken(in request: Request) async throws -> String {
         let mediaType = request.headers[.contentType].flatMap(MediaType.init(from:))
         if let mediaType, mediaType.isType(.applicationUrlEncoded) {
-            let body = try await request.body.collect(upTo: RequestBody.maximumSize)
+            let body = try await bodies.collect(request)
             guard let fields = URLEncodedForm.decode(String(buffer: body)) else { throw APIError(.invalidRequest, "the form is malformed or repeats a field") }
             guard let token = fields["token"], !token.isEmpty else { throw APIError(.invalidRequest, "token is required") }
             return token
         }
-        let fields = try await RequestBody.jsonObject(of: request, required: true)!.allowingOnly(["token", "token_type_hint"])
+        let fields = try await bodies.jsonObject(of: request, required: true)!.allowingOnly(["token", "token_type_hint"])
         _ = try fields.string("token_type_hint")
         return try fields.requiredString("token", maximumLength: RequestBody.maximumSize)
     }

@@ -1,15 +1,30 @@
 import Hummingbird
+import NIOCore
 
 /// Reads request bodies the strict way: at most 64 KiB, `application/json` only, strict JSON, one object.
 ///
 /// Insisting on the JSON media type is also a CSRF defence: a cross-site form or `text/plain` POST cannot
 /// carry it without a CORS preflight.
-enum RequestBody {
+struct RequestBody: Sendable {
     static let maximumSize = 64 * 1024
 
+    /// How long a client may take to send its body (`HTTP_READ_TIMEOUT_SECONDS`).
+    let timeout: TimeAmount
+
+    /// The whole body, at most ``maximumSize`` bytes, read within ``timeout`` so that a client trickling
+    /// its body cannot hold a request open for long.
+    func collect(_ request: Request) async throws -> ByteBuffer {
+        let body = request.body
+        do {
+            return try await withDeadline(timeout) { try await body.collect(upTo: Self.maximumSize) }
+        } catch is DeadlineExceeded {
+            throw APIError(.requestTimeout, "the request body did not arrive within \(timeout.nanoseconds / 1_000_000_000) s")
+        }
+    }
+
     /// The body's JSON object, or nil when the body is empty and `required` is false.
-    static func jsonObject(of request: Request, required: Bool) async throws -> JSONFields? {
-        let buffer = try await request.body.collect(upTo: maximumSize)
+    func jsonObject(of request: Request, required: Bool) async throws -> JSONFields? {
+        let buffer = try await collect(request)
         guard buffer.readableBytes > 0 else {
             if required { throw APIError(.invalidRequest, "a JSON body is required") }
             return nil

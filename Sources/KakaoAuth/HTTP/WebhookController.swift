@@ -9,6 +9,7 @@ struct WebhookController {
     static let path = "/webhooks/kakao/unlink"
 
     let database: AppDatabase
+    let bodies: RequestBody
     /// Kakao signs webhook calls with `Authorization: KakaoAK {primary admin key}`.
     let adminKey: String
     /// When set, the call's `app_id` must be this.
@@ -28,7 +29,7 @@ struct WebhookController {
 
         let text: String
         if request.method == .post {
-            text = String(buffer: try await request.body.collect(upTo: RequestBody.maximumSize))
+            text = String(buffer: try await bodies.collect(request))
         } else {
             text = request.uri.query ?? ""
         }

@@ -120,8 +120,6 @@ struct KakaoClient: Sendable {
     }
 }
 
-private struct DeadlineExceeded: Error {}
-
 private extension KakaoError {
     var metricReason: String {
         switch self {
@@ -132,21 +130,5 @@ private extension KakaoError {
         case .unreachable: "unreachable"
         case .timedOut: "timeout"
         }
-    }
-}
-
-/// Runs `operation`, cancelling it and throwing `DeadlineExceeded` if it has not finished after `duration`.
-/// AsyncHTTPClient's own deadline stops at the response head; this one also covers reading the body.
-private func withDeadline<Value: Sendable>(
-    _ duration: TimeAmount, operation: @escaping @Sendable () async throws -> Value
-) async throws -> Value {
-    try await withThrowingTaskGroup(of: Value.self) { group in
-        group.addTask(operation: operation)
-        group.addTask {
-            try await Task.sleep(nanoseconds: UInt64(duration.nanoseconds))
-            throw DeadlineExceeded()
-        }
-        defer { group.cancelAll() }
-        return try await group.next()!
     }
 }

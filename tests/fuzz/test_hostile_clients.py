@@ -1,0 +1,186 @@
+"""Hostile clients: forged and malformed tokens, oversized and slow requests, idle connection floods.
+Every answer is a 4xx (or a closed connection where HTTP itself is broken), quickly, never a 5xx."""
+import base64
+import hashlib
+import hmac
+import json
+import resource
+import socket
+import threading
+import time
+
+import pytest
+import requests
+
+from conftest import JWT_SECRET
+
+
+def b64(data):
+    return base64.urlsafe_b64encode(data if isinstance(data, bytes) else data.encode()).rstrip(b"=").decode()
+
+
+def forge(header, claims, secret=JWT_SECRET, signature=None):
+    header_text = header if isinstance(header, str) else json.dumps(header, separators=(",", ":"))
+    claims_text = claims if isinstance(claims, str) else json.dumps(claims, separators=(",", ":"))
+    signing_input = b64(header_text) + "." + b64(claims_text)
+    if signature is None:
+        signature = b64(hmac.new(secret.encode(), signing_input.encode(), hashlib.sha256).digest())
+    return signing_input + "." + signature
+
+
+@pytest.fixture(scope="module")
+def session(drill_service):
+    body = requests.post(drill_service.url + "/auth/kakao", json={"code": "ok-hostile", "token_delivery": "body"}, timeout=10).json()
+    header = json.loads(base64.urlsafe_b64decode(body["access_token"].split(".")[0] + "=="))
+    claims = json.loads(base64.urlsafe_b64decode(body["access_token"].split(".")[1] + "==="))
+    return {"body": body, "header": header, "claims": claims}
+
+
+class Listener:
+    """Counts connections, to prove that no header URL (jku, x5u) is ever fetched."""
+
+    def __init__(self):
+        self.server = socket.create_server(("127.0.0.1", 0))
+        self.url = f"http://127.0.0.1:{self.server.getsockname()[1]}/keys"
+        self.connections = 0
+        threading.Thread(target=self._accept, daemon=True).start()
+
+    def _accept(self):
+        while True:
+            try:
+                connection, _ = self.server.accept()
+            except OSError:
+                return
+            self.connections += 1
+            connection.close()
+
+
+def token_matrix(session, listener):
+    header, claims = session["header"], session["claims"]
+    kid = header["kid"]
+    now = int(time.time())
+    good = dict(claims)
+    tokens = {}
+    for alg in ["none", "None", "NONE", "HS384", "HS512", "RS256", "ES256", "PS256", "EdDSA"]:
+        tokens[f"alg {alg}"] = forge({"alg": alg, "typ": "at+jwt", "kid": kid}, good)
+    tokens["alg none unsigned"] = forge({"alg": "none", "typ": "at+jwt"}, good, signature="")
+    tokens["empty signature"] = forge(header, good, signature="")
+    tokens["truncated signature"] = session["body"]["access_token"][:-10]
+    tokens["foreign signature"] = forge(header, good, secret="a-completely-different-secret-0123456789")
+    tokens["ES256 zero signature"] = forge({"alg": "ES256", "typ": "at+jwt", "kid": kid}, good, signature=b64(bytes(64)))
+    parts = session["body"]["access_token"].split(".")
+    tokens["tampered payload"] = parts[0] + "." + b64(json.dumps({**good, "sub": "admin"}, separators=(",", ":"))) + "." + parts[2]
+    for name, value in [("exp missing", None), ("exp string", str(now + 600)), ("exp huge", 10**30), ("exp array", [now + 600]),
+                        ("exp bool", True), ("exp null", "null"), ("exp past", now - 3600)]:
+        changed = {key: item for key, item in good.items() if key != "exp"}
+        if value is not None:
+            changed["exp"] = None if value == "null" else value
+        tokens[name] = forge(header, changed)
+    tokens["nbf future"] = forge(header, {**good, "nbf": now + 3600})
+    for name, value in [("iss wrong", "evil"), ("iss prefix", "kakao-auth-evil"), ("iss prefix 2", "kakao")]:
+        tokens[name] = forge(header, {**good, "iss": value})
+    tokens["aud missing"] = forge(header, {key: item for key, item in good.items() if key != "aud"})
+    tokens["aud empty"] = forge(header, {**good, "aud": ""})
+    tokens["aud wrong"] = forge(header, {**good, "aud": "another-service"})
+    tokens["refresh as access"] = session["body"]["refresh_token"]
+    tokens["access as refresh"] = session["body"]["access_token"]
+    for name, value in [("kid unknown", "nope"), ("kid traversal", "../../../../etc/passwd"), ("kid sql", "' OR 1=1 --"), ("kid number", 7)]:
+        tokens[name] = forge({**header, "kid": value}, good)
+    for field in ["jku", "x5u"]:
+        tokens[f"{field} header"] = forge({**header, field: listener.url}, good)
+    tokens["jwk header"] = forge({**header, "jwk": {"kty": "oct", "k": b64("attacker-key")}}, good, secret="attacker-key")
+    tokens["crit header"] = forge({**header, "crit": ["exp"]}, good)
+    tokens["padding"] = session["body"]["access_token"] + "=="
+    tokens["standard alphabet"] = session["body"]["access_token"].replace("-", "+").replace("_", "/") + "+/"
+    tokens["8 KB"] = forge(header, {**good, "pad": "x" * 8192})
+    tokens["deep header"] = forge("[" * 1000 + "]" * 1000, good)
+    tokens["duplicate exp"] = forge(header, json.dumps(good, separators=(",", ":"))[:-1] + f',"exp":{now + 10**6}}}')
+    tokens["duplicate alg"] = forge('{"alg":"none","alg":"HS256","typ":"at+jwt","kid":"' + kid + '"}', good)
+    return tokens
+
+
+def test_the_jwt_matrix_is_refused_quickly_everywhere(drill_service, session):
+    listener = Listener()
+    assert requests.get(drill_service.url + "/users/me", headers={"Authorization": "Bearer " + session["body"]["access_token"]}, timeout=5).status_code == 200
+    for name, token in token_matrix(session, listener).items():
+        started = time.monotonic()
+        me = requests.get(drill_service.url + "/users/me", headers={"Authorization": "Bearer " + token}, timeout=5)
+        assert (me.status_code == 200) == (name == "access as refresh"), name
+        if name != "access as refresh":
+            assert me.status_code == 401 and me.json()["code"] == "invalid_token", name
+        if name != "refresh as access":
+            refresh = requests.post(drill_service.url + "/auth/refresh", json={"refresh_token": token}, timeout=5)
+            assert refresh.status_code == 401 and refresh.json()["code"] == "refresh_token_invalid", name
+        introspection = requests.post(drill_service.url + "/auth/introspect", data={"token": token}, timeout=5)
+        assert (introspection.json() == {"active": False}) == (name != "access as refresh"), name
+        assert time.monotonic() - started < 1.0, name
+    assert listener.connections == 0, "a header URL was fetched"
+
+
+@pytest.mark.parametrize("size", [64 * 1024, 1024 * 1024])
+def test_huge_tokens_are_refused_without_a_server_error(drill_service, session, size):
+    token = forge(session["header"], {**session["claims"], "pad": "x" * size})
+    try:
+        answer = requests.get(drill_service.url + "/users/me", headers={"Authorization": "Bearer " + token}, timeout=10)
+        assert answer.status_code in (400, 401, 431), answer.status_code
+    except requests.ConnectionError:
+        pass  # the server closed a connection whose headers exceeded its limit
+    body = requests.post(drill_service.url + "/auth/refresh", json={"refresh_token": token}, timeout=10)
+    assert body.status_code in (401, 413)
+    assert requests.get(drill_service.url + "/healthz", timeout=5).status_code == 200
+
+
+def test_http_limits(drill_service):
+    big = requests.post(drill_service.url + "/auth/kakao", data=b"{" + b" " * (2 * 1024 * 1024) + b"}",
+                        headers={"Content-Type": "application/json"}, timeout=10)
+    assert big.status_code == 413 and big.json()["code"] == "payload_too_large"
+    nested = requests.post(drill_service.url + "/auth/kakao", data="[" * 10000 + "]" * 10000, headers={"Content-Type": "application/json"}, timeout=10)
+    assert nested.status_code == 400 and nested.json()["code"] == "invalid_request"
+    try:
+        header = requests.get(drill_service.url + "/healthz", headers={"X-Big": "x" * 65536}, timeout=10)
+        # The HTTP parser refuses headers over 32 KiB before any handler runs: a bare 400 from SwiftNIO.
+        assert header.status_code in (400, 431)
+    except requests.ConnectionError:
+        pass
+    assert requests.get(drill_service.url + "/healthz", timeout=5).status_code == 200
+
+
+def test_slow_clients_time_out_without_starving_others(faulty_kakao, tmp_path):
+    from conftest import DrillService
+    service = DrillService(tmp_path, faulty_kakao.url, HTTP_READ_TIMEOUT_SECONDS="2")
+    try:
+        slow_headers = socket.create_connection(("127.0.0.1", service.port))
+        slow_headers.sendall(b"GET /healthz HTTP/1.1\r\nHost: x\r\n")
+        slow_body = socket.create_connection(("127.0.0.1", service.port))
+        slow_body.sendall(b"POST /auth/kakao HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{")
+        started = time.monotonic()
+        for _ in range(20):
+            assert requests.get(service.url + "/healthz", timeout=2).status_code == 200
+        assert time.monotonic() - started < 2
+        slow_body.settimeout(10)
+        answer = slow_body.recv(65536)
+        assert b" 408 " in answer.split(b"\r\n")[0] or answer == b"", answer[:100]
+        slow_headers.settimeout(10)
+        answer = slow_headers.recv(65536)
+        assert answer == b"" or answer.startswith(b"HTTP/1.1 4"), answer[:100]
+        assert time.monotonic() - started < 8, "the idle timeout closed the slow connections"
+    finally:
+        service.stop()
+
+
+def test_a_thousand_idle_connections_do_not_stop_the_service(drill_service):
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    resource.setrlimit(resource.RLIMIT_NOFILE, (min(hard, 4096), hard))
+    idle = []
+    try:
+        for _ in range(1000):
+            idle.append(socket.create_connection(("127.0.0.1", drill_service.port)))
+        time.sleep(0.5)
+        started = time.monotonic()
+        for _ in range(10):
+            assert requests.get(drill_service.url + "/healthz", timeout=5).status_code == 200
+        assert time.monotonic() - started < 2
+    finally:
+        for connection in idle:
+            connection.close()
+        resource.setrlimit(resource.RLIMIT_NOFILE, (soft, hard))
