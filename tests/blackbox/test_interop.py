@@ -3,7 +3,7 @@ import jwt
 import pytest
 import requests
 
-from conftest import JWT_SECRET
+from blackbox_support import JWT_SECRET
 
 
 def test_pyjwt_verifies_access_and_refresh_tokens(kakao, service):

@@ -3,7 +3,7 @@ import requests
 import yaml
 from openapi_spec_validator import validate
 
-from conftest import ROOT
+from blackbox_support import ROOT
 
 
 def test_openapi_yaml_is_valid_openapi_3_1():

@@ -6,7 +6,7 @@ import time
 
 import requests
 
-from conftest import Service
+from blackbox_support import Service
 
 
 def test_json_logs_are_one_object_per_line_with_the_request_id(kakao, tmp_path):

@@ -5,7 +5,7 @@ import subprocess
 
 import requests
 
-from conftest import BINARY, CLIENT_SECRET, JWT_SECRET, Service
+from blackbox_support import BINARY, CLIENT_SECRET, JWT_SECRET, Service
 
 
 def test_bad_configuration_exits_non_zero_naming_the_variable(kakao, tmp_path):

@@ -1,44 +1,11 @@
-import os
 import sys
 from pathlib import Path
 
 import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from faulty_kakao import FaultyKakao  # noqa: E402
-from harness import free_port, start  # noqa: E402
-
-JWT_SECRET = "drill-secret-drill-secret-0123456789abcdef"
-REDIRECT_URI = "https://app.example/callback"
-KAKAO_TIMEOUT = 2.0
-
-
-class DrillService:
-    """`kakao-auth serve` against the faulty Kakao."""
-
-    def __init__(self, directory, kakao_url, **overrides):
-        self.port = free_port()
-        self.url = f"http://127.0.0.1:{self.port}"
-        self.database = Path(directory) / "drill.sqlite"
-        self.log_path = Path(directory) / "service.log"
-        self.env = {
-            "PATH": os.environ["PATH"], "KAKAO_CLIENT_ID": "drill", "KAKAO_REDIRECT_URIS": REDIRECT_URI,
-            "KAKAO_AUTH_BASE_URL": kakao_url, "KAKAO_API_BASE_URL": kakao_url, "KAKAO_TIMEOUT_SECONDS": str(KAKAO_TIMEOUT),
-            "JWT_SECRET": JWT_SECRET, "DATABASE_PATH": str(self.database), "PORT": str(self.port),
-            "RATE_LIMIT_PER_MINUTE": "0", **overrides,
-        }
-        self.process = start(["serve"], self.log_path, env=self.env, health_url=self.url + "/healthz")
-
-    def rss_kib(self):
-        for line in Path(f"/proc/{self.process.pid}/status").read_text().splitlines():
-            if line.startswith("VmRSS:"):
-                return int(line.split()[1])
-        raise RuntimeError("no VmRSS")
-
-    def stop(self):
-        self.process.terminate()
-        self.process.wait(timeout=20)
+from fuzz_support import DrillService  # noqa: E402
 
 
 @pytest.fixture(scope="module")

@@ -27,7 +27,7 @@ def test_schemathesis_finds_nothing(tmp_path):
         result = subprocess.run([
             "st", "run", str(ROOT / "openapi.yaml"), "--url", stack.url, "--checks", CHECKS,
             "--header", f"Authorization: Bearer {access_token}",
-            "--max-examples", "40", "--seed", "20261122", "--workers", "2", "--request-timeout", "10",
+            "--max-examples", "40", "--seed", "8", "--workers", "2", "--request-timeout", "10",
             "--report", "junit", "--report-dir", str(ROOT / "artifacts" / "schemathesis"),
         ], capture_output=True, text=True, timeout=900)
         print(result.stdout[-20000:])

@@ -10,7 +10,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 import requests
 
-from conftest import DrillService
+from fuzz_support import DrillService
 
 
 def claims(token):

@@ -12,7 +12,7 @@ import time
 import pytest
 import requests
 
-from conftest import JWT_SECRET
+from fuzz_support import JWT_SECRET
 
 
 def b64(data):
@@ -146,7 +146,7 @@ def test_http_limits(drill_service):
 
 
 def test_slow_clients_time_out_without_starving_others(faulty_kakao, tmp_path):
-    from conftest import DrillService
+    from fuzz_support import DrillService
     service = DrillService(tmp_path, faulty_kakao.url, HTTP_READ_TIMEOUT_SECONDS="2")
     try:
         slow_headers = socket.create_connection(("127.0.0.1", service.port))

@@ -6,7 +6,7 @@ import time
 import pytest
 import requests
 
-from conftest import KAKAO_TIMEOUT
+from fuzz_support import KAKAO_TIMEOUT
 
 FAULTS = [
     ("token:status400", "provider_error"), ("token:status401", "provider_error"), ("token:status429", "provider_error"),
