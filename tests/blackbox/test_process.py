@@ -47,21 +47,40 @@ def test_acknowledged_logins_rotations_and_revocations_survive_kill_9(kakao, tmp
     service.kill(signal.SIGTERM)
 
 
-def test_debug_logs_never_contain_secrets_codes_tokens_or_cookies(kakao, tmp_path):
-    service = Service(kakao, tmp_path, LOG_LEVEL="trace").start()
+def test_debug_logs_and_error_bodies_never_contain_secrets_codes_tokens_or_cookies(kakao, tmp_path):
+    admin_key = "blackbox-admin-key-never-logged"
+    service = Service(kakao, tmp_path, LOG_LEVEL="trace", KAKAO_ADMIN_KEY=admin_key).start()
     kakao.add_code("secret-code-abc123", 77)
     kakao.add_code("secret-code-def456", 78)
-    login = service.login("secret-code-abc123", delivery="cookie")
+    answers = []
+
+    def call(method, path, **options):
+        answer = requests.request(method, service.url + path, timeout=5, **options)
+        answers.append(answer)
+        return answer
+
+    login = call("POST", "/auth/kakao", json={"code": "secret-code-abc123"})
     cookies = [header.split(";")[0].split("=", 1)[1] for header in login.raw.headers.getlist("Set-Cookie")]
     assert len(cookies) == 2 and all(cookies)
-    body = service.login("secret-code-def456").json()
-    requests.get(service.url + "/users/me", headers={"Authorization": "Bearer " + body["access_token"]}, timeout=5)
-    requests.post(service.url + "/auth/refresh", json={"refresh_token": body["refresh_token"]}, timeout=5)
-    requests.post(service.url + "/auth/refresh", json={"refresh_token": body["refresh_token"] + "x"}, timeout=5)
-    service.login("secret-code-abc123")  # reused code: an error path
+    body = call("POST", "/auth/kakao", json={"code": "secret-code-def456", "token_delivery": "body"}).json()
+    call("GET", "/users/me", headers={"Authorization": "Bearer " + body["access_token"]})
+    call("GET", "/users/me", headers={"Authorization": "Bearer " + body["access_token"] + "x"})
+    call("POST", "/auth/introspect", data={"token": body["access_token"]})
+    call("POST", "/auth/refresh", json={"refresh_token": body["refresh_token"]})
+    call("POST", "/auth/refresh", json={"refresh_token": body["refresh_token"] + "x"})
+    call("POST", "/auth/refresh", headers={"Cookie": "__Secure-refresh_token=" + cookies[1]})
+    call("POST", "/auth/kakao", json={"code": "secret-code-abc123"})  # reused code: an error path
+    call("GET", "/webhooks/kakao/unlink?user_id=77", headers={"Authorization": "KakaoAK " + admin_key})
+    call("GET", "/webhooks/kakao/unlink?user_id=77", headers={"Authorization": "KakaoAK " + admin_key + "-wrong"})
+    call("POST", "/auth/logout", json={"refresh_token": body["refresh_token"]})
     service.kill(signal.SIGTERM)
     log = service.log
-    assert "listening" in log.lower()
-    for needle in [JWT_SECRET, CLIENT_SECRET, "secret-code-abc123", "secret-code-def456", "kakao-at-",
-                   body["access_token"], body["refresh_token"], *cookies]:
+    assert "listening" in log.lower() and "/auth/refresh" in log, "the requests were logged"
+    secrets = [JWT_SECRET, CLIENT_SECRET, admin_key, "secret-code-abc123", "secret-code-def456", "kakao-at-",
+               body["access_token"], body["refresh_token"], *cookies]
+    for needle in secrets:
         assert needle not in log, needle
+    for answer in answers:
+        if answer.status_code >= 400:
+            for needle in secrets:
+                assert needle not in answer.text, (answer.request.url, needle)
