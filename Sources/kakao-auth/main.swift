@@ -137,6 +137,8 @@ struct Emulator: AsyncParsableCommand {
     @Option(help: "Make the token endpoint answer with this HTTP status.") var tokenStatus: Int?
     @Option(help: "Seconds the user endpoint waits before answering.") var userDelay = 0.0
     @Option(help: "Make the user endpoint answer with this HTTP status.") var userStatus: Int?
+    @Flag(help: "Benchmarks only: accept any code without consent (`user-<n>` is user n, anything else a user of its own).")
+    var acceptAnyCode = false
 
     func run() async throws {
         func fault(delay: Double, status: Int?) -> EmulatorSettings.Fault? {
@@ -144,7 +146,8 @@ struct Emulator: AsyncParsableCommand {
         }
         let settings = EmulatorSettings(
             clientID: clientID, clientSecret: clientSecret, adminKey: adminKey, redirectURIs: redirectURIs, host: host, port: port,
-            tokenFault: fault(delay: tokenDelay, status: tokenStatus), userFault: fault(delay: userDelay, status: userStatus))
+            tokenFault: fault(delay: tokenDelay, status: tokenStatus), userFault: fault(delay: userDelay, status: userStatus),
+            acceptAnyCode: acceptAnyCode)
         say("kakao-auth emulator on http://\(host):\(port) (client id \(clientID))")
         try await buildEmulator(settings: settings, logger: makeLogger(level: .notice)).runService()
     }

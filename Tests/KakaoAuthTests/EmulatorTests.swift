@@ -167,6 +167,24 @@ import Testing
         }
     }
 
+    @Test func benchmarkModeAcceptsAnyCodeAndMapsItToAUser() async throws {
+        var settings = TestEmulator.settings()
+        settings.acceptAnyCode = true
+        try await TestEmulator.run(settings) { _, client in
+            let first = try #require(try await exchange(client, code: "user-42").json["access_token"]?.stringValue)
+            let user = try await client.execute(uri: "/v2/user/me", method: .get, headers: [.authorization: "Bearer \(first)"])
+            #expect(try user.json["id"] == .number("42"))
+            let fresh = try #require(try await exchange(client, code: "any-other-code").json["access_token"]?.stringValue)
+            let other = try await client.execute(uri: "/v2/user/me", method: .get, headers: [.authorization: "Bearer \(fresh)"])
+            let id = try other.json["id"]?.integerValue
+            #expect((id ?? 0) > 0 && id != 42)
+        }
+        try await TestEmulator.run { _, client in
+            let refused = try await exchange(client, code: "user-42")
+            #expect(try refused.json["error_code"] == .string("KOE320"), "off unless asked for")
+        }
+    }
+
     @Test func theServiceLogsInThroughTheEmulatorWithPKCE() async throws {
         try await TestEmulator.run { emulatorURL, emulator in
             try await TestService.run(kakaoBaseURL: emulatorURL) { service in

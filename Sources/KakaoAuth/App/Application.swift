@@ -13,7 +13,10 @@ public func buildApplication(
     var clientConfiguration = HTTPClient.Configuration(
         redirectConfiguration: .disallow,
         timeout: .init(connect: configuration.kakao.timeout, read: configuration.kakao.timeout))
-    // A refused connection fails the login at once instead of being retried until the deadline.
+    // Logins wait on Kakao for most of their time: keep enough warm connections that concurrent logins never
+    // queue for one (the default is 8 per host), and fail at once on a refused connection instead of
+    // retrying until the deadline.
+    clientConfiguration.connectionPool = .init(idleTimeout: .seconds(60), concurrentHTTP1ConnectionsPerHostSoftLimit: 512)
     clientConfiguration.connectionPool.retryConnectionEstablishment = false
     let httpClient = HTTPClient(eventLoopGroupProvider: .singleton, configuration: clientConfiguration)
     let metrics = ServiceMetrics()

@@ -122,7 +122,7 @@ struct EmulatorController<Context: RequestContext> {
         let now = clock.now()
         switch form["grant_type"] {
         case "authorization_code":
-            guard let value = form["code"], let code = state.redeemCode(value, now: now) else {
+            guard let value = form["code"], let code = state.redeemCode(value, now: now) ?? benchmarkCode(value, form: form, now: now) else {
                 return EmulatorAnswer.kauthError(status: 400, error: "invalid_grant", code: "KOE320", description: "authorization code not found for code=\(form["code"] ?? "")")
             }
             guard form["redirect_uri"] == code.redirectURI else {
@@ -149,6 +149,19 @@ struct EmulatorController<Context: RequestContext> {
         default:
             return EmulatorAnswer.kauthError(status: 400, error: "unsupported_grant_type", code: "KOE003", description: "grant_type must be authorization_code or refresh_token")
         }
+    }
+
+    /// With `acceptAnyCode`, a code nobody issued still names a user (see ``EmulatorSettings/acceptAnyCode``).
+    private func benchmarkCode(_ value: String, form: [String: String], now: Int64) -> EmulatorState.PendingCode? {
+        guard settings.acceptAnyCode, let redirectURI = form["redirect_uri"] else { return nil }
+        // FNV-1a: a stable positive id per code.
+        let id = value.hasPrefix("user-") ? Int64(value.dropFirst(5)) : nil
+        let userID = id ?? Int64(truncatingIfNeeded: value.utf8.reduce(UInt64(0xcbf2_9ce4_8422_2325)) { ($0 ^ UInt64($1)) &* 0x100_0000_01b3 } >> 1)
+        guard userID > 0 else { return nil }
+        if state.user(id: userID) == nil {
+            state.saveUser(EmulatedUser(id: userID, nickname: "bench", email: nil, emailVerified: false, connectedAt: now))
+        }
+        return EmulatorState.PendingCode(userID: userID, redirectURI: redirectURI, codeChallenge: nil, expiresAt: now + EmulatorState.codeLifetime)
     }
 
     // MARK: kapi

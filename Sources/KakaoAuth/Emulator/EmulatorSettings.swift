@@ -26,10 +26,14 @@ public struct EmulatorSettings: Sendable {
     public var port: Int
     public var tokenFault: Fault?
     public var userFault: Fault?
+    /// Benchmarks only: the token endpoint accepts any code without the consent step. `user-<n>` logs in
+    /// user n; any other code a user of its own (the same code, the same user).
+    public var acceptAnyCode: Bool
 
     public init(
         clientID: String = "emulator-client-id", clientSecret: String? = nil, adminKey: String = "emulator-admin-key",
-        redirectURIs: [String] = [], host: String = "127.0.0.1", port: Int = 8081, tokenFault: Fault? = nil, userFault: Fault? = nil
+        redirectURIs: [String] = [], host: String = "127.0.0.1", port: Int = 8081, tokenFault: Fault? = nil, userFault: Fault? = nil,
+        acceptAnyCode: Bool = false
     ) {
         self.clientID = clientID
         self.clientSecret = clientSecret
@@ -39,5 +43,6 @@ public struct EmulatorSettings: Sendable {
         self.port = port
         self.tokenFault = tokenFault
         self.userFault = userFault
+        self.acceptAnyCode = acceptAnyCode
     }
 }

@@ -44,7 +44,7 @@ struct IntrospectionController {
         let token = try await presentedToken(in: request)
         let now = clock.now()
         guard let claims = try? tokens.verify(token, as: .access, now: now),
-              let user = try await database.activeUser(id: claims.subject, sessionID: claims.sessionID, now: now)
+              let user = try database.activeUser(id: claims.subject, sessionID: claims.sessionID, now: now)
         else { return try Response.json(["active": false]) }
         return try Response.json(ActiveToken(
             sub: claims.subject, sid: claims.sessionID, exp: claims.expiresAt, iat: claims.issuedAt,

@@ -43,7 +43,7 @@ struct UserController {
         let (token, viaCookie) = try accessToken(in: request)
         let now = clock.now()
         let claims = try tokens.verify(token, as: .access, now: now)
-        guard let user = try await database.activeUser(id: claims.subject, sessionID: claims.sessionID, now: now) else {
+        guard let user = try database.activeUser(id: claims.subject, sessionID: claims.sessionID, now: now) else {
             throw APIError(.invalidToken, "the session of this token was revoked or has ended")
         }
         return (user, viaCookie)

@@ -1,11 +1,21 @@
 import CoreMetrics
 import Prometheus
+import Synchronization
 
 /// The service's metrics, recorded through swift-metrics into a Prometheus registry of its own (no global
 /// bootstrap, so every application, including each test's, counts only itself) and served at `/metrics`.
 final class ServiceMetrics: Sendable {
     private let registry = PrometheusCollectorRegistry()
     private let factory: PrometheusMetricsFactory
+    /// Each request's counter and timer, made once per route, method and status: making them is a registry
+    /// lookup under a lock with label sanitising, too much to repeat on every request.
+    private let requestMetrics = Mutex<[RequestKey: (CoreMetrics.Counter, CoreMetrics.Timer)]>([:])
+
+    private struct RequestKey: Hashable {
+        let route: String
+        let method: String
+        let status: Int
+    }
 
     init() {
         var factory = PrometheusMetricsFactory(registry: registry)
@@ -20,9 +30,18 @@ final class ServiceMetrics: Sendable {
     /// One answered request: `kakao_auth_http_requests_total` and `kakao_auth_http_request_duration_seconds`
     /// by route (the router's pattern, never the raw path), method and status.
     func requestAnswered(route: String, method: String, status: Int, duration: Duration) {
-        let dimensions = [("route", route), ("method", method), ("status", String(status))]
-        Counter(label: "kakao_auth_http_requests_total", dimensions: dimensions, factory: factory).increment()
-        Timer(label: "kakao_auth_http_request_duration_seconds", dimensions: dimensions, factory: factory).record(duration: duration)
+        let key = RequestKey(route: route, method: method, status: status)
+        let (counter, timer) = requestMetrics.withLock { metrics in
+            if let existing = metrics[key] { return existing }
+            let dimensions = [("route", route), ("method", method), ("status", String(status))]
+            let made = (
+                Counter(label: "kakao_auth_http_requests_total", dimensions: dimensions, factory: factory),
+                Timer(label: "kakao_auth_http_request_duration_seconds", dimensions: dimensions, factory: factory))
+            metrics[key] = made
+            return made
+        }
+        counter.increment()
+        timer.record(duration: duration)
     }
 
     /// `kakao_auth_logins_total` by outcome: `new_user`, `existing_user`, or the error code of a failure.

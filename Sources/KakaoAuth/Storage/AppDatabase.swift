@@ -225,12 +225,16 @@ public final class AppDatabase: Sendable {
     }
 
     /// The user of a live session: nil when the session is revoked, over, or not the user's, or the user is gone.
-    func activeUser(id userID: String, sessionID: String, now: Int64) async throws -> UserRecord? {
-        try await pool.read { db in
-            try UserRecord.fetchOne(db, sql: """
+    ///
+    /// This is every authenticated request's one read, so it runs synchronously on the caller's thread with a
+    /// cached statement: an indexed lookup takes microseconds, less than hopping to a reader queue and back.
+    func activeUser(id userID: String, sessionID: String, now: Int64) throws -> UserRecord? {
+        try pool.read { db in
+            let statement = try db.cachedStatement(sql: """
                 SELECT users.* FROM users JOIN sessions ON sessions.user_id = users.id
                 WHERE users.id = ? AND sessions.id = ? AND sessions.revoked_at IS NULL AND sessions.expires_at > ?
-                """, arguments: [userID, sessionID, now])
+                """)
+            return try UserRecord.fetchOne(statement, arguments: [userID, sessionID, now])
         }
     }
 }

@@ -4,7 +4,7 @@
 /// other than HS256, `none`, unknown `kid`, `crit`, `jku` and every other header trick fail before any
 /// parsing. The signature is checked in constant time before the payload is read, and the payload must
 /// hold exactly our claims with the right JSON types.
-struct JWTCodec: Sendable {
+package struct JWTCodec: Sendable {
     /// Our tokens are about 350 bytes; anything far larger is refused unread.
     static let maximumTokenLength = 4096
     /// Tolerated clock difference between us and the services that check our tokens.
@@ -29,7 +29,7 @@ struct JWTCodec: Sendable {
     ///   - secret: signs every new token (`JWT_SECRET`).
     ///   - previousSecrets: still verify tokens signed before a key rotation (`JWT_PREVIOUS_SECRETS`); each
     ///     key has its own `kid`, so verification picks the key from the header without trying them all.
-    init(secret: [UInt8], previousSecrets: [[UInt8]] = [], issuer: String, audience: String) {
+    package init(secret: [UInt8], previousSecrets: [[UInt8]] = [], issuer: String, audience: String) {
         self.issuer = issuer
         self.audience = audience
         var signingHeaders: [TokenKind: String] = [:]
@@ -54,7 +54,7 @@ struct JWTCodec: Sendable {
         Base64URL.encode(key.authenticationCode(for: "kakao-auth key id").prefix(9))
     }
 
-    func sign(_ claims: TokenClaims, as kind: TokenKind) -> String {
+    package func sign(_ claims: TokenClaims, as kind: TokenKind) -> String {
         let payload = "{\"iss\":\(issuer.jsonQuoted),\"aud\":\(audience.jsonQuoted),\"sub\":\(claims.subject.jsonQuoted),"
             + "\"iat\":\(claims.issuedAt),\"exp\":\(claims.expiresAt),\"jti\":\(claims.tokenID.jsonQuoted),"
             + "\"sid\":\(claims.sessionID.jsonQuoted)}"
@@ -62,7 +62,7 @@ struct JWTCodec: Sendable {
         return signingInput + "." + Base64URL.encode(signingKey.authenticationCode(for: signingInput))
     }
 
-    func verify(_ token: some StringProtocol, as kind: TokenKind, now: Int64) throws(TokenError) -> TokenClaims {
+    package func verify(_ token: some StringProtocol, as kind: TokenKind, now: Int64) throws(TokenError) -> TokenClaims {
         func refuse(_ reason: TokenError.Reason) -> TokenError { TokenError(kind: kind, reason: reason) }
 
         let bytes = Array(token.utf8)

@@ -1,4 +1,5 @@
 import COpenSSL
+import Synchronization
 
 /// The primitives this service takes from the system's OpenSSL 3.
 enum OpenSSL {
@@ -39,14 +40,22 @@ enum OpenSSL {
     }
 }
 
-/// HMAC-SHA256 under one key: the OpenSSL context is keyed once and duplicated for every message.
-final class HMACSHA256: Sendable {
+/// HMAC-SHA256 under one key. The key is set once; each MAC takes a context from a small pool and only
+/// re-initialises it (OpenSSL keeps the keyed inner and outer states), which is several times cheaper than
+/// keying or duplicating a context per call.
+package final class HMACSHA256: Sendable {
     static let byteCount = 32
+    private static let poolLimit = 64
 
-    // Only read after init (EVP_MAC_CTX_dup does not modify its source), so sharing it across threads is safe.
+    /// Keyed once and only ever duplicated; contexts in `pool` are owned by the pool until taken.
     nonisolated(unsafe) private let keyedContext: OpaquePointer
+    private let pool = Mutex<[UnsafeSendable]>([])
 
-    init(key: [UInt8]) {
+    private struct UnsafeSendable: @unchecked Sendable {
+        let context: OpaquePointer
+    }
+
+    package init(key: [UInt8]) {
         let context = key.withUnsafeBufferPointer { kakao_auth_hmac_sha256_new($0.baseAddress, $0.count) }
         precondition(context != nil, "OpenSSL could not create an HMAC-SHA256 context")
         keyedContext = context!
@@ -54,19 +63,40 @@ final class HMACSHA256: Sendable {
 
     deinit {
         EVP_MAC_CTX_free(keyedContext)
+        pool.withLock { contexts in contexts.forEach { EVP_MAC_CTX_free($0.context) } }
     }
 
-    func authenticationCode(for message: UnsafeRawBufferPointer) -> [UInt8] {
-        guard let context = EVP_MAC_CTX_dup(keyedContext) else {
-            preconditionFailure("OpenSSL could not duplicate an HMAC context: out of memory")
+    /// Writes the 32-byte MAC of `message` to `output`.
+    package func authenticate(_ message: UnsafeRawBufferPointer, into output: UnsafeMutableRawBufferPointer) {
+        precondition(output.count >= Self.byteCount)
+        let context: OpaquePointer
+        if let pooled = pool.withLock({ $0.popLast() }) {
+            context = pooled.context
+        } else {
+            guard let fresh = EVP_MAC_CTX_dup(keyedContext) else {
+                preconditionFailure("OpenSSL could not duplicate an HMAC context: out of memory")
+            }
+            context = fresh
         }
-        defer { EVP_MAC_CTX_free(context) }
-        var code = [UInt8](repeating: 0, count: Self.byteCount)
         var written = 0
+        // A nil key re-initialises the context with the key it already holds.
+        let ready = EVP_MAC_init(context, nil, 0, nil)
         let updated = EVP_MAC_update(context, message.baseAddress?.assumingMemoryBound(to: UInt8.self), message.count)
-        let finished = code.withUnsafeMutableBufferPointer { EVP_MAC_final(context, $0.baseAddress, &written, Self.byteCount) }
-        precondition(updated == 1 && finished == 1 && written == Self.byteCount, "OpenSSL HMAC-SHA256 failed")
-        return code
+        let finished = EVP_MAC_final(context, output.baseAddress?.assumingMemoryBound(to: UInt8.self), &written, Self.byteCount)
+        precondition(ready == 1 && updated == 1 && finished == 1 && written == Self.byteCount, "OpenSSL HMAC-SHA256 failed")
+        let kept = pool.withLock { contexts in
+            guard contexts.count < Self.poolLimit else { return false }
+            contexts.append(UnsafeSendable(context: context))
+            return true
+        }
+        if !kept { EVP_MAC_CTX_free(context) }
+    }
+
+    package func authenticationCode(for message: UnsafeRawBufferPointer) -> [UInt8] {
+        [UInt8](unsafeUninitializedCapacity: Self.byteCount) { buffer, count in
+            authenticate(message, into: UnsafeMutableRawBufferPointer(buffer))
+            count = Self.byteCount
+        }
     }
 
     func authenticationCode(for message: some StringProtocol) -> [UInt8] {

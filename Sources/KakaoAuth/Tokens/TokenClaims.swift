@@ -1,6 +1,6 @@
 /// The two kinds of token this service issues. Each carries its own JOSE `typ`, and each is refused where
 /// the other is expected.
-enum TokenKind: Sendable {
+package enum TokenKind: Sendable {
     case access
     case refresh
 
@@ -15,22 +15,30 @@ enum TokenKind: Sendable {
 
 /// What a token says beyond `iss` and `aud`, which are the same for every token of one deployment.
 /// No personal data: the user is named only by our opaque id.
-struct TokenClaims: Equatable, Sendable {
+package struct TokenClaims: Equatable, Sendable {
     /// `sub`: our user id.
-    var subject: String
+    package var subject: String
     /// `sid`: the session the token belongs to.
-    var sessionID: String
+    package var sessionID: String
     /// `jti`: unique per token; refresh tokens are looked up by it.
-    var tokenID: String
+    package var tokenID: String
     /// `iat`, seconds since 1970.
-    var issuedAt: Int64
+    package var issuedAt: Int64
     /// `exp`, seconds since 1970.
-    var expiresAt: Int64
+    package var expiresAt: Int64
+
+    package init(subject: String, sessionID: String, tokenID: String, issuedAt: Int64, expiresAt: Int64) {
+        self.subject = subject
+        self.sessionID = sessionID
+        self.tokenID = tokenID
+        self.issuedAt = issuedAt
+        self.expiresAt = expiresAt
+    }
 }
 
 /// Why a presented token was refused. The kind says which token was expected, so one mapping can answer
 /// `invalid_token` for access tokens and `refresh_token_invalid` for refresh tokens.
-struct TokenError: Error, Equatable {
+package struct TokenError: Error, Equatable {
     enum Reason: String, Sendable {
         case malformed = "the token is not a well-formed compact JWS"
         case tooLarge = "the token is larger than any token this service issues"

@@ -1,0 +1,262 @@
+#!/usr/bin/env python3
+"""kakao-auth's benchmark suite: builds the release binary, runs it against the emulator (in its
+benchmark mode, measured alone first so that it is known not to be the bottleneck) and drives it with wrk
+over loopback. Every figure is reported next to the ceiling measured in the same run: `GET /healthz` of
+the same binary. Writes bench/results/results.json and bench/results/chart.png, and prints a Markdown
+table for the README.
+
+    python3 bench/run.py [--duration 10] [--no-build]
+"""
+import argparse
+import json
+import os
+import platform
+import re
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import requests
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "tests"))
+from harness import free_port, start  # noqa: E402
+
+BINARY = ROOT / ".build" / "release" / "kakao-auth"
+TOKEN_BENCH = ROOT / ".build" / "release" / "kakao-auth-token-bench"
+RESULTS = ROOT / "bench" / "results"
+WRK = ROOT / "bench" / "wrk"
+CLIENT_ID, CLIENT_SECRET = "bench-client", "bench-client-secret"
+REDIRECT_URI = "https://app.example/callback"
+TICKS = os.sysconf("SC_CLK_TCK")
+
+
+def wrk(url, *, script=None, arguments=(), connections=64, threads=2, duration=10, timeout=5):
+    command = ["wrk", "-t", str(threads), "-c", str(connections), "-d", f"{duration}s", "--latency", "--timeout", f"{timeout}s"]
+    if script:
+        command += ["-s", str(WRK / script)]
+    command += [url]
+    if arguments:
+        command += ["--", *arguments]
+    output = subprocess.run(command, capture_output=True, text=True, check=True).stdout
+    def latency(percentile):
+        match = re.search(rf"^\s+{percentile}%\s+([\d.]+)(us|ms|s)\s*$", output, re.M)
+        value, unit = float(match.group(1)), match.group(2)
+        return value / 1000 if unit == "us" else value * 1000 if unit == "s" else value
+    errors = re.search(r"Non-2xx or 3xx responses: (\d+)", output)
+    socket_errors = re.search(r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", output)
+    return {
+        "requests_per_second": float(re.search(r"Requests/sec:\s+([\d.]+)", output).group(1)),
+        "p50_ms": latency(50), "p99_ms": latency(99),
+        "non_2xx": int(errors.group(1)) if errors else 0,
+        "socket_errors": sum(map(int, socket_errors.groups())) if socket_errors else 0,
+        "timeouts": int(socket_errors.group(4)) if socket_errors else 0,
+    }
+
+
+class Process:
+    """CPU time and peak memory of a running process, from /proc."""
+
+    def __init__(self, popen):
+        self.popen = popen
+
+    def cpu_seconds(self):
+        fields = Path(f"/proc/{self.popen.pid}/stat").read_text().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / TICKS
+
+    def memory_kib(self, field):
+        for line in Path(f"/proc/{self.popen.pid}/status").read_text().splitlines():
+            if line.startswith(field + ":"):
+                return int(line.split()[1])
+        return 0
+
+
+def measure(process, url, **options):
+    """One wrk run, with the service's CPU use (in cores) over it."""
+    cpu, started = process.cpu_seconds(), time.monotonic()
+    result = wrk(url, **options)
+    result["service_cpu_cores"] = round((process.cpu_seconds() - cpu) / (time.monotonic() - started), 2)
+    result["service_rss_mib"] = round(process.memory_kib("VmRSS") / 1024, 1)
+    return result
+
+
+def emulator(directory, name, delay=0.0):
+    port = free_port()
+    arguments = ["emulator", "--port", str(port), "--client-id", CLIENT_ID, "--client-secret", CLIENT_SECRET, "--accept-any-code"]
+    if delay:
+        arguments += ["--token-delay", str(delay), "--user-delay", str(delay)]
+    process = start(arguments, directory / f"{name}.log", env={"PATH": os.environ["PATH"]}, port=port)
+    return process, f"http://127.0.0.1:{port}"
+
+
+def service(directory, kakao_url, port):
+    env = {
+        "PATH": os.environ["PATH"], "KAKAO_CLIENT_ID": CLIENT_ID, "KAKAO_CLIENT_SECRET": CLIENT_SECRET,
+        "KAKAO_REDIRECT_URIS": REDIRECT_URI, "KAKAO_AUTH_BASE_URL": kakao_url, "KAKAO_API_BASE_URL": kakao_url,
+        "JWT_SECRET": "bench-secret-bench-secret-0123456789abcdef", "DATABASE_PATH": str(directory / "bench.sqlite"),
+        "PORT": str(port), "RATE_LIMIT_PER_MINUTE": "0", "LOG_LEVEL": "warning",
+    }
+    url = f"http://127.0.0.1:{port}"
+    return Process(start(["serve"], directory / "service.log", env=env, health_url=url + "/healthz")), url, env
+
+
+def login(url, code):
+    answer = requests.post(url + "/auth/kakao", json={"code": code, "redirect_uri": REDIRECT_URI, "token_delivery": "body"}, timeout=10)
+    answer.raise_for_status()
+    return answer.json()
+
+
+def startup_ms(env, runs=5):
+    """Start to the first 200 on /healthz, with the database already migrated."""
+    timings = []
+    for _ in range(runs):
+        port = free_port()
+        run_env = {**env, "PORT": str(port)}
+        started = time.monotonic()
+        process = subprocess.Popen([str(BINARY), "serve"], env=run_env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        while True:
+            try:
+                if requests.get(f"http://127.0.0.1:{port}/healthz", timeout=0.5).status_code == 200:
+                    break
+            except requests.ConnectionError:
+                time.sleep(0.002)
+        timings.append((time.monotonic() - started) * 1000)
+        process.send_signal(signal.SIGTERM)
+        process.wait(timeout=20)
+    return round(sorted(timings)[len(timings) // 2], 1)
+
+
+def run(duration):
+    results = {"machine": {"cpus": os.cpu_count(), "platform": platform.platform(), "processor": platform.processor()},
+               "duration_seconds": duration, "scenarios": {}}
+    scenarios = results["scenarios"]
+    with tempfile.TemporaryDirectory() as temporary:
+        directory = Path(temporary)
+        fast_kakao, fast_url = emulator(directory, "emulator")
+        slow_kakao, slow_url = emulator(directory, "slow-emulator", delay=0.1)
+        process, url, env = service(directory, fast_url, free_port())
+        try:
+            # The fake alone: it must comfortably outrun what the service asks of it.
+            token = requests.post(fast_url + "/oauth/token", data={
+                "grant_type": "authorization_code", "client_id": CLIENT_ID, "client_secret": CLIENT_SECRET,
+                "redirect_uri": REDIRECT_URI, "code": "user-1"}, timeout=5).json()["access_token"]
+            results["fake_kakao_user_me"] = wrk(fast_url + "/v2/user/me", script="bearer.lua", arguments=[token], duration=duration)
+
+            scenarios["healthz"] = measure(process, url + "/healthz", duration=duration)
+            body = login(url, "user-1")
+            scenarios["users_me"] = measure(process, url + "/users/me", script="bearer.lua", arguments=[body["access_token"]], duration=duration)
+            scenarios["introspect"] = measure(process, url + "/auth/introspect", script="introspect.lua", arguments=[body["access_token"]], duration=duration)
+
+            tokens = directory / "refresh-tokens.txt"
+            tokens.write_text("\n".join(login(url, f"user-{1000 + number}")["refresh_token"] for number in range(256)) + "\n")
+            scenarios["refresh"] = measure(process, url + "/auth/refresh", script="refresh.lua", arguments=[str(tokens), "2"], duration=duration)
+
+            wrk(url + "/auth/kakao", script="login.lua", arguments=["existing", REDIRECT_URI, "1000"], duration=3)  # registers them
+            scenarios["login_existing"] = measure(process, url + "/auth/kakao", script="login.lua", arguments=["existing", REDIRECT_URI, "1000"], duration=duration)
+            scenarios["login_new"] = measure(process, url + "/auth/kakao", script="login.lua", arguments=["new", REDIRECT_URI], duration=duration)
+            results["peak_rss_mib_fast"] = round(process.memory_kib("VmHWM") / 1024, 1)
+        finally:
+            process.popen.send_signal(signal.SIGTERM)
+            process.popen.wait(timeout=30)
+        results["startup_ms"] = startup_ms(env)
+
+        slow_process, slow_service_url, _ = service(directory, slow_url, free_port())
+        try:
+            login(slow_service_url, "user-1")
+            scenarios["login_slow_kakao_256"] = measure(
+                slow_process, slow_service_url + "/auth/kakao", script="login.lua", arguments=["existing", REDIRECT_URI, "1000"],
+                connections=256, duration=max(duration, 10), timeout=5)
+            scenarios["login_slow_kakao_256"]["littles_law_bound"] = 256 / (2 * 0.1)
+            results["peak_rss_mib_slow"] = round(slow_process.memory_kib("VmHWM") / 1024, 1)
+        finally:
+            slow_process.popen.send_signal(signal.SIGTERM)
+            slow_process.popen.wait(timeout=30)
+            for kakao in (fast_kakao, slow_kakao):
+                kakao.terminate()
+                kakao.wait(timeout=20)
+    results["tokens"] = json.loads(subprocess.run([str(TOKEN_BENCH)], capture_output=True, text=True, check=True).stdout)
+    return results
+
+
+TARGETS = [
+    ("GET /users/me", "users_me", 0.60, "≥ 60% of /healthz, p99 < 5 ms"),
+    ("POST /auth/introspect", "introspect", 0.60, "≥ 60% of /healthz"),
+    ("POST /auth/refresh", "refresh", 0.25, "≥ 25% of /healthz, no errors"),
+    ("POST /auth/kakao, existing users", "login_existing", 0.15, "≥ 15% of /healthz"),
+    ("POST /auth/kakao, new users", "login_new", 0.15, "≥ 15% of /healthz"),
+]
+
+
+def table(results):
+    scenarios = results["scenarios"]
+    ceiling = scenarios["healthz"]["requests_per_second"]
+    rows = ["| scenario | req/s | of /healthz | p50 | p99 | errors | service CPU | target | met |", "|---|---|---|---|---|---|---|---|---|"]
+    rows.append(f"| GET /healthz (ceiling) | {ceiling:,.0f} | 100% | {scenarios['healthz']['p50_ms']:.2f} ms | {scenarios['healthz']['p99_ms']:.2f} ms | 0 | {scenarios['healthz']['service_cpu_cores']} cores | | |")
+    for name, key, share, target in TARGETS:
+        scenario = scenarios[key]
+        ratio = scenario["requests_per_second"] / ceiling
+        errors = scenario["non_2xx"] + scenario["socket_errors"]
+        met = ratio >= share and errors == 0 and (key != "users_me" or scenario["p99_ms"] < 5)
+        rows.append(f"| {name} | {scenario['requests_per_second']:,.0f} | {ratio:.0%} | {scenario['p50_ms']:.2f} ms | {scenario['p99_ms']:.2f} ms | {errors} | {scenario['service_cpu_cores']} cores | {target} | {'yes' if met else '**no**'} |")
+    slow = scenarios["login_slow_kakao_256"]
+    bound = slow["littles_law_bound"]
+    errors = slow["non_2xx"] + slow["socket_errors"]
+    rows.append(f"| POST /auth/kakao, Kakao 100 ms, 256 clients | {slow['requests_per_second']:,.0f} | {slow['requests_per_second'] / bound:.0%} of {bound:,.0f} (Little) | {slow['p50_ms']:.0f} ms | {slow['p99_ms']:.0f} ms | {errors} | {slow['service_cpu_cores']} cores | ≥ 90% of Little's-law bound, no errors | {'yes' if slow['requests_per_second'] >= 0.9 * bound and errors == 0 else '**no**'} |")
+    tokens = results["tokens"]
+    rows.append(f"| token sign + verify, one core | {tokens['sign_and_verify_per_second']:,.0f}/s | {tokens['sign_and_verify_per_second'] / tokens['hmac_one_shot_per_second']:.0%} of raw HMAC ({tokens['hmac_one_shot_per_second']:,.0f}/s) | | | | 1 core | ≥ 500k/s, ≥ 20% of raw HMAC | {'yes' if tokens['sign_and_verify_per_second'] >= 500_000 else '**no**'} |")
+    peak = max(results["peak_rss_mib_fast"], results["peak_rss_mib_slow"])
+    rows.append(f"| service peak RSS, all of the above | {peak} MiB | | | | | | ≤ 64 MB | {'yes' if peak <= 61 else '**no**'} |")
+    rows.append(f"| start to first 200 on /healthz | {results['startup_ms']} ms | | | | | | ≤ 300 ms | {'yes' if results['startup_ms'] <= 300 else '**no**'} |")
+    return "\n".join(rows)
+
+
+def chart(results, path):
+    import matplotlib
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plot
+    scenarios = results["scenarios"]
+    ceiling = scenarios["healthz"]["requests_per_second"]
+    names = ["healthz", "users_me", "introspect", "refresh", "login_existing", "login_new"]
+    labels = ["GET /healthz", "GET /users/me", "introspect", "refresh", "login (existing)", "login (new)"]
+    shares = [scenarios[name]["requests_per_second"] / ceiling * 100 for name in names]
+    targets = [None, 60, 60, 25, 15, 15]
+    figure, axis = plot.subplots(figsize=(8, 4))
+    bars = axis.barh(labels, shares, color=["#bbbbbb"] + ["#FEE500"] * 5, edgecolor="#333333")
+    for bar, target, name in zip(bars, targets, names):
+        rate = scenarios[name]["requests_per_second"]
+        axis.text(bar.get_width() + 1, bar.get_y() + bar.get_height() / 2, f"{rate:,.0f} req/s", va="center", fontsize=8)
+        if target:
+            axis.plot([target, target], [bar.get_y(), bar.get_y() + bar.get_height()], color="#c62828", linewidth=2)
+    axis.invert_yaxis()
+    axis.set_xlim(0, 125)
+    axis.set_xlabel("throughput, % of GET /healthz of the same binary (red: target)")
+    axis.set_title("kakao-auth, release build, wrk over loopback on the same 2 cores")
+    figure.tight_layout()
+    figure.savefig(path, dpi=110)
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--duration", type=int, default=10, help="seconds per wrk run")
+    parser.add_argument("--no-build", action="store_true", help="use the release binaries already built")
+    arguments = parser.parse_args()
+    if not shutil.which("wrk"):
+        sys.exit("bench: wrk is missing (apt-get install wrk)")
+    if not arguments.no_build:
+        subprocess.run(["swift", "build", "-c", "release", "--static-swift-stdlib", "--product", "kakao-auth"], cwd=ROOT, check=True)
+        subprocess.run(["swift", "build", "-c", "release", "--product", "kakao-auth-token-bench"], cwd=ROOT, check=True)
+    results = run(arguments.duration)
+    RESULTS.mkdir(exist_ok=True)
+    (RESULTS / "results.json").write_text(json.dumps(results, indent=2) + "\n")
+    chart(results, RESULTS / "chart.png")
+    print(table(results))
+    print(f"\nfake Kakao alone: {results['fake_kakao_user_me']['requests_per_second']:,.0f} req/s on /v2/user/me")
+    print(f"results: {RESULTS / 'results.json'}, chart: {RESULTS / 'chart.png'}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,4 @@
+-- GET with a Bearer token: wrk -s bearer.lua URL -- TOKEN
+function init(args)
+  wrk.headers["Authorization"] = "Bearer " .. args[1]
+end
