@@ -12,7 +12,13 @@ enum Base64URL {
 
     static func encode(_ bytes: some Collection<UInt8>) -> String {
         var output = [UInt8]()
-        output.reserveCapacity((bytes.count * 4 + 2) / 3)
+        encode(bytes, into: &output)
+        return String(decoding: output, as: UTF8.self)
+    }
+
+    /// Appends the encoding of `bytes` to `output`.
+    static func encode(_ bytes: some Collection<UInt8>, into output: inout [UInt8]) {
+        output.reserveCapacity(output.count + (bytes.count * 4 + 2) / 3)
         var iterator = bytes.makeIterator()
         while let first = iterator.next() {
             let second = iterator.next()
@@ -26,11 +32,13 @@ enum Base64URL {
                 output.append(alphabet[Int(third & 0x3F)])
             }
         }
-        return String(decoding: output, as: UTF8.self)
     }
 
     static func decode(_ text: some StringProtocol) -> [UInt8]? {
-        let input = Array(text.utf8)
+        decode(bytes: Array(text.utf8))
+    }
+
+    static func decode(bytes input: some Collection<UInt8>) -> [UInt8]? {
         guard input.count % 4 != 1 else { return nil }
         var output = [UInt8]()
         output.reserveCapacity(input.count * 3 / 4)

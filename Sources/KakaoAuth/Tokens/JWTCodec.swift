@@ -22,8 +22,10 @@ package struct JWTCodec: Sendable {
     let issuer: String
     let audience: String
     private let signingKey: HMACSHA256
-    private let signingHeaders: [TokenKind: String]
+    private let signingHeaders: [TokenKind: [UInt8]]
     private let acceptedHeaders: [Header]
+    /// `{"iss":…,"aud":…,"sub":`, the same for every token.
+    private let payloadPrefix: [UInt8]
 
     /// - Parameters:
     ///   - secret: signs every new token (`JWT_SECRET`).
@@ -32,7 +34,7 @@ package struct JWTCodec: Sendable {
     package init(secret: [UInt8], previousSecrets: [[UInt8]] = [], issuer: String, audience: String) {
         self.issuer = issuer
         self.audience = audience
-        var signingHeaders: [TokenKind: String] = [:]
+        var signingHeaders: [TokenKind: [UInt8]] = [:]
         var acceptedHeaders: [Header] = []
         for (index, keyBytes) in ([secret] + previousSecrets).enumerated() {
             let key = HMACSHA256(key: keyBytes)
@@ -40,13 +42,14 @@ package struct JWTCodec: Sendable {
             for kind in [TokenKind.access, .refresh] {
                 let json = "{\"alg\":\"HS256\",\"typ\":\"\(kind.headerType)\",\"kid\":\"\(keyID)\"}"
                 let segment = Base64URL.encode(Array(json.utf8))
-                if index == 0 { signingHeaders[kind] = segment }
+                if index == 0 { signingHeaders[kind] = Array(segment.utf8) }
                 acceptedHeaders.append(Header(segment: Array(segment.utf8), kind: kind, key: key))
             }
         }
         self.signingKey = acceptedHeaders[0].key
         self.signingHeaders = signingHeaders
         self.acceptedHeaders = acceptedHeaders
+        payloadPrefix = Array("{\"iss\":\(issuer.jsonQuoted),\"aud\":\(audience.jsonQuoted),\"sub\":".utf8)
     }
 
     /// A `kid` that names the key without revealing anything about it: a MAC of a fixed label under the key.
@@ -55,70 +58,105 @@ package struct JWTCodec: Sendable {
     }
 
     package func sign(_ claims: TokenClaims, as kind: TokenKind) -> String {
-        let payload = "{\"iss\":\(issuer.jsonQuoted),\"aud\":\(audience.jsonQuoted),\"sub\":\(claims.subject.jsonQuoted),"
-            + "\"iat\":\(claims.issuedAt),\"exp\":\(claims.expiresAt),\"jti\":\(claims.tokenID.jsonQuoted),"
-            + "\"sid\":\(claims.sessionID.jsonQuoted)}"
-        let signingInput = signingHeaders[kind]! + "." + Base64URL.encode(Array(payload.utf8))
-        return signingInput + "." + Base64URL.encode(signingKey.authenticationCode(for: signingInput))
+        // Built as bytes in one buffer: signing is on the path of every login and refresh.
+        var payload = payloadPrefix
+        payload.reserveCapacity(payloadPrefix.count + 160)
+        Self.appendJSONString(claims.subject, to: &payload)
+        payload.append(contentsOf: #","iat":"#.utf8)
+        payload.append(contentsOf: String(claims.issuedAt).utf8)
+        payload.append(contentsOf: #","exp":"#.utf8)
+        payload.append(contentsOf: String(claims.expiresAt).utf8)
+        payload.append(contentsOf: #","jti":"#.utf8)
+        Self.appendJSONString(claims.tokenID, to: &payload)
+        payload.append(contentsOf: #","sid":"#.utf8)
+        Self.appendJSONString(claims.sessionID, to: &payload)
+        payload.append(UInt8(ascii: "}"))
+
+        var token = signingHeaders[kind]!
+        token.reserveCapacity(token.count + payload.count * 4 / 3 + 48)
+        token.append(UInt8(ascii: "."))
+        Base64URL.encode(payload, into: &token)
+        let code = token.withUnsafeBytes { signingKey.authenticationCode(for: $0) }
+        token.append(UInt8(ascii: "."))
+        Base64URL.encode(code, into: &token)
+        return String(decoding: token, as: UTF8.self)
+    }
+
+    /// Appends `text` as a JSON string; our ids never need escaping, so that case copies the bytes as they are.
+    private static func appendJSONString(_ text: String, to bytes: inout [UInt8]) {
+        if text.utf8.allSatisfy({ $0 >= 0x20 && $0 != UInt8(ascii: "\"") && $0 != UInt8(ascii: "\\") && $0 < 0x80 }) {
+            bytes.append(UInt8(ascii: "\""))
+            bytes.append(contentsOf: text.utf8)
+            bytes.append(UInt8(ascii: "\""))
+        } else {
+            bytes.append(contentsOf: text.jsonQuoted.utf8)
+        }
     }
 
     package func verify(_ token: some StringProtocol, as kind: TokenKind, now: Int64) throws(TokenError) -> TokenClaims {
+        var text = String(token)
+        guard text.utf8.count <= Self.maximumTokenLength else { throw TokenError(kind: kind, reason: .tooLarge) }
+        let result = text.withUTF8 { bytes in
+            Result { () throws(TokenError) -> TokenClaims in try verify(bytes: bytes, as: kind, now: now) }
+        }
+        return try result.get()
+    }
+
+    private func verify(bytes: UnsafeBufferPointer<UInt8>, as kind: TokenKind, now: Int64) throws(TokenError) -> TokenClaims {
         func refuse(_ reason: TokenError.Reason) -> TokenError { TokenError(kind: kind, reason: reason) }
 
-        let bytes = Array(token.utf8)
-        guard bytes.count <= Self.maximumTokenLength else { throw refuse(.tooLarge) }
-        let dots = bytes.indices.filter { bytes[$0] == UInt8(ascii: ".") }
-        guard dots.count == 2 else { throw refuse(.malformed) }
-        let headerSegment = bytes[..<dots[0]]
+        var firstDot = -1
+        var secondDot = -1
+        for index in bytes.indices where bytes[index] == UInt8(ascii: ".") {
+            if firstDot < 0 {
+                firstDot = index
+            } else if secondDot < 0 {
+                secondDot = index
+            } else {
+                throw refuse(.malformed)
+            }
+        }
+        guard secondDot > firstDot, firstDot >= 0 else { throw refuse(.malformed) }
+        let headerSegment = UnsafeBufferPointer(rebasing: bytes[..<firstDot])
         guard let header = acceptedHeaders.first(where: { $0.segment.elementsEqual(headerSegment) }) else {
             throw refuse(.unsupportedHeader)
         }
         guard header.kind == kind else { throw refuse(.wrongType) }
 
-        guard let signature = Base64URL.decode(String(decoding: bytes[(dots[1] + 1)...], as: UTF8.self)),
-              signature.count == HMACSHA256.byteCount
+        guard let signature = Base64URL.decode(bytes: bytes[(secondDot + 1)...]), signature.count == HMACSHA256.byteCount
         else { throw refuse(.badSignature) }
-        let expected = bytes[..<dots[1]].withUnsafeBytes { header.key.authenticationCode(for: $0) }
-        let signatureMatches = expected.withUnsafeBytes { left in
-            signature.withUnsafeBytes { right in OpenSSL.constantTimeEqual(left, right) }
+        let signatureMatches = withUnsafeTemporaryAllocation(byteCount: HMACSHA256.byteCount, alignment: 1) { expected in
+            header.key.authenticate(UnsafeRawBufferPointer(rebasing: UnsafeRawBufferPointer(bytes)[..<secondDot]), into: expected)
+            return signature.withUnsafeBytes { OpenSSL.constantTimeEqual(UnsafeRawBufferPointer(expected), $0) }
         }
         guard signatureMatches else { throw refuse(.badSignature) }
 
-        guard let payload = Base64URL.decode(String(decoding: bytes[(dots[0] + 1)..<dots[1]], as: UTF8.self)),
-              let claims = try? StrictJSONReader.parse(payload, maximumDepth: 2)
-        else { throw refuse(.malformed) }
-        return try validate(claims, now: now, refuse: refuse)
+        guard let payload = Base64URL.decode(bytes: bytes[(firstDot + 1)..<secondDot]) else { throw refuse(.malformed) }
+        if let values = payload.withUnsafeBufferPointer(ClaimValues.parseFlat) {
+            return try validate(values, now: now, refuse: refuse)
+        }
+        guard let json = try? StrictJSONReader.parse(payload, maximumDepth: 2) else { throw refuse(.malformed) }
+        return try validate(ClaimValues(json: json), now: now, refuse: refuse)
     }
 
     private func validate(
-        _ json: JSONValue, now: Int64, refuse: (TokenError.Reason) -> TokenError
+        _ values: ClaimValues, now: Int64, refuse: (TokenError.Reason) -> TokenError
     ) throws(TokenError) -> TokenClaims {
-        guard case .object(let members) = json,
-              Set(members.keys).isSubset(of: ["iss", "aud", "sub", "iat", "exp", "jti", "sid", "nbf"])
-        else { throw refuse(.invalidClaims) }
-
-        func text(_ name: String) -> String? {
-            guard let value = members[name]?.stringValue, !value.isEmpty, value.utf8.count <= Self.maximumClaimLength
-            else { return nil }
+        func text(_ value: String?) -> String? {
+            guard let value, !value.isEmpty, value.utf8.count <= Self.maximumClaimLength else { return nil }
             return value
         }
-        func time(_ name: String) -> Int64? {
-            guard let value = members[name]?.integerValue, (0...Self.latestTimestamp).contains(value) else { return nil }
+        func time(_ value: Int64?) -> Int64? {
+            guard let value, (0...Self.latestTimestamp).contains(value) else { return nil }
             return value
         }
 
-        guard text("iss") == issuer, text("aud") == audience,
-              let subject = text("sub"), let tokenID = text("jti"), let sessionID = text("sid"),
-              let issuedAt = time("iat"), let expiresAt = time("exp"), expiresAt > issuedAt
+        guard values.wellTyped, text(values.issuer) == issuer, text(values.audience) == audience,
+              let subject = text(values.subject), let tokenID = text(values.tokenID), let sessionID = text(values.sessionID),
+              let issuedAt = time(values.issuedAt), let expiresAt = time(values.expiresAt), expiresAt > issuedAt,
+              !values.hasNotBefore || time(values.notBefore) != nil
         else { throw refuse(.invalidClaims) }
-        let notBefore: Int64?
-        if members["nbf"] != nil {
-            guard let value = time("nbf") else { throw refuse(.invalidClaims) }
-            notBefore = value
-        } else {
-            notBefore = nil
-        }
-        guard issuedAt <= now + Self.clockLeeway, (notBefore ?? 0) <= now + Self.clockLeeway else {
+        guard issuedAt <= now + Self.clockLeeway, (values.notBefore ?? 0) <= now + Self.clockLeeway else {
             throw refuse(.notYetValid)
         }
         guard now < expiresAt + Self.clockLeeway else { throw refuse(.expired) }
