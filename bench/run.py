@@ -216,7 +216,9 @@ def table(results):
     errors = slow["non_2xx"] + slow["socket_errors"]
     rows.append(f"| POST /auth/kakao, Kakao 100 ms, 256 clients | {slow['requests_per_second']:,.0f} | {slow['requests_per_second'] / bound:.0%} of {bound:,.0f} (Little) | {slow['p50_ms']:.0f} ms | {slow['p99_ms']:.0f} ms | {errors} | {slow['service_cpu_cores']} cores | ≥ 90% of Little's-law bound, no errors | {'yes' if slow['requests_per_second'] >= 0.9 * bound and errors == 0 else '**no**'} |")
     tokens = results["tokens"]
-    rows.append(f"| token sign + verify, one core | {tokens['sign_and_verify_per_second']:,.0f}/s | {tokens['sign_and_verify_per_second'] / tokens['hmac_one_shot_per_second']:.0%} of raw HMAC ({tokens['hmac_one_shot_per_second']:,.0f}/s) | | | | 1 core | ≥ 500k/s, ≥ 20% of raw HMAC | {'yes' if tokens['sign_and_verify_per_second'] >= 500_000 else '**no**'} |")
+    share = tokens["sign_and_verify_per_second"] / tokens["hmac_one_shot_per_second"]
+    met = f"20%: {'yes' if share >= 0.2 else '**no**'}; 500k/s: {'yes' if tokens['sign_and_verify_per_second'] >= 500_000 else '**no**'}"
+    rows.append(f"| token sign + verify, one core | {tokens['sign_and_verify_per_second']:,.0f}/s | {share:.0%} of raw HMAC ({tokens['hmac_one_shot_per_second']:,.0f}/s) | | | | 1 core | ≥ 500k/s, ≥ 20% of raw HMAC | {met} |")
     peak = max(results["peak_rss_mib_fast"], results["peak_rss_mib_slow"])
     rows.append(f"| service peak RSS, all of the above | {peak} MiB | | | | | | ≤ 64 MB | {'yes' if peak <= 61 else '**no**'} |")
     rows.append(f"| start to first 200 on /healthz | {results['startup_ms']} ms | | | | | | ≤ 300 ms | {'yes' if results['startup_ms'] <= 300 else '**no**'} |")

@@ -22,7 +22,7 @@ struct KakaoLogin: Sendable {
             let kakaoAccessToken = try await kakao.exchangeCode(code, redirectURI: redirectURI, codeVerifier: codeVerifier)
             let profile = try await kakao.fetchProfile(accessToken: kakaoAccessToken)
             let now = clock.now()
-            let (user, isNewUser, grant) = try database.recordLogin(profile, policy: sessionPolicy, origin: origin, now: now)
+            let (user, isNewUser, grant) = try await database.recordLogin(profile, policy: sessionPolicy, origin: origin, now: now)
             metrics.login(outcome: isNewUser ? "new_user" : "existing_user")
             return Outcome(user: user, isNewUser: isNewUser, tokens: tokens.issue(for: grant, now: now), issuedAt: now)
         } catch {

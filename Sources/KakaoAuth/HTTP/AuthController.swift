@@ -103,7 +103,7 @@ struct AuthController {
         return try await clearingCookiesOnRefusal(presented.delivery) {
             let now = clock.now()
             let claims = try tokens.verify(presented.token, as: .refresh, now: now)
-            let outcome = try database.rotateRefreshToken(
+            let outcome = try await database.rotateRefreshToken(
                 jti: claims.tokenID, sessionID: claims.sessionID, userID: claims.subject, policy: sessionPolicy,
                 origin: origins.origin(of: request, context: context), now: now)
             switch outcome {
