@@ -10,9 +10,6 @@ struct RequestOrigin: Sendable, Equatable {
         self.clientIP = clientIP
         self.userAgent = userAgent.map { String($0.prefix(512)) }
     }
-
-    /// For events no client caused (Kakao's webhook passes its own address).
-    static let none = RequestOrigin(clientIP: nil, userAgent: nil)
 }
 
 /// A row of `auth_events`: one thing that happened to an account. Written in the same transaction as the
