@@ -44,7 +44,7 @@ struct Serve: AsyncParsableCommand {
             LoggingSystem.bootstrap(JSONLogHandler.init)
         }
         let app = try buildApplication(configuration: configuration, logger: makeLogger(level: configuration.logLevel))
-        try await app.runService()
+        try await app.runServiceOnEventLoops()
     }
 }
 
@@ -149,6 +149,6 @@ struct Emulator: AsyncParsableCommand {
             tokenFault: fault(delay: tokenDelay, status: tokenStatus), userFault: fault(delay: userDelay, status: userStatus),
             acceptAnyCode: acceptAnyCode)
         say("kakao-auth emulator on http://\(host):\(port) (client id \(clientID))")
-        try await buildEmulator(settings: settings, logger: makeLogger(level: .notice)).runService()
+        try await buildEmulator(settings: settings, logger: makeLogger(level: .notice)).runServiceOnEventLoops()
     }
 }

@@ -58,21 +58,15 @@ struct AuthController {
         }
     }
 
-    struct LoginAnswer: Encodable {
+    struct LoginAnswer {
         var user: UserResource
         var newUser: Bool
         var tokens: TokenAnswer
 
-        enum CodingKeys: String, CodingKey {
-            case user
-            case newUser = "new_user"
-        }
-
-        func encode(to encoder: any Encoder) throws {
-            var container = encoder.container(keyedBy: CodingKeys.self)
-            try container.encode(user, forKey: .user)
-            try container.encode(newUser, forKey: .newUser)
-            try tokens.encode(to: encoder)
+        func write(to json: inout JSONObjectWriter) {
+            json.add("user", object: user.write)
+            json.add("new_user", newUser)
+            tokens.write(to: &json)
         }
     }
 
@@ -90,7 +84,7 @@ struct AuthController {
         let answer = LoginAnswer(
             user: UserResource(record: outcome.user), newUser: outcome.isNewUser,
             tokens: TokenAnswer(outcome.tokens, delivery: body.delivery, now: outcome.issuedAt))
-        var response = try Response.json(answer)
+        var response = Response.json(answer.write)
         if body.delivery == .cookie { cookies.set(outcome.tokens, now: outcome.issuedAt, on: &response) }
         return response
     }
@@ -109,7 +103,7 @@ struct AuthController {
             switch outcome {
             case .granted(let grant):
                 let issued = tokens.issue(for: grant, now: now)
-                var response = try Response.json(TokenAnswer(issued, delivery: presented.delivery, now: now))
+                var response = Response.json(TokenAnswer(issued, delivery: presented.delivery, now: now).write)
                 if presented.delivery == .cookie { cookies.set(issued, now: now, on: &response) }
                 return response
             case .reuseDetected:

@@ -17,24 +17,6 @@ struct IntrospectionController {
         group.post("introspect", use: introspect)
     }
 
-    struct ActiveToken: Encodable {
-        let active = true
-        var sub: String
-        var sid: String
-        var exp: Int64
-        var iat: Int64
-        var iss: String
-        var aud: String
-        let tokenType = "Bearer"
-        var kakaoID: String
-
-        enum CodingKeys: String, CodingKey {
-            case active, sub, sid, exp, iat, iss, aud
-            case tokenType = "token_type"
-            case kakaoID = "kakao_id"
-        }
-    }
-
     @Sendable func introspect(_ request: Request, context: Context) async throws -> Response {
         if let callerToken {
             guard let presented = request.headers[.authorization].flatMap(BearerToken.parse),
@@ -45,10 +27,18 @@ struct IntrospectionController {
         let now = clock.now()
         guard let claims = try? tokens.verify(token, as: .access, now: now),
               let user = try database.activeUser(id: claims.subject, sessionID: claims.sessionID, now: now)
-        else { return try Response.json(["active": false]) }
-        return try Response.json(ActiveToken(
-            sub: claims.subject, sid: claims.sessionID, exp: claims.expiresAt, iat: claims.issuedAt,
-            iss: tokens.codec.issuer, aud: tokens.codec.audience, kakaoID: String(user.kakaoID)))
+        else { return Response.json { $0.add("active", false) } }
+        return Response.json { json in
+            json.add("active", true)
+            json.add("sub", claims.subject)
+            json.add("sid", claims.sessionID)
+            json.add("exp", claims.expiresAt)
+            json.add("iat", claims.issuedAt)
+            json.add("iss", tokens.codec.issuer)
+            json.add("aud", tokens.codec.audience)
+            json.add("token_type", "Bearer")
+            json.add("kakao_id", String(user.kakaoID))
+        }
     }
 
     /// `token` from a form body (as RFC 7662 has it) or a JSON body.

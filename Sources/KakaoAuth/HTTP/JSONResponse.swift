@@ -1,15 +1,13 @@
-import Foundation
 import Hummingbird
 
 extension Response {
-    /// A JSON answer from an `Encodable` value.
-    static func json(_ value: some Encodable, status: HTTPResponse.Status = .ok) throws -> Response {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        let body = try encoder.encode(value)
+    /// A JSON answer: the object that `write` writes.
+    static func json(status: HTTPResponse.Status = .ok, _ write: (inout JSONObjectWriter) -> Void) -> Response {
+        var object = JSONObjectWriter()
+        write(&object)
         return Response(
             status: status, headers: [.contentType: "application/json"],
-            body: .init(byteBuffer: ByteBuffer(bytes: body)))
+            body: .init(byteBuffer: ByteBuffer(string: object.json)))
     }
 }
 

@@ -5,34 +5,26 @@ enum TokenDelivery: String {
 }
 
 /// The token part of a login or refresh answer. In cookie delivery only the expiry times are in the body.
-struct TokenAnswer: Encodable {
-    var accessTokenExpiresAt: String
-    var refreshTokenExpiresAt: String
-    var accessToken: String?
-    var refreshToken: String?
-    var tokenType: String?
-    var expiresIn: Int64?
-    var refreshTokenExpiresIn: Int64?
-
-    enum CodingKeys: String, CodingKey {
-        case accessTokenExpiresAt = "access_token_expires_at"
-        case refreshTokenExpiresAt = "refresh_token_expires_at"
-        case accessToken = "access_token"
-        case refreshToken = "refresh_token"
-        case tokenType = "token_type"
-        case expiresIn = "expires_in"
-        case refreshTokenExpiresIn = "refresh_token_expires_in"
-    }
+struct TokenAnswer {
+    let tokens: IssuedTokens
+    let delivery: TokenDelivery
+    let now: Int64
 
     init(_ tokens: IssuedTokens, delivery: TokenDelivery, now: Int64) {
-        accessTokenExpiresAt = Timestamp.rfc3339(tokens.accessExpiresAt)
-        refreshTokenExpiresAt = Timestamp.rfc3339(tokens.refreshExpiresAt)
+        self.tokens = tokens
+        self.delivery = delivery
+        self.now = now
+    }
+
+    func write(to json: inout JSONObjectWriter) {
         if delivery == .body {
-            accessToken = tokens.accessToken
-            refreshToken = tokens.refreshToken
-            tokenType = "Bearer"
-            expiresIn = tokens.accessExpiresAt - now
-            refreshTokenExpiresIn = tokens.refreshExpiresAt - now
+            json.add("access_token", tokens.accessToken)
+            json.add("token_type", "Bearer")
+            json.add("expires_in", tokens.accessExpiresAt - now)
+            json.add("refresh_token", tokens.refreshToken)
+            json.add("refresh_token_expires_in", tokens.refreshExpiresAt - now)
         }
+        json.add("access_token_expires_at", Timestamp.rfc3339(tokens.accessExpiresAt))
+        json.add("refresh_token_expires_at", Timestamp.rfc3339(tokens.refreshExpiresAt))
     }
 }

@@ -20,7 +20,7 @@ struct UserController {
     /// Unlike services that verify our tokens locally, this also consults the database, so it refuses a
     /// token whose session was revoked or whose user is gone even before the token expires.
     @Sendable func me(_ request: Request, context: Context) async throws -> Response {
-        try Response.json(UserResource(record: try await authenticate(request).user))
+        Response.json(UserResource(record: try await authenticate(request).user).write)
     }
 
     /// Unlinks the user at Kakao with the admin key, then deletes them with every session. If Kakao fails,

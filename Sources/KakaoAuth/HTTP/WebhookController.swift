@@ -44,6 +44,6 @@ struct WebhookController {
         try await database.deleteUser(
             .kakaoID(kakaoID), event: .webhookUnlink, origin: origins.origin(of: request, context: context), now: clock.now(),
             detail: "kakao_id=\(kakaoID) referrer_type=\(referrer)")
-        return try Response.json(["status": "ok"])
+        return Response.json { $0.add("status", "ok") }
     }
 }

@@ -1,6 +1,10 @@
 extension String {
     /// The string as a JSON string literal, quotes included, escaping what RFC 8259 requires.
     var jsonQuoted: String {
+        // Tokens, ids and times never need escaping: skip the scalar-by-scalar copy for them.
+        if utf8.allSatisfy({ $0 >= 0x20 && $0 != UInt8(ascii: "\"") && $0 != UInt8(ascii: "\\") }) {
+            return "\"" + self + "\""
+        }
         var result = "\""
         result.reserveCapacity(utf8.count + 2)
         for scalar in unicodeScalars {

@@ -14,6 +14,7 @@ public final class AppDatabase: Sendable {
     }
 
     private let pool: DatabasePool
+    private let activeUsers: ActiveUserReader
 
     public init(path: String, durability: Durability = .normal) throws {
         var configuration = GRDB.Configuration()
@@ -24,6 +25,7 @@ public final class AppDatabase: Sendable {
         }
         pool = try DatabasePool(path: path, configuration: configuration)
         try Self.migrator.migrate(pool)
+        activeUsers = ActiveUserReader(path: path)
     }
 
     private static var migrator: DatabaseMigrator {
@@ -223,20 +225,13 @@ public final class AppDatabase: Sendable {
 
     /// Closes every connection; called once the server has stopped.
     func close() throws {
+        activeUsers.close()
         try pool.close()
     }
 
     /// The user of a live session: nil when the session is revoked, over, or not the user's, or the user is gone.
-    ///
-    /// This is every authenticated request's one read, so it runs synchronously on the caller's thread with a
-    /// cached statement: an indexed lookup takes microseconds, less than hopping to a reader queue and back.
+    /// Every authenticated request makes this read, synchronously (see ``ActiveUserReader``).
     func activeUser(id userID: String, sessionID: String, now: Int64) throws -> UserRecord? {
-        try pool.read { db in
-            let statement = try db.cachedStatement(sql: """
-                SELECT users.* FROM users JOIN sessions ON sessions.user_id = users.id
-                WHERE users.id = ? AND sessions.id = ? AND sessions.revoked_at IS NULL AND sessions.expires_at > ?
-                """)
-            return try UserRecord.fetchOne(statement, arguments: [userID, sessionID, now])
-        }
+        try activeUsers.activeUser(id: userID, sessionID: sessionID, now: now)
     }
 }
