@@ -3,11 +3,12 @@ import GRDB
 /// The service's SQLite database: one method per read or write the service needs; callers never see SQL.
 ///
 /// WAL mode through a `DatabasePool` (readers never wait for the writer), a busy timeout for the rare
-/// contention with another process (the `migrate` command), and every write in one transaction so that an
-/// acknowledged login, rotation or revocation is on disk before the answer is sent.
+/// contention with another process (the `migrate` command), and every write committed before its answer is
+/// sent: each write is all or nothing (a savepoint of a ``GroupCommit``), so an acknowledged login, rotation
+/// or revocation is on disk.
 public final class AppDatabase: Sendable {
     /// `NORMAL` survives a killed process (committed transactions are in the WAL, which the OS keeps);
-    /// `FULL` also survives power loss, at the cost of an fsync per commit.
+    /// `FULL` also survives power loss, at the cost of an fsync per commit (per group of writes).
     public enum Durability: String, Sendable, CaseIterable {
         case normal
         case full
@@ -15,6 +16,7 @@ public final class AppDatabase: Sendable {
 
     private let pool: DatabasePool
     private let activeUsers: ActiveUserReader
+    private let groupCommit: GroupCommit
 
     public init(path: String, durability: Durability = .normal) throws {
         var configuration = GRDB.Configuration()
@@ -26,6 +28,7 @@ public final class AppDatabase: Sendable {
         pool = try DatabasePool(path: path, configuration: configuration)
         try Self.migrator.migrate(pool)
         activeUsers = ActiveUserReader(path: path)
+        groupCommit = GroupCommit(writer: pool)
     }
 
     private static var migrator: DatabaseMigrator {
@@ -50,8 +53,8 @@ public final class AppDatabase: Sendable {
         let newUserID = RandomID.make()
         // Asynchronous on purpose: a writer waiting for SQLite's one write lock must not hold one of the
         // few threads every other request runs on (measured: twice the throughput of a blocking write).
-        return try await pool.write { db in
-            guard let user = try UserRecord.fetchOne(db, sql: """
+        return try await groupCommit.write { db in
+            guard let user = try UserRecord.fetchOne(db.cachedStatement(sql: """
                 INSERT INTO users (id, kakao_id, nickname, email, email_verified, profile_image_url,
                                    thumbnail_image_url, created_at, updated_at, last_login_at)
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
@@ -68,7 +71,7 @@ public final class AppDatabase: Sendable {
                     thumbnail_image_url = excluded.thumbnail_image_url,
                     last_login_at = excluded.last_login_at
                 RETURNING *
-                """, arguments: [
+                """), arguments: [
                     newUserID, profile.id, profile.nickname, profile.email, profile.emailVerified,
                     profile.profileImageURL, profile.thumbnailImageURL, now, now, now,
                 ])
@@ -82,13 +85,13 @@ public final class AppDatabase: Sendable {
             try SessionRecord(
                 id: sessionID, userID: user.id, createdAt: now, expiresAt: sessionExpiresAt,
                 currentRefreshJTI: refreshToken.jti, revokedAt: nil, revokedReason: nil
-            ).insert(db)
-            try refreshToken.insert(db)
+            ).insertPrepared(db)
+            try refreshToken.insertPrepared(db)
             let isNewUser = user.id == newUserID
             if isNewUser {
-                try AuditEvent(.registration, at: now, userID: user.id, sessionID: nil, origin: origin, detail: "kakao_id=\(profile.id)").insert(db)
+                try AuditEvent(.registration, at: now, userID: user.id, sessionID: nil, origin: origin, detail: "kakao_id=\(profile.id)").insertPrepared(db)
             }
-            try AuditEvent(.login, at: now, userID: user.id, sessionID: sessionID, origin: origin).insert(db)
+            try AuditEvent(.login, at: now, userID: user.id, sessionID: sessionID, origin: origin).insertPrepared(db)
             let grant = SessionGrant(userID: user.id, sessionID: sessionID, sessionExpiresAt: sessionExpiresAt, refreshToken: refreshToken)
             return (user, isNewUser, grant)
         }
@@ -99,36 +102,45 @@ public final class AppDatabase: Sendable {
     /// update whose changed-row count is checked, so two concurrent refreshes cannot both rotate one token.
     func rotateRefreshToken(jti: String, sessionID: String, userID: String, policy: SessionPolicy, origin: RequestOrigin, now: Int64) async throws -> RefreshOutcome {
         let successorJTI = RandomID.make()
-        return try await pool.write { db in
-            guard let session = try SessionRecord.fetchOne(db, key: sessionID), session.userID == userID,
-                  session.revokedAt == nil, session.expiresAt > now,
-                  let presented = try RefreshTokenRecord.fetchOne(db, key: jti), presented.sessionID == sessionID,
-                  let current = try RefreshTokenRecord.fetchOne(db, key: session.currentRefreshJTI)
+        return try await groupCommit.write { db in
+            // The session, the presented token and the session's current token, in one lookup.
+            guard let row = try Row.fetchOne(db.cachedStatement(sql: """
+                    SELECT sessions.user_id, sessions.expires_at, sessions.revoked_at, presented.session_id, presented.rotated_at,
+                           current.jti, current.session_id, current.parent_jti, current.issued_at, current.expires_at, current.rotated_at
+                    FROM sessions
+                    JOIN refresh_tokens AS presented ON presented.jti = ?
+                    JOIN refresh_tokens AS current ON current.jti = sessions.current_refresh_jti
+                    WHERE sessions.id = ?
+                    """), arguments: [jti, sessionID])
             else { return .invalid }
+            let sessionExpiresAt: Int64 = row[1]
+            let presentedRotatedAt: Int64? = row[4]
+            let current = RefreshTokenRecord(
+                jti: row[5], sessionID: row[6], parentJTI: row[7], issuedAt: row[8], expiresAt: row[9], rotatedAt: row[10])
+            guard row[0] as String == userID, row[2] as Int64? == nil, sessionExpiresAt > now, row[3] as String == sessionID else { return .invalid }
 
-            if presented.jti == current.jti {
+            if jti == current.jti {
                 // The decision point: only the transaction that moves the session off the presented token
                 // may issue its successor.
-                try db.execute(
-                    sql: "UPDATE sessions SET current_refresh_jti = ? WHERE id = ? AND current_refresh_jti = ? AND revoked_at IS NULL",
-                    arguments: [successorJTI, sessionID, presented.jti])
+                try db.cachedStatement(
+                    sql: "UPDATE sessions SET current_refresh_jti = ? WHERE id = ? AND current_refresh_jti = ? AND revoked_at IS NULL"
+                ).execute(arguments: [successorJTI, sessionID, jti])
                 guard db.changesCount == 1 else { return .invalid }
-                try db.execute(sql: "UPDATE refresh_tokens SET rotated_at = ? WHERE jti = ?", arguments: [now, presented.jti])
+                try db.cachedStatement(sql: "UPDATE refresh_tokens SET rotated_at = ? WHERE jti = ?").execute(arguments: [now, jti])
                 let successor = RefreshTokenRecord(
-                    jti: successorJTI, sessionID: sessionID, parentJTI: presented.jti, issuedAt: now,
-                    expiresAt: min(now + policy.refreshTokenLifetime, session.expiresAt), rotatedAt: nil)
-                try successor.insert(db)
-                try AuditEvent(.refresh, at: now, userID: userID, sessionID: sessionID, origin: origin).insert(db)
-                return .granted(SessionGrant(userID: userID, sessionID: sessionID, sessionExpiresAt: session.expiresAt, refreshToken: successor))
+                    jti: successorJTI, sessionID: sessionID, parentJTI: jti, issuedAt: now,
+                    expiresAt: min(now + policy.refreshTokenLifetime, sessionExpiresAt), rotatedAt: nil)
+                try successor.insertPrepared(db)
+                try AuditEvent(.refresh, at: now, userID: userID, sessionID: sessionID, origin: origin).insertPrepared(db)
+                return .granted(SessionGrant(userID: userID, sessionID: sessionID, sessionExpiresAt: sessionExpiresAt, refreshToken: successor))
             }
 
-            if current.parentJTI == presented.jti, let rotatedAt = presented.rotatedAt,
-               now - rotatedAt <= policy.reuseInterval, current.expiresAt > now {
-                return .granted(SessionGrant(userID: userID, sessionID: sessionID, sessionExpiresAt: session.expiresAt, refreshToken: current))
+            if current.parentJTI == jti, let presentedRotatedAt,
+               now - presentedRotatedAt <= policy.reuseInterval, current.expiresAt > now {
+                return .granted(SessionGrant(userID: userID, sessionID: sessionID, sessionExpiresAt: sessionExpiresAt, refreshToken: current))
             }
-
             try Self.revokeSessions(db, sql: "id = ?", arguments: [sessionID], reason: "refresh_token_reused", now: now)
-            try AuditEvent(.refreshReuseDetected, at: now, userID: userID, sessionID: sessionID, origin: origin, detail: "session revoked").insert(db)
+            try AuditEvent(.refreshReuseDetected, at: now, userID: userID, sessionID: sessionID, origin: origin, detail: "session revoked").insertPrepared(db)
             return .reuseDetected
         }
     }
@@ -136,9 +148,9 @@ public final class AppDatabase: Sendable {
     /// Revokes one session of the user (`logout`). Returns whether it was live until now.
     @discardableResult
     func revokeSession(id sessionID: String, userID: String, origin: RequestOrigin, now: Int64) async throws -> Bool {
-        try await pool.write { db in
+        try await groupCommit.write { db in
             let revoked = try Self.revokeSessions(db, sql: "id = ? AND user_id = ?", arguments: [sessionID, userID], reason: "logout", now: now)
-            try AuditEvent(.logout, at: now, userID: userID, sessionID: sessionID, origin: origin).insert(db)
+            try AuditEvent(.logout, at: now, userID: userID, sessionID: sessionID, origin: origin).insertPrepared(db)
             return revoked == 1
         }
     }
@@ -146,9 +158,9 @@ public final class AppDatabase: Sendable {
     /// Revokes every live session of the user (`logout_all`). Returns how many were live.
     @discardableResult
     func revokeAllSessions(userID: String, origin: RequestOrigin, now: Int64) async throws -> Int {
-        try await pool.write { db in
+        try await groupCommit.write { db in
             let revoked = try Self.revokeSessions(db, sql: "user_id = ?", arguments: [userID], reason: "logout_all", now: now)
-            try AuditEvent(.logoutAll, at: now, userID: userID, sessionID: nil, origin: origin, detail: "\(revoked) sessions").insert(db)
+            try AuditEvent(.logoutAll, at: now, userID: userID, sessionID: nil, origin: origin, detail: "\(revoked) sessions").insertPrepared(db)
             return revoked
         }
     }
@@ -157,7 +169,7 @@ public final class AppDatabase: Sendable {
     /// deleted user, or nil when there was none.
     @discardableResult
     func deleteUser(_ selector: UserSelector, event: AuditEvent.Kind, origin: RequestOrigin, now: Int64, detail: String? = nil) async throws -> UserRecord? {
-        try await pool.write { db in
+        try await groupCommit.write { db in
             let user: UserRecord?
             switch selector {
             case .id(let id): user = try UserRecord.fetchOne(db, key: id)
@@ -165,7 +177,7 @@ public final class AppDatabase: Sendable {
             }
             guard let user else { return nil }
             try user.delete(db)
-            try AuditEvent(event, at: now, userID: user.id, sessionID: nil, origin: origin, detail: detail ?? "kakao_id=\(user.kakaoID)").insert(db)
+            try AuditEvent(event, at: now, userID: user.id, sessionID: nil, origin: origin, detail: detail ?? "kakao_id=\(user.kakaoID)").insertPrepared(db)
             return user
         }
     }

@@ -14,7 +14,7 @@ struct RequestOrigin: Sendable, Equatable {
 
 /// A row of `auth_events`: one thing that happened to an account. Written in the same transaction as the
 /// change it records, so the log and the data never disagree.
-public struct AuditEvent: Codable, Equatable, Sendable, FetchableRecord, PersistableRecord {
+public struct AuditEvent: Codable, Equatable, Sendable, FetchableRecord, TableRecord, PreparedInsert {
     public static let databaseTableName = "auth_events"
 
     public enum Kind: String, Codable, Sendable, CaseIterable {
@@ -51,5 +51,12 @@ public struct AuditEvent: Codable, Equatable, Sendable, FetchableRecord, Persist
         clientIP = origin.clientIP
         userAgent = origin.userAgent
         self.detail = detail
+    }
+
+    static let insertSQL = """
+        INSERT INTO auth_events (at, kind, user_id, session_id, client_ip, user_agent, detail) VALUES (?, ?, ?, ?, ?, ?, ?)
+        """
+    var insertArguments: StatementArguments {
+        [at, kind.rawValue, userID, sessionID, clientIP, userAgent, detail]
     }
 }
