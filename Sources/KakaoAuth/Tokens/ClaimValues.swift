@@ -7,23 +7,32 @@ struct ClaimValues {
     /// False when a member is not one of our claims, or a claim has the wrong JSON type.
     var wellTyped = true
 
-    private enum Claim: Equatable {
-        case text(WritableKeyPath<ClaimValues, String?>)
-        case time(WritableKeyPath<ClaimValues, Int64?>)
+    /// Our claims, by their three-letter names: compared as bytes, since every token verified reads them.
+    private enum Claim: UInt8 {
+        case iss, aud, sub, jti, sid, iat, exp, nbf
 
         init?(name: some Collection<UInt8>) {
-            switch String(decoding: name, as: UTF8.self) {
-            case "iss": self = .text(\.issuer)
-            case "aud": self = .text(\.audience)
-            case "sub": self = .text(\.subject)
-            case "jti": self = .text(\.tokenID)
-            case "sid": self = .text(\.sessionID)
-            case "iat": self = .time(\.issuedAt)
-            case "exp": self = .time(\.expiresAt)
-            case "nbf": self = .time(\.notBefore)
+            guard name.count == 3 else { return nil }
+            var iterator = name.makeIterator()
+            let packed = UInt32(iterator.next()!) << 16 | UInt32(iterator.next()!) << 8 | UInt32(iterator.next()!)
+            switch packed {
+            case Self.pack("iss"): self = .iss
+            case Self.pack("aud"): self = .aud
+            case Self.pack("sub"): self = .sub
+            case Self.pack("jti"): self = .jti
+            case Self.pack("sid"): self = .sid
+            case Self.pack("iat"): self = .iat
+            case Self.pack("exp"): self = .exp
+            case Self.pack("nbf"): self = .nbf
             default: return nil
             }
         }
+
+        private static func pack(_ name: StaticString) -> UInt32 {
+            name.withUTF8Buffer { UInt32($0[0]) << 16 | UInt32($0[1]) << 8 | UInt32($0[2]) }
+        }
+
+        var isTime: Bool { self == .iat || self == .exp || self == .nbf }
     }
 
     private mutating func note(_ name: some Collection<UInt8>) -> Claim? {
@@ -31,8 +40,36 @@ struct ClaimValues {
             wellTyped = false
             return nil
         }
-        if claim == .time(\.notBefore) { hasNotBefore = true }
+        if claim == .nbf { hasNotBefore = true }
         return claim
+    }
+
+    private mutating func set(_ claim: Claim, text: String?) {
+        guard !claim.isTime, let text else {
+            wellTyped = false
+            return
+        }
+        switch claim {
+        case .iss: issuer = text
+        case .aud: audience = text
+        case .sub: subject = text
+        case .jti: tokenID = text
+        case .sid: sessionID = text
+        case .iat, .exp, .nbf: break
+        }
+    }
+
+    private mutating func set(_ claim: Claim, time: Int64?) {
+        guard claim.isTime, let time else {
+            wellTyped = false
+            return
+        }
+        switch claim {
+        case .iat: issuedAt = time
+        case .exp: expiresAt = time
+        case .nbf: notBefore = time
+        case .iss, .aud, .sub, .jti, .sid: break
+        }
     }
 
     /// From a payload the strict JSON reader parsed.
@@ -42,15 +79,11 @@ struct ClaimValues {
             return
         }
         for (name, value) in members {
-            switch note(Array(name.utf8)) {
-            case .text(let path)?:
-                self[keyPath: path] = value.stringValue
-                if value.stringValue == nil { wellTyped = false }
-            case .time(let path)?:
-                self[keyPath: path] = value.integerValue
-                if value.integerValue == nil { wellTyped = false }
-            case nil:
-                break
+            guard let claim = note(name.utf8) else { continue }
+            if claim.isTime {
+                set(claim, time: value.integerValue)
+            } else {
+                set(claim, text: value.stringValue)
             }
         }
     }
@@ -63,11 +96,12 @@ struct ClaimValues {
     /// both paths accept and refuse exactly the same documents.
     static func parseFlat(_ bytes: UnsafeBufferPointer<UInt8>) -> ClaimValues? {
         var values = ClaimValues()
-        var seen: [Claim] = []
-        seen.reserveCapacity(8)
+        var seen: UInt8 = 0
         var index = 0
         func skipWhitespace() {
-            while index < bytes.count, [0x20, 0x0A, 0x0D, 0x09].contains(bytes[index]) { index += 1 }
+            while index < bytes.count, bytes[index] == 0x20 || bytes[index] == 0x0A || bytes[index] == 0x0D || bytes[index] == 0x09 {
+                index += 1
+            }
         }
         func expect(_ byte: UInt8) -> Bool {
             skipWhitespace()
@@ -98,32 +132,31 @@ struct ClaimValues {
             let claim = values.note(name)
             // A repeated claim is for the strict reader to refuse (unknown members are refused anyway).
             if let claim {
-                guard !seen.contains(claim) else { return nil }
-                seen.append(claim)
+                guard seen & 1 << claim.rawValue == 0 else { return nil }
+                seen |= 1 << claim.rawValue
             }
             skipWhitespace()
             guard index < bytes.count else { return nil }
             if bytes[index] == UInt8(ascii: "\"") {
                 index += 1
                 guard let text = plainString() else { return nil }
-                switch claim {
-                case .text(let path)?: values[keyPath: path] = String(decoding: text, as: UTF8.self)
-                case .time?: values.wellTyped = false
-                case nil: break
-                }
+                if let claim { values.set(claim, text: String(decoding: text, as: UTF8.self)) }
             } else {
-                let start = index
-                if bytes[index] == UInt8(ascii: "-") { index += 1 }
+                let negative = bytes[index] == UInt8(ascii: "-")
+                if negative { index += 1 }
                 let digitsStart = index
-                while index < bytes.count, bytes[index] >= UInt8(ascii: "0"), bytes[index] <= UInt8(ascii: "9") { index += 1 }
-                let digits = index - digitsStart
-                guard digits > 0, digits <= 18, !(digits > 1 && bytes[digitsStart] == UInt8(ascii: "0")) else { return nil }
-                if index < bytes.count, [UInt8(ascii: "."), UInt8(ascii: "e"), UInt8(ascii: "E")].contains(bytes[index]) { return nil }
-                switch claim {
-                case .time(let path)?: values[keyPath: path] = Int64(String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<index]), as: UTF8.self))
-                case .text?: values.wellTyped = false
-                case nil: break
+                var magnitude: Int64 = 0
+                while index < bytes.count, bytes[index] >= UInt8(ascii: "0"), bytes[index] <= UInt8(ascii: "9") {
+                    magnitude = magnitude &* 10 &+ Int64(bytes[index] - UInt8(ascii: "0"))  // Wraps only past 18 digits, refused below.
+                    index += 1
                 }
+                let digits = index - digitsStart
+                // At most 18 digits: the value always fits, and longer numbers go to the strict reader.
+                guard digits > 0, digits <= 18, !(digits > 1 && bytes[digitsStart] == UInt8(ascii: "0")) else { return nil }
+                if index < bytes.count, bytes[index] == UInt8(ascii: ".") || bytes[index] == UInt8(ascii: "e") || bytes[index] == UInt8(ascii: "E") {
+                    return nil
+                }
+                if let claim { values.set(claim, time: negative ? -magnitude : magnitude) }
             }
             skipWhitespace()
             guard index < bytes.count else { return nil }

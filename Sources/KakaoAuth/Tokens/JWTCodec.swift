@@ -1,3 +1,9 @@
+#if canImport(Glibc)
+import Glibc
+#else
+import Darwin
+#endif
+
 /// Signs and verifies compact JWS tokens (HS256) and accepts exactly what it issues.
 ///
 /// Verification compares the header segment byte for byte with the few headers this codec writes, so `alg`
@@ -22,7 +28,7 @@ package struct JWTCodec: Sendable {
     let issuer: String
     let audience: String
     private let signingKey: HMACSHA256
-    private let signingHeaders: [TokenKind: [UInt8]]
+    private let signingHeaders: (access: [UInt8], refresh: [UInt8])
     private let acceptedHeaders: [Header]
     /// `{"iss":…,"aud":…,"sub":`, the same for every token.
     private let payloadPrefix: [UInt8]
@@ -34,7 +40,6 @@ package struct JWTCodec: Sendable {
     package init(secret: [UInt8], previousSecrets: [[UInt8]] = [], issuer: String, audience: String) {
         self.issuer = issuer
         self.audience = audience
-        var signingHeaders: [TokenKind: [UInt8]] = [:]
         var acceptedHeaders: [Header] = []
         for (index, keyBytes) in ([secret] + previousSecrets).enumerated() {
             let key = HMACSHA256(key: keyBytes)
@@ -42,12 +47,12 @@ package struct JWTCodec: Sendable {
             for kind in [TokenKind.access, .refresh] {
                 let json = "{\"alg\":\"HS256\",\"typ\":\"\(kind.headerType)\",\"kid\":\"\(keyID)\"}"
                 let segment = Base64URL.encode(Array(json.utf8))
-                if index == 0 { signingHeaders[kind] = Array(segment.utf8) }
                 acceptedHeaders.append(Header(segment: Array(segment.utf8), kind: kind, key: key))
             }
         }
+        // The first two are the current secret's.
         self.signingKey = acceptedHeaders[0].key
-        self.signingHeaders = signingHeaders
+        self.signingHeaders = (acceptedHeaders[0].segment, acceptedHeaders[1].segment)
         self.acceptedHeaders = acceptedHeaders
         payloadPrefix = Array("{\"iss\":\(issuer.jsonQuoted),\"aud\":\(audience.jsonQuoted),\"sub\":".utf8)
     }
@@ -72,25 +77,35 @@ package struct JWTCodec: Sendable {
         Self.appendJSONString(claims.sessionID, to: &payload)
         payload.append(UInt8(ascii: "}"))
 
-        var token = signingHeaders[kind]!
-        token.reserveCapacity(token.count + payload.count * 4 / 3 + 48)
-        token.append(UInt8(ascii: "."))
-        Base64URL.encode(payload, into: &token)
-        let code = token.withUnsafeBytes { signingKey.authenticationCode(for: $0) }
-        token.append(UInt8(ascii: "."))
-        Base64URL.encode(code, into: &token)
-        return String(decoding: token, as: UTF8.self)
+        let header = kind == .access ? signingHeaders.access : signingHeaders.refresh
+        let signatureStart = header.count + 1 + Base64URL.encodedCount(of: payload.count) + 1
+        let tokenLength = signatureStart + Base64URL.encodedCount(of: HMACSHA256.byteCount)
+        return String(unsafeUninitializedCapacity: tokenLength) { token in
+            _ = token.initialize(fromContentsOf: header)
+            token[header.count] = UInt8(ascii: ".")
+            payload.withUnsafeBufferPointer { Base64URL.encode($0, into: UnsafeMutableBufferPointer(rebasing: token[(header.count + 1)...])) }
+            token[signatureStart - 1] = UInt8(ascii: ".")
+            withUnsafeTemporaryAllocation(of: UInt8.self, capacity: HMACSHA256.byteCount) { code in
+                signingKey.authenticate(UnsafeRawBufferPointer(rebasing: UnsafeRawBufferPointer(token)[..<(signatureStart - 1)]), into: UnsafeMutableRawBufferPointer(code))
+                Base64URL.encode(UnsafeBufferPointer(code), into: UnsafeMutableBufferPointer(rebasing: token[signatureStart...]))
+            }
+            return tokenLength
+        }
     }
 
     /// Appends `text` as a JSON string; our ids never need escaping, so that case copies the bytes as they are.
     private static func appendJSONString(_ text: String, to bytes: inout [UInt8]) {
-        if text.utf8.allSatisfy({ $0 >= 0x20 && $0 != UInt8(ascii: "\"") && $0 != UInt8(ascii: "\\") && $0 < 0x80 }) {
+        var text = text
+        let copied = text.withUTF8 { utf8 in
+            for byte in utf8 where byte < 0x20 || byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\") || byte >= 0x80 {
+                return false
+            }
             bytes.append(UInt8(ascii: "\""))
-            bytes.append(contentsOf: text.utf8)
+            bytes.append(contentsOf: utf8)
             bytes.append(UInt8(ascii: "\""))
-        } else {
-            bytes.append(contentsOf: text.jsonQuoted.utf8)
+            return true
         }
+        if !copied { bytes.append(contentsOf: text.jsonQuoted.utf8) }
     }
 
     package func verify(_ token: some StringProtocol, as kind: TokenKind, now: Int64) throws(TokenError) -> TokenClaims {
@@ -118,25 +133,35 @@ package struct JWTCodec: Sendable {
         }
         guard secondDot > firstDot, firstDot >= 0 else { throw refuse(.malformed) }
         let headerSegment = UnsafeBufferPointer(rebasing: bytes[..<firstDot])
-        guard let header = acceptedHeaders.first(where: { $0.segment.elementsEqual(headerSegment) }) else {
+        // Headers are public: a plain comparison is fine here (the signature is compared in constant time).
+        guard let header = acceptedHeaders.first(where: { header in
+            header.segment.count == headerSegment.count
+                && header.segment.withUnsafeBytes { memcmp($0.baseAddress!, headerSegment.baseAddress!, headerSegment.count) == 0 }
+        }) else {
             throw refuse(.unsupportedHeader)
         }
         guard header.kind == kind else { throw refuse(.wrongType) }
 
-        guard let signature = Base64URL.decode(bytes: bytes[(secondDot + 1)...]), signature.count == HMACSHA256.byteCount
-        else { throw refuse(.badSignature) }
-        let signatureMatches = withUnsafeTemporaryAllocation(byteCount: HMACSHA256.byteCount, alignment: 1) { expected in
-            header.key.authenticate(UnsafeRawBufferPointer(rebasing: UnsafeRawBufferPointer(bytes)[..<secondDot]), into: expected)
-            return signature.withUnsafeBytes { OpenSSL.constantTimeEqual(UnsafeRawBufferPointer(expected), $0) }
+        let signatureSegment = UnsafeBufferPointer(rebasing: bytes[(secondDot + 1)...])
+        guard signatureSegment.count == Base64URL.encodedCount(of: HMACSHA256.byteCount) else { throw refuse(.badSignature) }
+        let signatureMatches = withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 2 * HMACSHA256.byteCount) { scratch in
+            let presented = UnsafeMutableBufferPointer(rebasing: scratch[..<HMACSHA256.byteCount])
+            let expected = UnsafeMutableBufferPointer(rebasing: scratch[HMACSHA256.byteCount...])
+            guard Base64URL.decode(signatureSegment, into: presented) != nil else { return false }
+            header.key.authenticate(UnsafeRawBufferPointer(rebasing: UnsafeRawBufferPointer(bytes)[..<secondDot]), into: UnsafeMutableRawBufferPointer(expected))
+            return OpenSSL.constantTimeEqual(UnsafeRawBufferPointer(presented), UnsafeRawBufferPointer(expected))
         }
         guard signatureMatches else { throw refuse(.badSignature) }
 
-        guard let payload = Base64URL.decode(bytes: bytes[(firstDot + 1)..<secondDot]) else { throw refuse(.malformed) }
-        if let values = payload.withUnsafeBufferPointer(ClaimValues.parseFlat) {
-            return try validate(values, now: now, refuse: refuse)
+        let payloadSegment = UnsafeBufferPointer(rebasing: bytes[(firstDot + 1)..<secondDot])
+        let values = withUnsafeTemporaryAllocation(of: UInt8.self, capacity: payloadSegment.count * 3 / 4) { scratch -> ClaimValues? in
+            guard let length = Base64URL.decode(payloadSegment, into: scratch) else { return nil }
+            let payload = UnsafeBufferPointer(rebasing: scratch[..<length])
+            if let values = ClaimValues.parseFlat(payload) { return values }
+            return (try? StrictJSONReader.parse(payload, maximumDepth: 2)).map(ClaimValues.init(json:))
         }
-        guard let json = try? StrictJSONReader.parse(payload, maximumDepth: 2) else { throw refuse(.malformed) }
-        return try validate(ClaimValues(json: json), now: now, refuse: refuse)
+        guard let values else { throw refuse(.malformed) }
+        return try validate(values, now: now, refuse: refuse)
     }
 
     private func validate(
