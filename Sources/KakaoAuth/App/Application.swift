@@ -62,6 +62,7 @@ func buildRouter(
     let login = KakaoLogin(kakao: kakao, database: database, tokens: tokens, sessionPolicy: configuration.sessionPolicy, metrics: metrics, clock: clock)
 
     let router = Router(context: AppRequestContext.self)
+    router.add(middleware: EventLoopAffinityMiddleware())
     router.add(middleware: RequestIDMiddleware())
     router.add(middleware: RequestLogMiddleware())
     router.add(middleware: RequestMetricsMiddleware(metrics: metrics))

@@ -39,6 +39,8 @@ enum URLEncodedForm {
     }
 
     private static func unescape(_ bytes: Substring.UTF8View.SubSequence) -> String? {
+        // Tokens and codes are sent as they are: nothing to unescape, and the text is already UTF-8.
+        if !bytes.contains(where: { $0 == UInt8(ascii: "%") || $0 == UInt8(ascii: "+") }) { return String(Substring(bytes)) }
         var unescaped: [UInt8] = []
         unescaped.reserveCapacity(bytes.count)
         var index = bytes.startIndex
