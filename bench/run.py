@@ -187,7 +187,11 @@ def run(duration):
             for kakao in (fast_kakao, slow_kakao):
                 kakao.terminate()
                 kakao.wait(timeout=20)
-    results["tokens"] = json.loads(subprocess.run([str(TOKEN_BENCH)], capture_output=True, text=True, check=True).stdout)
+    # Three runs of the micro-benchmark, the median reported (each run is a few seconds on one core, so
+    # one slow moment of the VM would otherwise decide it); all three are kept.
+    runs = [json.loads(subprocess.run([str(TOKEN_BENCH)], capture_output=True, text=True, check=True).stdout) for _ in range(3)]
+    results["tokens"] = {**sorted(runs, key=lambda run: run["sign_and_verify_per_second"])[1],
+                         "sign_and_verify_runs": [run["sign_and_verify_per_second"] for run in runs]}
     return results
 
 
@@ -218,7 +222,7 @@ def table(results):
     tokens = results["tokens"]
     share = tokens["sign_and_verify_per_second"] / tokens["hmac_one_shot_per_second"]
     met = f"20%: {'yes' if share >= 0.2 else '**no**'}; 500k/s: {'yes' if tokens['sign_and_verify_per_second'] >= 500_000 else '**no**'}"
-    rows.append(f"| token sign + verify, one core | {tokens['sign_and_verify_per_second']:,.0f}/s | {share:.0%} of raw HMAC ({tokens['hmac_one_shot_per_second']:,.0f}/s) | | | | 1 core | ≥ 500k/s, ≥ 20% of raw HMAC | {met} |")
+    rows.append(f"| token sign + verify, one core (median of 3 runs) | {tokens['sign_and_verify_per_second']:,.0f}/s | {share:.0%} of raw HMAC ({tokens['hmac_one_shot_per_second']:,.0f}/s) | | | | 1 core | ≥ 500k/s, ≥ 20% of raw HMAC | {met} |")
     peak = max(results["peak_rss_mib_fast"], results["peak_rss_mib_slow"])
     rows.append(f"| service peak RSS, all of the above | {peak} MiB | | | | | | ≤ 64 MB | {'yes' if peak <= 61 else '**no**'} |")
     rows.append(f"| start to first 200 on /healthz | {results['startup_ms']} ms | | | | | | ≤ 300 ms | {'yes' if results['startup_ms'] <= 300 else '**no**'} |")
