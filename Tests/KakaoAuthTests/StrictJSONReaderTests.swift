@@ -11,6 +11,13 @@ import Testing
         #expect(value?["id"]?.integerValue == Int64.max)
     }
 
+    @Test func readsStringsWithAndWithoutEscapes() {
+        #expect(parse(#""plain ü""#) == .string("plain ü"))
+        #expect(parse(#""""#) == .string(""))
+        #expect(parse(#""\n""#) == .string("\n"))
+        #expect(parse(#""a\tb\u0041c""#) == .string("a\tbAc"))
+    }
+
     @Test func integerValueAcceptsOnlyPlainIntegersThatFit() {
         #expect(JSONValue.number("9007199254740993").integerValue == 9_007_199_254_740_993)
         #expect(JSONValue.number("1.0").integerValue == nil)
@@ -29,6 +36,7 @@ import Testing
 
     @Test func refusesInvalidUTF8AndExcessiveDepth() {
         #expect((try? StrictJSONReader.parse([0x22, 0xFF, 0x22])) == nil)
+        #expect((try? StrictJSONReader.parse([0x22, 0x5C, 0x6E, 0xFF, 0x22])) == nil, "after an escape")
         #expect(parse(String(repeating: "[", count: 32) + String(repeating: "]", count: 32)) != nil)
         #expect(parse(String(repeating: "[", count: 33) + String(repeating: "]", count: 33)) == nil)
         #expect(parse(String(repeating: "[", count: 100_000)) == nil)

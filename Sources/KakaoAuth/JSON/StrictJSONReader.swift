@@ -156,11 +156,14 @@ struct StrictJSONReader {
             guard let byte = current else { throw error("unterminated string") }
             switch byte {
             case UInt8(ascii: "\""):
-                try appendValidatedUTF8(bytes[runStart..<position], to: &scalars)
+                let run = try validatedUTF8(bytes[runStart..<position])
                 position += 1
+                // Most strings have no escape: then the run is the whole string, with no copy through scalars.
+                if scalars.isEmpty { return run }
+                scalars.append(contentsOf: run.unicodeScalars)
                 return String(scalars)
             case UInt8(ascii: "\\"):
-                try appendValidatedUTF8(bytes[runStart..<position], to: &scalars)
+                scalars.append(contentsOf: try validatedUTF8(bytes[runStart..<position]).unicodeScalars)
                 position += 1
                 scalars.append(try readEscape())
                 runStart = position
@@ -172,10 +175,9 @@ struct StrictJSONReader {
         }
     }
 
-    private func appendValidatedUTF8(_ run: ArraySlice<UInt8>, to scalars: inout String.UnicodeScalarView) throws(JSONSyntaxError) {
-        guard !run.isEmpty else { return }
+    private func validatedUTF8(_ run: ArraySlice<UInt8>) throws(JSONSyntaxError) -> String {
         guard let text = String(validating: run, as: UTF8.self) else { throw error("invalid UTF-8 in string") }
-        scalars.append(contentsOf: text.unicodeScalars)
+        return text
     }
 
     private mutating func readEscape() throws(JSONSyntaxError) -> Unicode.Scalar {

@@ -83,10 +83,10 @@ public final class AppDatabase: Sendable {
                 ])
             else { throw DatabaseError(resultCode: .SQLITE_INTERNAL, message: "upsert returned no user") }
 
-            let sessionID = RandomID.make()
+            let sessionID = RandomID.makeTimeOrdered()
             let sessionExpiresAt = now + policy.sessionLifetime
             let refreshToken = RefreshTokenRecord(
-                jti: RandomID.make(), sessionID: sessionID, parentJTI: nil, issuedAt: now,
+                jti: RandomID.makeTimeOrdered(), sessionID: sessionID, parentJTI: nil, issuedAt: now,
                 expiresAt: min(now + policy.refreshTokenLifetime, sessionExpiresAt), rotatedAt: nil)
             try SessionRecord(
                 id: sessionID, userID: user.id, createdAt: now, expiresAt: sessionExpiresAt,
@@ -107,7 +107,7 @@ public final class AppDatabase: Sendable {
     /// session and rotating it happen in one write transaction, and the rotation itself is a conditional
     /// update whose changed-row count is checked, so two concurrent refreshes cannot both rotate one token.
     func rotateRefreshToken(jti: String, sessionID: String, userID: String, policy: SessionPolicy, origin: RequestOrigin, now: Int64) async throws -> RefreshOutcome {
-        let successorJTI = RandomID.make()
+        let successorJTI = RandomID.makeTimeOrdered()
         return try await groupCommit.write { db in
             // The session, the presented token and the session's current token, in one lookup.
             guard let row = try Row.fetchOne(db.cachedStatement(sql: """
