@@ -2,10 +2,12 @@
 """kakao-auth's benchmark suite: builds the release binary, runs it against the emulator (in its
 benchmark mode, measured alone first so that it is known not to be the bottleneck) and drives it with wrk
 over loopback. Every figure is reported next to the ceiling measured in the same run: `GET /healthz` of
-the same binary. Writes bench/results/results.json and bench/results/chart.png, and prints a Markdown
-table for the README.
+the same binary. The whole suite runs several rounds (three by default) and each figure is reported as its
+median over the rounds, with the range next to it, because this machine's speed drifts by tens of percent
+between minutes. Writes bench/results/results.json (every round's figures too) and
+bench/results/chart.png, and prints a Markdown table for the README.
 
-    python3 bench/run.py [--duration 10] [--no-build]
+    python3 bench/run.py [--rounds 3] [--duration 10] [--no-build]
 """
 import argparse
 import json
@@ -14,6 +16,7 @@ import platform
 import re
 import shutil
 import signal
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -138,9 +141,9 @@ def startup_ms(env, runs=5):
     return round(sorted(timings)[len(timings) // 2], 1)
 
 
-def run(duration):
-    results = {"machine": {"cpus": os.cpu_count(), "platform": platform.platform(), "processor": platform.processor()},
-               "duration_seconds": duration, "scenarios": {}}
+def run_round(duration):
+    """Every scenario once, each on its own fresh services and database."""
+    results = {"scenarios": {}}
     scenarios = results["scenarios"]
     with tempfile.TemporaryDirectory() as temporary:
         directory = Path(temporary)
@@ -187,12 +190,35 @@ def run(duration):
             for kakao in (fast_kakao, slow_kakao):
                 kakao.terminate()
                 kakao.wait(timeout=20)
-    # Three runs of the micro-benchmark, the median reported (each run is a few seconds on one core, so
-    # one slow moment of the VM would otherwise decide it); all three are kept.
-    runs = [json.loads(subprocess.run([str(TOKEN_BENCH)], capture_output=True, text=True, check=True).stdout) for _ in range(3)]
-    results["tokens"] = {**sorted(runs, key=lambda run: run["sign_and_verify_per_second"])[1],
-                         "sign_and_verify_runs": [run["sign_and_verify_per_second"] for run in runs]}
+    results["tokens"] = json.loads(subprocess.run([str(TOKEN_BENCH)], capture_output=True, text=True, check=True).stdout)
     return results
+
+
+def median_with_range(values):
+    return {"median": statistics.median(values), "min": min(values), "max": max(values)}
+
+
+def summarise(rounds, duration):
+    """The median of every figure over the rounds, with its range; errors are added up over the rounds and
+    the peak RSS is the highest seen, since those targets are limits rather than typical values."""
+    first = rounds[0]
+    summary = {"machine": {"cpus": os.cpu_count(), "platform": platform.platform(), "processor": platform.processor()},
+               "duration_seconds": duration, "rounds": len(rounds), "scenarios": {}}
+    for name in first["scenarios"]:
+        runs = [round_["scenarios"][name] for round_ in rounds]
+        summary["scenarios"][name] = {
+            field: (sum(run[field] for run in runs) if field in ("non_2xx", "socket_errors", "timeouts")
+                    else runs[0][field] if field == "littles_law_bound"
+                    else median_with_range([run[field] for run in runs]))
+            for field in runs[0]}
+    summary["fake_kakao_user_me"] = median_with_range([round_["fake_kakao_user_me"]["requests_per_second"] for round_ in rounds])
+    summary["peak_rss_mib"] = max(max(round_["peak_rss_mib_fast"], round_["peak_rss_mib_slow"]) for round_ in rounds)
+    summary["startup_ms"] = median_with_range([round_["startup_ms"] for round_ in rounds])
+    summary["tokens"] = {field: median_with_range([round_["tokens"][field] for round_ in rounds])
+                         for field in ("sign_and_verify_per_second", "hmac_one_shot_per_second", "hmac_keyed_context_per_second")}
+    summary["tokens"]["signing_input_bytes"] = first["tokens"]["signing_input_bytes"]
+    summary["every_round"] = rounds
+    return summary
 
 
 TARGETS = [
@@ -205,27 +231,43 @@ TARGETS = [
 
 
 def table(results):
+    """Medians over the rounds; in brackets, the lowest and highest of the rounds."""
     scenarios = results["scenarios"]
-    healthz = scenarios["healthz"]
-    rows = ["| scenario | req/s | of /healthz (measured just before) | p50 | p99 | errors | service CPU | target | met |", "|---|---|---|---|---|---|---|---|---|"]
-    rows.append(f"| GET /healthz | {healthz['requests_per_second']:,.0f} | 100% | {healthz['p50_ms']:.2f} ms | {healthz['p99_ms']:.2f} ms | 0 | {healthz['service_cpu_cores']} cores | | |")
-    for name, key, share, target in TARGETS:
-        scenario = scenarios[key]
-        ratio = scenario["share_of_ceiling"]
+
+    def share(figure):
+        return f"{figure['median']:.0%} ({figure['min']:.0%}–{figure['max']:.0%})"
+
+    def milliseconds(figure, digits=2):
+        return f"{figure['median']:.{digits}f} ms ({figure['min']:.{digits}f}–{figure['max']:.{digits}f})"
+
+    def row(name, scenario, ratio, target, met, digits=2):
         errors = scenario["non_2xx"] + scenario["socket_errors"]
-        met = ratio >= share and errors == 0 and (key != "users_me" or scenario["p99_ms"] < 5)
-        rows.append(f"| {name} | {scenario['requests_per_second']:,.0f} | {ratio:.0%} of {scenario['ceiling_requests_per_second']:,.0f} | {scenario['p50_ms']:.2f} ms | {scenario['p99_ms']:.2f} ms | {errors} | {scenario['service_cpu_cores']} cores | {target} | {'yes' if met else '**no**'} |")
+        return (f"| {name} | {scenario['requests_per_second']['median']:,.0f} | {ratio} | {scenario['p50_ms']['median']:.{digits}f} ms "
+                f"| {milliseconds(scenario['p99_ms'], digits)} | {errors} | {scenario['service_cpu_cores']['median']:.2f} cores | {target} "
+                f"| {'' if met is None else 'yes' if met and errors == 0 else '**no**'} |")
+
+    rows = ["| scenario | req/s | of /healthz (measured just before) | p50 | p99 | errors | service CPU | target | met |",
+            "|---|---|---|---|---|---|---|---|---|",
+            row("GET /healthz", scenarios["healthz"], "100%", "", None)]
+    for name, key, target_share, target in TARGETS:
+        scenario = scenarios[key]
+        met = scenario["share_of_ceiling"]["median"] >= target_share and (key != "users_me" or scenario["p99_ms"]["median"] < 5)
+        rows.append(row(name, scenario, share(scenario["share_of_ceiling"]), target, met))
     slow = scenarios["login_slow_kakao_256"]
     bound = slow["littles_law_bound"]
-    errors = slow["non_2xx"] + slow["socket_errors"]
-    rows.append(f"| POST /auth/kakao, Kakao 100 ms, 256 clients | {slow['requests_per_second']:,.0f} | {slow['requests_per_second'] / bound:.0%} of {bound:,.0f} (Little) | {slow['p50_ms']:.0f} ms | {slow['p99_ms']:.0f} ms | {errors} | {slow['service_cpu_cores']} cores | ≥ 90% of Little's-law bound, no errors | {'yes' if slow['requests_per_second'] >= 0.9 * bound and errors == 0 else '**no**'} |")
+    of_bound = {field: value / bound for field, value in slow["requests_per_second"].items()}
+    rows.append(row("POST /auth/kakao, Kakao 100 ms, 256 clients", slow, f"{share(of_bound)} of {bound:,.0f} (Little)",
+                    "≥ 90% of Little's-law bound, no errors", of_bound["median"] >= 0.9, digits=0))
     tokens = results["tokens"]
-    share = tokens["sign_and_verify_per_second"] / tokens["hmac_one_shot_per_second"]
-    met = f"20%: {'yes' if share >= 0.2 else '**no**'}; 500k/s: {'yes' if tokens['sign_and_verify_per_second'] >= 500_000 else '**no**'}"
-    rows.append(f"| token sign + verify, one core (median of 3 runs) | {tokens['sign_and_verify_per_second']:,.0f}/s | {share:.0%} of raw HMAC ({tokens['hmac_one_shot_per_second']:,.0f}/s) | | | | 1 core | ≥ 500k/s, ≥ 20% of raw HMAC | {met} |")
-    peak = max(results["peak_rss_mib_fast"], results["peak_rss_mib_slow"])
-    rows.append(f"| service peak RSS, all of the above | {peak} MiB | | | | | | ≤ 64 MB | {'yes' if peak <= 61 else '**no**'} |")
-    rows.append(f"| start to first 200 on /healthz | {results['startup_ms']} ms | | | | | | ≤ 300 ms | {'yes' if results['startup_ms'] <= 300 else '**no**'} |")
+    rate, raw = tokens["sign_and_verify_per_second"], tokens["hmac_one_shot_per_second"]
+    of_raw = rate["median"] / raw["median"]
+    met = f"20%: {'yes' if of_raw >= 0.2 else '**no**'}; 500k/s: {'yes' if rate['median'] >= 500_000 else '**no**'}"
+    rows.append(f"| token sign + verify, one core | {rate['median']:,.0f}/s ({rate['min']:,.0f}–{rate['max']:,.0f}) | {of_raw:.0%} of raw HMAC ({raw['median']:,.0f}/s) | | | | 1 core | ≥ 500k/s, ≥ 20% of raw HMAC | {met} |")
+    # 64 MB is 61.0 MiB.
+    peak = results["peak_rss_mib"]
+    rows.append(f"| service peak RSS, all of the above | {peak} MiB (highest of the rounds) | | | | | | ≤ 64 MB (61.0 MiB) | {'yes' if peak <= 61 else '**no**'} |")
+    startup = results["startup_ms"]
+    rows.append(f"| start to first 200 on /healthz | {startup['median']:.1f} ms ({startup['min']:.1f}–{startup['max']:.1f}) | | | | | | ≤ 300 ms | {'yes' if startup['median'] <= 300 else '**no**'} |")
     return "\n".join(rows)
 
 
@@ -236,25 +278,29 @@ def chart(results, path):
     scenarios = results["scenarios"]
     names = ["healthz", "users_me", "introspect", "refresh", "login_existing", "login_new"]
     labels = ["GET /healthz", "GET /users/me", "introspect", "refresh", "login (existing)", "login (new)"]
-    shares = [scenarios[name].get("share_of_ceiling", 1.0) * 100 for name in names]
+    shares = [scenarios[name]["share_of_ceiling"] if name != "healthz" else {"median": 1, "min": 1, "max": 1} for name in names]
+    medians = [share["median"] * 100 for share in shares]
+    # Whiskers: the lowest and highest of the rounds.
+    spread = [[(share["median"] - share["min"]) * 100 for share in shares], [(share["max"] - share["median"]) * 100 for share in shares]]
     targets = [None, 60, 60, 25, 15, 15]
     figure, axis = plot.subplots(figsize=(8, 4))
-    bars = axis.barh(labels, shares, color=["#bbbbbb"] + ["#FEE500"] * 5, edgecolor="#333333")
-    for bar, target, name in zip(bars, targets, names):
-        rate = scenarios[name]["requests_per_second"]
-        axis.text(bar.get_width() + 1, bar.get_y() + bar.get_height() / 2, f"{rate:,.0f} req/s", va="center", fontsize=8)
+    bars = axis.barh(labels, medians, xerr=spread, capsize=3, color=["#bbbbbb"] + ["#FEE500"] * 5, edgecolor="#333333")
+    for bar, target, name, above in zip(bars, targets, names, spread[1]):
+        rate = scenarios[name]["requests_per_second"]["median"]
+        axis.text(max(bar.get_width() + above, target or 0) + 1, bar.get_y() + bar.get_height() / 2, f"{rate:,.0f} req/s", va="center", fontsize=8)
         if target:
             axis.plot([target, target], [bar.get_y(), bar.get_y() + bar.get_height()], color="#c62828", linewidth=2)
     axis.invert_yaxis()
     axis.set_xlim(0, 125)
-    axis.set_xlabel("throughput, % of GET /healthz of the same binary (red: target)")
-    axis.set_title("kakao-auth, release build, wrk over loopback on the same 2 cores")
+    axis.set_xlabel("throughput, % of GET /healthz of the same binary (red: target; whiskers: lowest and highest round)")
+    axis.set_title(f"kakao-auth: release build, wrk over loopback, 2 shared cores; median of {results['rounds']} rounds", fontsize=10)
     figure.tight_layout()
     figure.savefig(path, dpi=110)
 
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--rounds", type=int, default=3, help="how many times to run the whole suite (figures are medians)")
     parser.add_argument("--duration", type=int, default=10, help="seconds per wrk run")
     parser.add_argument("--no-build", action="store_true", help="use the release binaries already built")
     arguments = parser.parse_args()
@@ -263,12 +309,17 @@ def main():
     if not arguments.no_build:
         subprocess.run(["swift", "build", "-c", "release", "--static-swift-stdlib", "--product", "kakao-auth"], cwd=ROOT, check=True)
         subprocess.run(["swift", "build", "-c", "release", "--static-swift-stdlib", "--product", "kakao-auth-token-bench"], cwd=ROOT, check=True)
-    results = run(arguments.duration)
+    rounds = []
+    for number in range(1, arguments.rounds + 1):
+        print(f"bench: round {number} of {arguments.rounds}", file=sys.stderr, flush=True)
+        rounds.append(run_round(arguments.duration))
+    results = summarise(rounds, arguments.duration)
     RESULTS.mkdir(exist_ok=True)
     (RESULTS / "results.json").write_text(json.dumps(results, indent=2) + "\n")
     chart(results, RESULTS / "chart.png")
     print(table(results))
-    print(f"\nfake Kakao alone: {results['fake_kakao_user_me']['requests_per_second']:,.0f} req/s on /v2/user/me")
+    fake = results["fake_kakao_user_me"]
+    print(f"\nfake Kakao alone: {fake['median']:,.0f} req/s on /v2/user/me ({fake['min']:,.0f}–{fake['max']:,.0f})")
     print(f"results: {RESULTS / 'results.json'}, chart: {RESULTS / 'chart.png'}")
 
 

@@ -41,7 +41,7 @@ package struct JWTCodec: Sendable {
         self.issuer = issuer
         self.audience = audience
         var acceptedHeaders: [Header] = []
-        for (index, keyBytes) in ([secret] + previousSecrets).enumerated() {
+        for keyBytes in [secret] + previousSecrets {
             let key = HMACSHA256(key: keyBytes)
             let keyID = Self.keyID(for: key)
             for kind in [TokenKind.access, .refresh] {
@@ -83,7 +83,7 @@ package struct JWTCodec: Sendable {
         return String(unsafeUninitializedCapacity: tokenLength) { token in
             _ = token.initialize(fromContentsOf: header)
             token[header.count] = UInt8(ascii: ".")
-            payload.withUnsafeBufferPointer { Base64URL.encode($0, into: UnsafeMutableBufferPointer(rebasing: token[(header.count + 1)...])) }
+            _ = payload.withUnsafeBufferPointer { Base64URL.encode($0, into: UnsafeMutableBufferPointer(rebasing: token[(header.count + 1)...])) }
             token[signatureStart - 1] = UInt8(ascii: ".")
             withUnsafeTemporaryAllocation(of: UInt8.self, capacity: HMACSHA256.byteCount) { code in
                 signingKey.authenticate(UnsafeRawBufferPointer(rebasing: UnsafeRawBufferPointer(token)[..<(signatureStart - 1)]), into: UnsafeMutableRawBufferPointer(code))
