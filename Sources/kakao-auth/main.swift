@@ -76,7 +76,8 @@ struct Purge: AsyncParsableCommand {
 struct Events: AsyncParsableCommand {
     static let configuration = CommandConfiguration(abstract: "Print a user's audit events, newest first.")
 
-    @Option(help: "Our user id (the `sub` of their tokens, `id` in the API).") var user: String
+    // Unconditional: a user id may begin with `-` (it is base64url), which would otherwise read as an option.
+    @Option(parsing: .unconditional, help: "Our user id (the `sub` of their tokens, `id` in the API).") var user: String
     @Option(help: "How many events at most.") var limit = 50
     @Flag(help: "One JSON object per line.") var json = false
 

@@ -55,6 +55,9 @@ def test_events_command_prints_the_audit_log(kakao, tmp_path):
     assert body["refresh_token"] not in result.stdout and body["access_token"] not in result.stdout
     text = service.command("events", "--user", body["user"]["id"])
     assert "registration" in text.stdout and "ip=127.0.0.1" in text.stdout
+    # One user id in 64 begins with "-" (ids are base64url): it must still read as the value of --user.
+    dashed = service.command("events", "--user", "-" + body["user"]["id"][1:])
+    assert dashed.returncode == 0 and dashed.stdout == "", dashed.stderr
 
 
 def test_purge_command_runs_against_the_database(kakao, tmp_path):
