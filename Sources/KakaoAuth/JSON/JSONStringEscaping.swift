@@ -2,7 +2,7 @@ extension String {
     /// The string as a JSON string literal, quotes included, escaping what RFC 8259 requires.
     var jsonQuoted: String {
         // Tokens, ids and times never need escaping: skip the scalar-by-scalar copy for them.
-        if utf8.allSatisfy({ $0 >= 0x20 && $0 != UInt8(ascii: "\"") && $0 != UInt8(ascii: "\\") }) {
+        if utf8.allSatisfy(\.isPlainInJSONString) {
             return "\"" + self + "\""
         }
         var result = "\""
@@ -21,5 +21,12 @@ extension String {
             }
         }
         return result + "\""
+    }
+}
+
+extension UInt8 {
+    /// A UTF-8 byte that a JSON string carries as it is: anything but `"`, `\` and control characters.
+    var isPlainInJSONString: Bool {
+        self >= 0x20 && self != UInt8(ascii: "\"") && self != UInt8(ascii: "\\")
     }
 }

@@ -97,9 +97,7 @@ package struct JWTCodec: Sendable {
     private static func appendJSONString(_ text: String, to bytes: inout [UInt8]) {
         var text = text
         let copied = text.withUTF8 { utf8 in
-            for byte in utf8 where byte < 0x20 || byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\") || byte >= 0x80 {
-                return false
-            }
+            guard utf8.allSatisfy(\.isPlainInJSONString) else { return false }
             bytes.append(UInt8(ascii: "\""))
             bytes.append(contentsOf: utf8)
             bytes.append(UInt8(ascii: "\""))
