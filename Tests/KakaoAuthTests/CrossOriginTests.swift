@@ -78,19 +78,31 @@ import Testing
         }
     }
 
-    @Test func loginIntoCookiesIsCheckedButTokenBodiesAreNot() async throws {
+    /// The check runs before the body is read, so no body, content type or delivery choice changes its answer.
+    @Test func crossSiteRequestsAreRefusedBeforeTheirBodyIsRead() async throws {
         let kakao = FakeKakao()
-        for code in ["a", "b", "c"] { kakao.addCode(code, profile: "{\"id\":1}") }
+        for code in ["a", "b"] { kakao.addCode(code, profile: "{\"id\":1}") }
         try await TestService.run(kakao: kakao, environment: Self.environment) { service in
-            let crossSite: HTTPFields = [.contentType: "application/json", sameSite: "cross-site", .origin: "https://evil.example"]
-            let cookieLogin = try await service.post("/auth/kakao", json: "{\"code\":\"a\"}", headers: crossSite)
-            #expect(cookieLogin.problemCode == "csrf_rejected")
-            #expect(kakao.tokenRequests.isEmpty, "refused before the code is spent")
-            let bodyLogin = try await service.post("/auth/kakao", json: "{\"code\":\"b\",\"token_delivery\":\"body\"}", headers: crossSite)
-            #expect(bodyLogin.status == .ok)
+            let login = try await service.login(code: "a")
+            let crossSite: HTTPFields = [sameSite: "cross-site", .origin: "https://evil.example"]
+            for (path, body, contentType) in [
+                ("/auth/refresh", "x=1", "text/plain"), ("/auth/refresh", "", "text/plain"), ("/auth/refresh", "{", "application/json"),
+                ("/auth/refresh", String(repeating: "x", count: 60_000), "application/octet-stream"),
+                ("/auth/logout", "{\"all_sessions\":true}", "text/plain;charset=utf-8"),
+                ("/auth/kakao", "{\"code\":\"b\",\"token_delivery\":\"body\"}", "application/json"),
+            ] {
+                let answer = try await service.post(path, json: body, headers: login.cookieHeader + crossSite + [.contentType: contentType])
+                #expect(answer.problemCode == "csrf_rejected", "\(path) \(contentType)")
+            }
+            #expect(kakao.tokenRequests.map { $0["code"] } == ["a"], "refused before code b is spent")
+            for method in [HTTPRequest.Method.get, .delete] {
+                let answer = try await service.client.execute(uri: "/users/me", method: method, headers: login.cookieHeader + crossSite)
+                #expect(answer.problemCode == "csrf_rejected", "\(method) /users/me")
+            }
+            // Apps and servers send no Origin: the body delivery works for them as before.
+            let bodyLogin = try await service.post("/auth/kakao", json: "{\"code\":\"b\",\"token_delivery\":\"body\"}")
             let refreshToken = try #require(try bodyLogin.json["refresh_token"]?.stringValue)
-            let refreshed = try await service.post("/auth/refresh", json: "{\"refresh_token\":\(refreshToken.jsonQuoted)}", headers: crossSite)
-            #expect(refreshed.status == .ok)
+            #expect(try await service.refresh(token: refreshToken).status == .ok)
         }
     }
 }

@@ -144,10 +144,11 @@ import Testing
         }
     }
 
-    @Test func unknownPathsAreNotFound() async throws {
+    @Test func unknownPathsAreNotFoundAndUnservedMethodsNotAllowed() async throws {
         try await TestService.run { service in
             try expectProblem(try await service.get("/nope"), "not_found", 404)
-            try expectProblem(try await service.get("/auth/kakao"), "not_found", 404)
+            try expectProblem(try await service.get("/auth/kakao/nope"), "not_found", 404)
+            try expectProblem(try await service.get("/auth/kakao"), "method_not_allowed", 405)
         }
     }
 }

@@ -185,7 +185,10 @@ import Testing
             let cookies = try await service.login(code: "a").setCookies
             #expect(cookies["__Secure-access_token"]?.attributes.contains("Domain=app.example") == true)
             #expect(cookies["__Secure-access_token"]?.attributes.contains("SameSite=Strict") == true)
-            #expect(cookies["__Secure-refresh_token"]?.attributes.contains("Domain=app.example") == true)
+            // The refresh cookie never leaves this host, whatever COOKIE_DOMAIN says.
+            let refresh = try #require(cookies["__Secure-refresh_token"])
+            #expect(!refresh.attributes.contains { $0.hasPrefix("Domain") })
+            #expect(refresh.attributes.contains("Path=/auth"))
         }
         try await TestService.run(kakao: kakao, environment: ["COOKIE_SECURE": "false"]) { service in
             let cookies = try await service.login(code: "b").setCookies

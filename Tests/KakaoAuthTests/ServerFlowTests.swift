@@ -60,11 +60,14 @@ import Testing
             let me = try await service.get("/users/me", headers: landed.cookieHeader)
             #expect(try me.json["kakao_id"] == .string("31337"))
 
-            // The state is good once: the cookie is gone, and replaying the callback with the old one fails too
-            // (the code is spent at Kakao).
+            // The state is good once: the cookie is gone, and replaying the callback with the old one is refused
+            // for the state, before the code could reach Kakao again (which would say invalid_grant).
             let replay = try await service.get(callbackPath(callback), headers: start.cookieHeader)
-            #expect(replay.status == .found)
-            #expect(replay.headers[.location] == "/welcome?error=invalid_grant")
+            #expect(replay.status == .badRequest)
+            #expect(replay.problemCode == "invalid_state")
+            #expect(replay.setCookies["__Host-kakao_login_state"]?.value == "")
+            #expect(try service.count("used_login_states") == 1)
+            #expect(try service.count("sessions") == 1)
         }
     }
 
@@ -105,6 +108,25 @@ import Testing
         try await withFlow { service, _ in
             let answer = try await service.get("/auth/kakao/login?return_to=" + URLEncodedForm.escape(target))
             #expect(answer.problemCode == "invalid_request", "\(target)")
+        }
+    }
+
+    /// `return_to`'s pattern in openapi.yaml says exactly which paths the service takes: the same answer on
+    /// generated strings of the characters that matter (every URL delimiter, escapes, what browsers misread).
+    @Test func returnToPathsAreCheckedExactlyAsTheAPIDescriptionSays() throws {
+        let spec = String(decoding: PackageResources.openapi_yaml, as: UTF8.self)
+        let line = try #require(spec.split(separator: "\n").first { $0.contains("pattern: \"^/") })
+        // A YAML double-quoted scalar: `\\` is one backslash.
+        let quoted = line.drop { $0 != "\"" }.dropFirst().dropLast()
+        let pattern = quoted.replacingOccurrences(of: "\\\\", with: "\\")
+        let regex = try NSRegularExpression(pattern: pattern)
+        let alphabet = Array("/?#%aZ09-._~!$&'()*+,;=:@\\ \"<>[]{}|^`éfF").map(String.init) + ["%2F", "%zz", "%a", "//", "\u{0}", "\u{7F}"]
+        var random = SeededRandom(seed: 2048)
+        for _ in 0..<20_000 {
+            let body = (0..<Int.random(in: 0...8, using: &random)).map { _ in random.pick(alphabet) }.joined()
+            let text = (random.chance(0.8) ? "/" : "") + body
+            let matches = regex.firstMatch(in: text, range: NSRange(text.startIndex..., in: text)) != nil
+            #expect(ServerFlowController.isLocalPath(text) == matches, "\(text.debugDescription)")
         }
     }
 

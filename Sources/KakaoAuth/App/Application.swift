@@ -55,11 +55,19 @@ func buildRouter(
             issuer: configuration.jwtIssuer, audience: configuration.jwtAudience),
         accessTokenLifetime: configuration.accessTokenLifetime)
     let cookies = AuthCookies(configuration.cookies)
-    let crossOrigin = CrossOriginProtection(trustedOrigins: configuration.allowedOrigins, ownOrigin: configuration.publicURL.flatMap(WebOrigin.of))
     let addresses = ClientAddressResolver(trustedProxies: configuration.trustedProxies)
     let origins = RequestOrigins(addresses: addresses)
     let bodies = RequestBody(timeout: configuration.readTimeout)
     let login = KakaoLogin(kakao: kakao, database: database, tokens: tokens, sessionPolicy: configuration.sessionPolicy, metrics: metrics, clock: clock)
+    let stateCookie = LoginStateCookie(jwtSecret: configuration.jwtSecret, secure: configuration.cookies.secure)
+    let guards = RouteGuards(
+        rateLimit: configuration.rateLimitPerMinute > 0
+            ? RateLimitMiddleware(
+                limiter: RateLimiter(limitPerMinute: configuration.rateLimitPerMinute, ipv6PrefixLength: configuration.rateLimitIPv6PrefixLength),
+                addresses: addresses)
+            : nil,
+        duplicateCookies: DuplicateCookieGuard(names: cookies.names.union([stateCookie.name]), secure: configuration.cookies.secure),
+        crossOrigin: CrossOriginProtection(trustedOrigins: configuration.allowedOrigins, ownOrigin: configuration.publicURL.flatMap(WebOrigin.of)))
 
     let router = Router(context: AppRequestContext.self)
     router.add(middleware: EventLoopAffinityMiddleware())
@@ -69,32 +77,29 @@ func buildRouter(
     router.add(middleware: CORSMiddleware(allowedOrigins: configuration.allowedOrigins))
     router.add(middleware: NoStoreMiddleware())
     router.add(middleware: ProblemMiddleware())
-    if configuration.rateLimitPerMinute > 0 {
-        router.add(middleware: RateLimitMiddleware(
-            limiter: RateLimiter(limitPerMinute: configuration.rateLimitPerMinute),
-            limitedPaths: ["/auth/kakao", "/auth/refresh", WebhookController.path], addresses: addresses))
-    }
 
+    // Each controller attaches the guards its routes need (rate limit, cookie checks) where it adds them.
     OperationsController(database: database, metrics: metrics, clock: clock).addRoutes(to: router)
     demoPage?.addRoutes(to: router)
     AuthController(
-        login: login, database: database, tokens: tokens, cookies: cookies, crossOrigin: crossOrigin, bodies: bodies,
+        login: login, database: database, tokens: tokens, cookies: cookies, bodies: bodies,
         redirectURIs: configuration.redirectURIs, sessionPolicy: configuration.sessionPolicy, origins: origins, metrics: metrics, clock: clock
-    ).addRoutes(to: router.group("auth"))
+    ).addRoutes(to: router, guards: guards)
     IntrospectionController(database: database, tokens: tokens, bodies: bodies, callerToken: configuration.introspectionToken, clock: clock)
         .addRoutes(to: router.group("auth"))
     if let callbackURI = configuration.serverFlowCallbackURI {
         ServerFlowController(
-            login: login, cookies: cookies, stateCookie: LoginStateCookie(jwtSecret: configuration.jwtSecret, secure: configuration.cookies.secure),
+            login: login, database: database, cookies: cookies, stateCookie: stateCookie,
             clientID: configuration.kakao.clientID, authorizeURL: configuration.kakao.authBaseURL + "/oauth/authorize",
             callbackURI: callbackURI, returnOrigins: configuration.allowedOrigins, origins: origins, clock: clock
-        ).addRoutes(to: router)
+        ).addRoutes(to: router, guards: guards)
     }
-    UserController(database: database, tokens: tokens, cookies: cookies, crossOrigin: crossOrigin, kakao: kakao, origins: origins, clock: clock)
-        .addRoutes(to: router.group("users"))
+    UserController(database: database, tokens: tokens, cookies: cookies, kakao: kakao, origins: origins, clock: clock)
+        .addRoutes(to: router, guards: guards)
     if let adminKey = configuration.kakao.adminKey {
         WebhookController(database: database, bodies: bodies, adminKey: adminKey, appID: configuration.kakaoAppID, origins: origins, clock: clock)
-            .addRoutes(to: router)
+            .addRoutes(to: router, guards: guards)
     }
+    router.answerUnservedMethodsWith405()
     return router
 }

@@ -39,8 +39,10 @@ public struct Configuration: Sendable {
     var introspectionToken: String?
     /// Peers whose `X-Forwarded-For` is believed.
     var trustedProxies: [IPAddressRange]
-    /// Requests a minute per client address on login, refresh and the webhook; 0 turns the limit off.
+    /// Requests a minute per client address on every route that calls Kakao or writes; 0 turns the limit off.
     var rateLimitPerMinute: Int
+    /// IPv6 clients share a bucket per network of this many bits (a host usually holds a whole /64).
+    var rateLimitIPv6PrefixLength: Int
     /// Seconds between purges of expired sessions and refresh tokens.
     var purgeInterval: Int
     public var logFormat: LogFormat
@@ -87,6 +89,7 @@ public struct Configuration: Sendable {
         introspectionToken = variables.optional("INTROSPECTION_TOKEN")
         trustedProxies = try variables.addressRanges("TRUSTED_PROXIES")
         rateLimitPerMinute = try variables.integer("RATE_LIMIT_PER_MINUTE", default: 60, in: 0...1_000_000)
+        rateLimitIPv6PrefixLength = try variables.integer("RATE_LIMIT_IPV6_PREFIX", default: 64, in: 16...128)
         purgeInterval = try variables.integer("PURGE_INTERVAL_SECONDS", default: 3600, in: 10...86_400)
 
         allowedOrigins = try variables.origins("CORS_ALLOWED_ORIGINS")

@@ -15,6 +15,8 @@ struct APIError: Error, Equatable {
         case invalidCredentials = "invalid_credentials"
         case csrfRejected = "csrf_rejected"
         case notFound = "not_found"
+        case methodNotAllowed = "method_not_allowed"
+        case duplicateCookie = "duplicate_cookie"
         case requestTimeout = "request_timeout"
         case payloadTooLarge = "payload_too_large"
         case rateLimited = "rate_limited"
@@ -26,11 +28,12 @@ struct APIError: Error, Equatable {
 
         var status: HTTPResponse.Status {
             switch self {
-            case .invalidRequest, .redirectURINotAllowed, .invalidState, .invalidGrant: .badRequest
+            case .invalidRequest, .redirectURINotAllowed, .invalidState, .invalidGrant, .duplicateCookie: .badRequest
             case .unsupportedMediaType: .unsupportedMediaType
             case .invalidToken, .refreshTokenInvalid, .refreshTokenReused, .invalidCredentials: .unauthorized
             case .csrfRejected: .forbidden
             case .notFound: .notFound
+            case .methodNotAllowed: .methodNotAllowed
             case .requestTimeout: .requestTimeout
             case .payloadTooLarge: .contentTooLarge
             case .rateLimited: .tooManyRequests
@@ -55,6 +58,8 @@ struct APIError: Error, Equatable {
             case .invalidCredentials: "The caller's credentials are missing or wrong"
             case .csrfRejected: "Cross-origin request refused"
             case .notFound: "No such resource"
+            case .methodNotAllowed: "This method is not served at this path"
+            case .duplicateCookie: "A cookie of this service was sent more than once"
             case .requestTimeout: "The request body arrived too slowly"
             case .payloadTooLarge: "The request body is too large"
             case .rateLimited: "Too many requests"

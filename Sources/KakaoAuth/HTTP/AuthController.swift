@@ -8,7 +8,6 @@ struct AuthController {
     let database: AppDatabase
     let tokens: TokenIssuer
     let cookies: AuthCookies
-    let crossOrigin: CrossOriginProtection
     let bodies: RequestBody
     /// The allowed `redirect_uri` values; the first is the default.
     let redirectURIs: [String]
@@ -17,7 +16,9 @@ struct AuthController {
     let metrics: ServiceMetrics
     let clock: UnixClock
 
-    func addRoutes(to group: RouterGroup<Context>) {
+    /// Every route here calls Kakao or writes, and uses or sets the cookies.
+    func addRoutes(to router: Router<Context>, guards: RouteGuards) {
+        let group = guards.group(router, "auth", checks: [.rateLimited, .actsWithCookies])
         group.post("kakao", use: logIn)
         group.post("refresh", use: refresh)
         group.post("logout", use: logout)
@@ -77,8 +78,6 @@ struct AuthController {
         guard redirectURIs.contains(redirectURI) else {
             throw APIError(.redirectURINotAllowed, "redirect_uri is not one of KAKAO_REDIRECT_URIS")
         }
-        // A login that sets cookies is checked too: another site must not log the browser into its account.
-        if body.delivery == .cookie { try crossOrigin.check(request) }
         let outcome = try await login.logIn(
             code: body.code, redirectURI: redirectURI, codeVerifier: body.codeVerifier, origin: origins.origin(of: request, context: context))
         let answer = LoginAnswer(
@@ -92,14 +91,12 @@ struct AuthController {
     // MARK: POST /auth/refresh
 
     @Sendable func refresh(_ request: Request, context: Context) async throws -> Response {
-        let presented = try await presentedRefreshToken(in: request, extraFields: [])
-        if presented.delivery == .cookie { try crossOrigin.check(request) }
+        let presented = try await refreshToken(in: request, extraFields: [])
         return try await clearingCookiesOnRefusal(presented.delivery) {
             let now = clock.now()
             let claims = try tokens.verify(presented.token, as: .refresh, now: now)
             let outcome = try await database.rotateRefreshToken(
-                jti: claims.tokenID, sessionID: claims.sessionID, userID: claims.subject, policy: sessionPolicy,
-                origin: origins.origin(of: request, context: context), now: now)
+                claims.presentedRefreshToken, policy: sessionPolicy, origin: origins.origin(of: request, context: context), now: now)
             switch outcome {
             case .granted(let grant):
                 let issued = tokens.issue(for: grant, now: now)
@@ -107,34 +104,45 @@ struct AuthController {
                 if presented.delivery == .cookie { cookies.set(issued, now: now, on: &response) }
                 return response
             case .reuseDetected:
-                metrics.refreshReuseDetected()
-                throw APIError(.refreshTokenReused, "this refresh token was already exchanged; every token of the session is now revoked")
+                throw reuseDetected()
             case .invalid:
-                throw APIError(.refreshTokenInvalid, "the session of this refresh token is over, revoked or unknown")
+                throw Self.deadRefreshToken
             }
         }
     }
 
     // MARK: POST /auth/logout
 
+    /// The refresh token is judged exactly as refresh judges it (``RefreshTokenStanding``): a token refresh
+    /// would refuse is refused here too, and an old one is reuse, which revokes its own session only.
     @Sendable func logout(_ request: Request, context: Context) async throws -> Response {
-        let presented = try await presentedRefreshToken(in: request, extraFields: ["all_sessions"])
+        let presented = try await refreshToken(in: request, extraFields: ["all_sessions"])
         let allSessions = try presented.fields?.bool("all_sessions") ?? false
-        if presented.delivery == .cookie { try crossOrigin.check(request) }
         return try await clearingCookiesOnRefusal(presented.delivery) {
             let now = clock.now()
             let claims = try tokens.verify(presented.token, as: .refresh, now: now)
-            let origin = origins.origin(of: request, context: context)
-            if allSessions {
-                try await database.revokeAllSessions(userID: claims.subject, origin: origin, now: now)
-            } else {
-                try await database.revokeSession(id: claims.sessionID, userID: claims.subject, origin: origin, now: now)
+            let outcome = try await database.logOut(
+                claims.presentedRefreshToken, allSessions: allSessions, policy: sessionPolicy,
+                origin: origins.origin(of: request, context: context), now: now)
+            switch outcome {
+            case .loggedOut:
+                var response = Response(status: .noContent)
+                cookies.clear(on: &response)
+                return response
+            case .reuseDetected:
+                throw reuseDetected()
+            case .invalid:
+                throw Self.deadRefreshToken
             }
-            var response = Response(status: .noContent)
-            cookies.clear(on: &response)
-            return response
         }
     }
+
+    private func reuseDetected() -> APIError {
+        metrics.refreshReuseDetected()
+        return APIError(.refreshTokenReused, "this refresh token was already exchanged; every token of the session is now revoked")
+    }
+
+    private static let deadRefreshToken = APIError(.refreshTokenInvalid, "the session of this refresh token is over, revoked or unknown")
 
     /// A refresh or logout refused for its token (401) in cookie delivery also clears the cookies, so that
     /// the browser stops presenting tokens that can no longer work. Other failures leave them alone.
@@ -152,20 +160,20 @@ struct AuthController {
 
     // MARK: Refresh token from the body or the cookie
 
-    private struct PresentedRefreshToken {
+    private struct RefreshTokenInRequest {
         var token: String
         var delivery: TokenDelivery
         var fields: JSONFields?
     }
 
     /// The refresh token from the JSON body (body delivery) or else from the refresh cookie (cookie delivery).
-    private func presentedRefreshToken(in request: Request, extraFields: Set<String>) async throws -> PresentedRefreshToken {
+    private func refreshToken(in request: Request, extraFields: Set<String>) async throws -> RefreshTokenInRequest {
         let fields = try await bodies.jsonObject(of: request, required: false)?.allowingOnly(extraFields.union(["refresh_token"]))
         if let token = try fields?.string("refresh_token", maximumLength: RequestBody.maximumSize) {
-            return PresentedRefreshToken(token: token, delivery: .body, fields: fields)
+            return RefreshTokenInRequest(token: token, delivery: .body, fields: fields)
         }
         if let token = cookies.refreshToken(in: request), !token.isEmpty {
-            return PresentedRefreshToken(token: token, delivery: .cookie, fields: fields)
+            return RefreshTokenInRequest(token: token, delivery: .cookie, fields: fields)
         }
         throw APIError(.refreshTokenInvalid, "no refresh token: send it as the refresh cookie or as \"refresh_token\" in a JSON body")
     }

@@ -9,14 +9,22 @@ import Hummingbird
 /// - without it: no `Origin` passes (not a browser), and an `Origin` passes only when it is the service's
 ///   own (matching `Host` or `PUBLIC_URL`) or allowlisted.
 ///
-/// Only requests authenticated by (or setting) cookies are checked; a Bearer header or a token in the body
-/// cannot be sent by another site on the user's behalf.
-struct CrossOriginProtection: Sendable {
+/// It guards every route that uses or sets our cookies (``RouteGuards``), as middleware: it decides before
+/// anything reads the body, so no content type, body or delivery choice can get a cross-site request
+/// another answer than 403. A browser on an origin that is not allowed could not read our answers anyway
+/// (no CORS headers), so refusing it costs no legitimate client anything; apps and servers send no `Origin`.
+struct CrossOriginProtection: RouterMiddleware {
+    typealias Context = AppRequestContext
     static let secFetchSite = HTTPField.Name("Sec-Fetch-Site")!
 
     let trustedOrigins: Set<String>
     /// `PUBLIC_URL`'s origin, when configured.
     let ownOrigin: String?
+
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        try check(request)
+        return try await next(request, context)
+    }
 
     func check(_ request: Request) throws(APIError) {
         let origin = request.headers[.origin]

@@ -6,7 +6,7 @@ struct RequestOrigins: Sendable {
 
     func origin(of request: Request, context: AppRequestContext) -> RequestOrigin {
         RequestOrigin(
-            clientIP: addresses.clientAddress(of: request, peer: context.remoteAddress?.ipAddress),
+            clientIP: addresses.clientAddress(of: request, context: context)?.description,
             userAgent: request.headers[.userAgent])
     }
 }

@@ -14,6 +14,7 @@ struct ServerFlowController {
     typealias Context = AppRequestContext
 
     let login: KakaoLogin
+    let database: AppDatabase
     let cookies: AuthCookies
     let stateCookie: LoginStateCookie
     let clientID: String
@@ -26,9 +27,12 @@ struct ServerFlowController {
     let origins: RequestOrigins
     let clock: UnixClock
 
-    func addRoutes(to router: Router<Context>) {
+    /// The callback calls Kakao and writes, and reads the state cookie. Neither route is checked for
+    /// cross-site requests: both are top-level navigations from other sites (the app, then Kakao), and the
+    /// state cookie (SameSite=Lax, single use) is what ties the callback to the browser that started.
+    func addRoutes(to router: Router<Context>, guards: RouteGuards) {
         router.get(RouterPath(ServerFlowPaths.login), use: start)
-        router.get(RouterPath(ServerFlowPaths.callback), use: callback)
+        guards.group(router, checks: [.rateLimited, .readsCookies]).get(RouterPath(ServerFlowPaths.callback), use: callback)
     }
 
     // MARK: GET /auth/kakao/login?return_to=
@@ -48,18 +52,45 @@ struct ServerFlowController {
         return response
     }
 
-    /// A path on this service (`/…`, but not `//…` or `/\…`, which browsers read as another host), or an
-    /// absolute URL on an allowed origin. Anything else would make this endpoint an open redirect.
+    /// A path on this service (``isLocalPath(_:)``), or an absolute URL on an allowed origin. Anything else
+    /// would make this endpoint an open redirect.
     func validatedReturnTo(_ text: String) throws(APIError) -> String {
-        let isSafeCharacters = text.utf8.count <= 2048 && text.unicodeScalars.allSatisfy { $0.value > 0x20 && $0.value < 0x7F && $0 != "\\" }
-        if isSafeCharacters, text.hasPrefix("/"), !text.hasPrefix("//"), let components = URLComponents(string: text),
-           components.scheme == nil, components.host == nil {
-            return text
-        }
-        if isSafeCharacters, let origin = WebOrigin.of(text), returnOrigins.contains(origin) {
-            return text
-        }
+        guard text.utf8.count <= 2048 else { throw APIError(.invalidRequest, "return_to is longer than 2048 bytes") }
+        if Self.isLocalPath(text) { return text }
+        let isPrintableASCII = text.unicodeScalars.allSatisfy { $0.value > 0x20 && $0.value < 0x7F && $0 != "\\" }
+        if isPrintableASCII, let origin = WebOrigin.of(text), returnOrigins.contains(origin) { return text }
         throw APIError(.invalidRequest, "return_to must be a path on this service or a URL on an allowed origin")
+    }
+
+    /// `/` then a path, query and fragment of only the characters RFC 3986 allows there unencoded, or `%`
+    /// escapes; never `//…` (browsers read it as another host) and never a backslash (some read `/\…` so).
+    /// `openapi.yaml` states the same rule as `return_to`'s pattern, and a test holds the two together.
+    static func isLocalPath(_ text: String) -> Bool {
+        enum Part { case path, query, fragment }
+        let bytes = Array(text.utf8)
+        guard bytes.first == UInt8(ascii: "/"), bytes.count < 2 || bytes[1] != UInt8(ascii: "/") else { return false }
+        var part = Part.path
+        var index = 1
+        while index < bytes.count {
+            let byte = bytes[index]
+            switch byte {
+            case UInt8(ascii: "%"):
+                guard index + 2 < bytes.count, bytes[index + 1].isHexDigit, bytes[index + 2].isHexDigit else { return false }
+                index += 2
+            case UInt8(ascii: "?") where part == .path:
+                part = .query
+            case UInt8(ascii: "?"):
+                break
+            case UInt8(ascii: "#") where part != .fragment:
+                part = .fragment
+            default:
+                guard byte.isUnreservedOrSubDelimiter || byte == UInt8(ascii: ":") || byte == UInt8(ascii: "@") || byte == UInt8(ascii: "/") else {
+                    return false
+                }
+            }
+            index += 1
+        }
+        return true
     }
 
     // MARK: GET /auth/kakao/callback?code&state
@@ -68,7 +99,10 @@ struct ServerFlowController {
         let query = request.uri.queryParameters
         let now = clock.now()
         guard let sealed = request.cookies[stateCookie.name]?.value, let contents = stateCookie.open(sealed, now: now),
-              let state = query["state"], OpenSSL.constantTimeEqual(state, contents.state)
+              let state = query["state"], OpenSSL.constantTimeEqual(state, contents.state),
+              // Recorded in the database, so that the same callback replayed (with the same cookie) is refused
+              // on every replica and after a restart, without the code reaching Kakao a second time.
+              try await database.consumeLoginState(contents.state, expiresAt: contents.expiresAt)
         else {
             // Nothing is sent to Kakao: without our own state this callback was not started by this browser.
             var response = APIError(.invalidState, "the login state is missing, expired, already used or does not match; start again at /auth/kakao/login").response
@@ -109,5 +143,20 @@ struct ServerFlowController {
         var response = Response(status: .found, headers: [.location: location])
         response.setCookie(stateCookie.clearingCookie)
         return response
+    }
+}
+
+private extension UInt8 {
+    var isHexDigit: Bool {
+        (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(self) || (UInt8(ascii: "a")...UInt8(ascii: "f")).contains(self)
+            || (UInt8(ascii: "A")...UInt8(ascii: "F")).contains(self)
+    }
+
+    /// RFC 3986 `unreserved` and `sub-delims`.
+    var isUnreservedOrSubDelimiter: Bool {
+        switch self {
+        case UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "0")...UInt8(ascii: "9"): true
+        default: Array("-._~!$&'()*+,;=".utf8).contains(self)
+        }
     }
 }

@@ -7,27 +7,26 @@ struct UserController {
     let database: AppDatabase
     let tokens: TokenIssuer
     let cookies: AuthCookies
-    let crossOrigin: CrossOriginProtection
     let kakao: KakaoClient
     let origins: RequestOrigins
     let clock: UnixClock
 
-    func addRoutes(to group: RouterGroup<Context>) {
-        group.get("me", use: me)
-        group.delete("me", use: deleteMe)
+    /// Both use the access cookie; deleting also calls Kakao and writes.
+    func addRoutes(to router: Router<Context>, guards: RouteGuards) {
+        guards.group(router, "users", checks: [.actsWithCookies]).get("me", use: me)
+        guards.group(router, "users", checks: [.rateLimited, .actsWithCookies]).delete("me", use: deleteMe)
     }
 
     /// Unlike services that verify our tokens locally, this also consults the database, so it refuses a
     /// token whose session was revoked or whose user is gone even before the token expires.
     @Sendable func me(_ request: Request, context: Context) async throws -> Response {
-        Response.json(UserResource(record: try await authenticate(request).user).write)
+        Response.json(UserResource(record: try await authenticate(request)).write)
     }
 
     /// Unlinks the user at Kakao with the admin key, then deletes them with every session. If Kakao fails,
     /// nothing is deleted.
     @Sendable func deleteMe(_ request: Request, context: Context) async throws -> Response {
-        let (user, viaCookie) = try await authenticate(request)
-        if viaCookie { try crossOrigin.check(request) }
+        let user = try await authenticate(request)
         guard let adminKey = kakao.settings.adminKey else {
             throw APIError(.unlinkUnavailable, "deleting accounts needs KAKAO_ADMIN_KEY, to unlink the user at Kakao first")
         }
@@ -39,26 +38,26 @@ struct UserController {
     }
 
     /// The user of the presented access token's live session.
-    private func authenticate(_ request: Request) async throws -> (user: UserRecord, viaCookie: Bool) {
-        let (token, viaCookie) = try accessToken(in: request)
+    private func authenticate(_ request: Request) async throws -> UserRecord {
+        let token = try accessToken(in: request)
         let now = clock.now()
         let claims = try tokens.verify(token, as: .access, now: now)
         guard let user = try database.activeUser(id: claims.subject, sessionID: claims.sessionID, now: now) else {
             throw APIError(.invalidToken, "the session of this token was revoked or has ended")
         }
-        return (user, viaCookie)
+        return user
     }
 
     /// The access token from `Authorization: Bearer`, which wins when present, or else from the access cookie.
-    private func accessToken(in request: Request) throws(APIError) -> (token: String, viaCookie: Bool) {
+    private func accessToken(in request: Request) throws(APIError) -> String {
         if let authorization = request.headers[.authorization] {
             guard let token = BearerToken.parse(authorization) else {
                 throw APIError(.invalidToken, "the Authorization header must be \"Bearer <access token>\"")
             }
-            return (token, false)
+            return token
         }
         if let token = cookies.accessToken(in: request), !token.isEmpty {
-            return (token, true)
+            return token
         }
         throw APIError(.invalidToken, "no access token: send \"Authorization: Bearer <token>\" or the access cookie")
     }

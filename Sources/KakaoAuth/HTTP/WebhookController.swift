@@ -17,9 +17,11 @@ struct WebhookController {
     let origins: RequestOrigins
     let clock: UnixClock
 
-    func addRoutes(to router: Router<Context>) {
-        router.get(RouterPath(Self.path), use: unlink)
-        router.post(RouterPath(Self.path), use: unlink)
+    /// It deletes users: limited, like every route that writes.
+    func addRoutes(to router: Router<Context>, guards: RouteGuards) {
+        let group = guards.group(router, checks: [.rateLimited])
+        group.get(RouterPath(Self.path), use: unlink)
+        group.post(RouterPath(Self.path), use: unlink)
     }
 
     @Sendable func unlink(_ request: Request, context: Context) async throws -> Response {

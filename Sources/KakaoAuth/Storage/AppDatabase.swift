@@ -1,3 +1,4 @@
+import Foundation
 import GRDB
 
 /// The service's SQLite database: one method per read or write the service needs; callers never see SQL.
@@ -106,69 +107,81 @@ public final class AppDatabase: Sendable {
     /// Applies the rotation policy to a validly signed refresh token (see ``RefreshOutcome``). Reading the
     /// session and rotating it happen in one write transaction, and the rotation itself is a conditional
     /// update whose changed-row count is checked, so two concurrent refreshes cannot both rotate one token.
-    func rotateRefreshToken(jti: String, sessionID: String, userID: String, policy: SessionPolicy, origin: RequestOrigin, now: Int64) async throws -> RefreshOutcome {
+    func rotateRefreshToken(_ presented: PresentedRefreshToken, policy: SessionPolicy, origin: RequestOrigin, now: Int64) async throws -> RefreshOutcome {
         let successorJTI = RandomID.makeTimeOrdered()
         return try await groupCommit.write { db in
-            // The session, the presented token and the session's current token, in one lookup.
-            guard let row = try Row.fetchOne(db.cachedStatement(sql: """
-                    SELECT sessions.user_id, sessions.expires_at, sessions.revoked_at, presented.session_id, presented.rotated_at,
-                           current.jti, current.session_id, current.parent_jti, current.issued_at, current.expires_at, current.rotated_at
-                    FROM sessions
-                    JOIN refresh_tokens AS presented ON presented.jti = ?
-                    JOIN refresh_tokens AS current ON current.jti = sessions.current_refresh_jti
-                    WHERE sessions.id = ?
-                    """), arguments: [jti, sessionID])
-            else { return .invalid }
-            let sessionExpiresAt: Int64 = row[1]
-            let presentedRotatedAt: Int64? = row[4]
-            let current = RefreshTokenRecord(
-                jti: row[5], sessionID: row[6], parentJTI: row[7], issuedAt: row[8], expiresAt: row[9], rotatedAt: row[10])
-            guard row[0] as String == userID, row[2] as Int64? == nil, sessionExpiresAt > now, row[3] as String == sessionID else { return .invalid }
-
-            if jti == current.jti {
+            let stored = try Self.storedSessionState(db, of: presented)
+            switch policy.standing(of: presented, stored: stored, now: now) {
+            case .dead:
+                return .invalid
+            case .justReplaced(let current):
+                return .granted(SessionGrant(userID: presented.userID, sessionID: presented.sessionID, sessionExpiresAt: stored!.sessionExpiresAt, refreshToken: current))
+            case .reused:
+                try Self.revokeForReuse(db, presented, origin: origin, now: now)
+                return .reuseDetected
+            case .current:
+                let sessionExpiresAt = stored!.sessionExpiresAt
                 // The decision point: only the transaction that moves the session off the presented token
                 // may issue its successor.
                 try db.cachedStatement(
                     sql: "UPDATE sessions SET current_refresh_jti = ? WHERE id = ? AND current_refresh_jti = ? AND revoked_at IS NULL"
-                ).execute(arguments: [successorJTI, sessionID, jti])
+                ).execute(arguments: [successorJTI, presented.sessionID, presented.jti])
                 guard db.changesCount == 1 else { return .invalid }
-                try db.cachedStatement(sql: "UPDATE refresh_tokens SET rotated_at = ? WHERE jti = ?").execute(arguments: [now, jti])
+                try db.cachedStatement(sql: "UPDATE refresh_tokens SET rotated_at = ? WHERE jti = ?").execute(arguments: [now, presented.jti])
                 let successor = RefreshTokenRecord(
-                    jti: successorJTI, sessionID: sessionID, parentJTI: jti, issuedAt: now,
+                    jti: successorJTI, sessionID: presented.sessionID, parentJTI: presented.jti, issuedAt: now,
                     expiresAt: min(now + policy.refreshTokenLifetime, sessionExpiresAt), rotatedAt: nil)
                 try successor.insertPrepared(db)
-                try AuditEvent(.refresh, at: now, userID: userID, sessionID: sessionID, origin: origin).insertPrepared(db)
-                return .granted(SessionGrant(userID: userID, sessionID: sessionID, sessionExpiresAt: sessionExpiresAt, refreshToken: successor))
+                try AuditEvent(.refresh, at: now, userID: presented.userID, sessionID: presented.sessionID, origin: origin).insertPrepared(db)
+                return .granted(SessionGrant(userID: presented.userID, sessionID: presented.sessionID, sessionExpiresAt: sessionExpiresAt, refreshToken: successor))
             }
-
-            if current.parentJTI == jti, let presentedRotatedAt,
-               now - presentedRotatedAt <= policy.reuseInterval, current.expiresAt > now {
-                return .granted(SessionGrant(userID: userID, sessionID: sessionID, sessionExpiresAt: sessionExpiresAt, refreshToken: current))
-            }
-            try Self.revokeSessions(db, sql: "id = ?", arguments: [sessionID], reason: "refresh_token_reused", now: now)
-            try AuditEvent(.refreshReuseDetected, at: now, userID: userID, sessionID: sessionID, origin: origin, detail: "session revoked").insertPrepared(db)
-            return .reuseDetected
         }
     }
 
-    /// Revokes one session of the user (`logout`). Returns whether it was live until now.
-    @discardableResult
-    func revokeSession(id sessionID: String, userID: String, origin: RequestOrigin, now: Int64) async throws -> Bool {
+    /// Logs out with a refresh token, judged exactly as refresh judges it: the current token (or the one it
+    /// just replaced, within the reuse interval) ends its session, or with `allSessions` every session of
+    /// the user; an older token is reuse and revokes its own session only; a dead token changes nothing.
+    func logOut(_ presented: PresentedRefreshToken, allSessions: Bool, policy: SessionPolicy, origin: RequestOrigin, now: Int64) async throws -> LogoutOutcome {
         try await groupCommit.write { db in
-            let revoked = try Self.revokeSessions(db, sql: "id = ? AND user_id = ?", arguments: [sessionID, userID], reason: "logout", now: now)
-            try AuditEvent(.logout, at: now, userID: userID, sessionID: sessionID, origin: origin).insertPrepared(db)
-            return revoked == 1
+            switch policy.standing(of: presented, stored: try Self.storedSessionState(db, of: presented), now: now) {
+            case .dead:
+                return .invalid
+            case .reused:
+                try Self.revokeForReuse(db, presented, origin: origin, now: now)
+                return .reuseDetected
+            case .current, .justReplaced:
+                if allSessions {
+                    let revoked = try Self.revokeSessions(db, sql: "user_id = ?", arguments: [presented.userID], reason: "logout_all", now: now)
+                    try AuditEvent(.logoutAll, at: now, userID: presented.userID, sessionID: nil, origin: origin, detail: "\(revoked) sessions").insertPrepared(db)
+                } else {
+                    try Self.revokeSessions(db, sql: "id = ?", arguments: [presented.sessionID], reason: "logout", now: now)
+                    try AuditEvent(.logout, at: now, userID: presented.userID, sessionID: presented.sessionID, origin: origin).insertPrepared(db)
+                }
+                return .loggedOut
+            }
         }
     }
 
-    /// Revokes every live session of the user (`logout_all`). Returns how many were live.
-    @discardableResult
-    func revokeAllSessions(userID: String, origin: RequestOrigin, now: Int64) async throws -> Int {
-        try await groupCommit.write { db in
-            let revoked = try Self.revokeSessions(db, sql: "user_id = ?", arguments: [userID], reason: "logout_all", now: now)
-            try AuditEvent(.logoutAll, at: now, userID: userID, sessionID: nil, origin: origin, detail: "\(revoked) sessions").insertPrepared(db)
-            return revoked
-        }
+    /// The presented token's session and that session's current token, in one lookup; nil when either the
+    /// session or the presented token is unknown.
+    private static func storedSessionState(_ db: Database, of presented: PresentedRefreshToken) throws -> StoredSessionState? {
+        guard let row = try Row.fetchOne(db.cachedStatement(sql: """
+                SELECT sessions.user_id, sessions.expires_at, sessions.revoked_at, presented.session_id, presented.rotated_at,
+                       current.jti, current.session_id, current.parent_jti, current.issued_at, current.expires_at, current.rotated_at
+                FROM sessions
+                JOIN refresh_tokens AS presented ON presented.jti = ?
+                JOIN refresh_tokens AS current ON current.jti = sessions.current_refresh_jti
+                WHERE sessions.id = ?
+                """), arguments: [presented.jti, presented.sessionID])
+        else { return nil }
+        return StoredSessionState(
+            sessionUserID: row[0], sessionExpiresAt: row[1], sessionRevokedAt: row[2], presentedTokenSessionID: row[3], presentedTokenRotatedAt: row[4],
+            current: RefreshTokenRecord(jti: row[5], sessionID: row[6], parentJTI: row[7], issuedAt: row[8], expiresAt: row[9], rotatedAt: row[10]))
+    }
+
+    private static func revokeForReuse(_ db: Database, _ presented: PresentedRefreshToken, origin: RequestOrigin, now: Int64) throws {
+        try revokeSessions(db, sql: "id = ?", arguments: [presented.sessionID], reason: "refresh_token_reused", now: now)
+        try AuditEvent(.refreshReuseDetected, at: now, userID: presented.userID, sessionID: presented.sessionID, origin: origin, detail: "session revoked").insertPrepared(db)
     }
 
     /// Deletes the user with every session and refresh token (`unlink` or `webhook_unlink`). Returns the
@@ -185,6 +198,16 @@ public final class AppDatabase: Sendable {
             try user.delete(db)
             try AuditEvent(event, at: now, userID: user.id, sessionID: nil, origin: origin, detail: detail ?? "kakao_id=\(user.kakaoID)").insertPrepared(db)
             return user
+        }
+    }
+
+    /// Records that a server-side flow's state had its callback. Returns false when it already had one:
+    /// the caller must then refuse the callback without calling Kakao. Kept until `expiresAt`.
+    func consumeLoginState(_ state: String, expiresAt: Int64) async throws -> Bool {
+        try await groupCommit.write { db in
+            try db.cachedStatement(sql: "INSERT INTO used_login_states (state_hash, expires_at) VALUES (?, ?) ON CONFLICT DO NOTHING")
+                .execute(arguments: [Data(OpenSSL.sha256(state)), expiresAt])
+            return db.changesCount == 1
         }
     }
 
@@ -216,8 +239,9 @@ public final class AppDatabase: Sendable {
     }
 
     /// Deletes what can never be used again: sessions that ended or were revoked more than a day ago (with
-    /// their refresh tokens), and expired refresh tokens that are no longer their session's current one
-    /// (rotated tokens stay until they expire, so that their reuse is still recognised). Works in small
+    /// their refresh tokens), expired refresh tokens that are no longer their session's current one
+    /// (rotated tokens stay until they expire, so that their reuse is still recognised), and used login
+    /// states past their expiry (their cookie can no longer be opened). Works in small
     /// batches, each its own short transaction, so logins never wait long behind it. Returns rows deleted.
     @discardableResult
     public func purgeExpired(now: Int64, batchSize: Int = 500) async throws -> Int {
@@ -226,6 +250,8 @@ public final class AppDatabase: Sendable {
             ("DELETE FROM sessions WHERE id IN (SELECT id FROM sessions WHERE expires_at <= ? OR revoked_at <= ? LIMIT ?)",
              [now, now - 86_400, batchSize]),
             ("DELETE FROM refresh_tokens WHERE jti IN (SELECT jti FROM refresh_tokens WHERE expires_at <= ? AND rotated_at IS NOT NULL LIMIT ?)",
+             [now, batchSize]),
+            ("DELETE FROM used_login_states WHERE state_hash IN (SELECT state_hash FROM used_login_states WHERE expires_at <= ? LIMIT ?)",
              [now, batchSize]),
         ] {
             while true {

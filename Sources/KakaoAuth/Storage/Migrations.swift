@@ -5,5 +5,6 @@ enum Migrations {
     static let all: [(name: String, sql: [UInt8])] = [
         ("0001_initial", PackageResources._001_initial_sql),
         ("0002_auth_events", PackageResources._002_auth_events_sql),
+        ("0003_used_login_states", PackageResources._003_used_login_states_sql),
     ]
 }

@@ -27,3 +27,59 @@ enum RefreshOutcome: Equatable, Sendable {
     /// The session is unknown, revoked or over, or the token is not one of its tokens.
     case invalid
 }
+
+/// The result of logging out with a refresh token.
+enum LogoutOutcome: Equatable, Sendable {
+    case loggedOut
+    /// The token was an old one of a live session: that session (only) is now revoked.
+    case reuseDetected
+    case invalid
+}
+
+/// A validly signed refresh token, as its session sees it: the one rule that refresh and logout both apply,
+/// so that a token refresh would refuse can never log out (or revoke anything beyond what refresh would).
+enum RefreshTokenStanding: Equatable, Sendable {
+    /// The session's current token: refresh rotates it; logout ends the session (or all of the user's).
+    case current
+    /// The token the current one replaced, presented again within the reuse interval (two tabs refreshing at
+    /// once): refresh answers with the current token; logout is honoured as for the current one.
+    case justReplaced(current: RefreshTokenRecord)
+    /// An older token of a live session, or the replaced one after the interval: reuse, so the session is
+    /// revoked, whichever endpoint it was presented to. Never the user's other sessions.
+    case reused
+    /// The session is unknown, revoked, over or not the user's, or the token is not one of its tokens.
+    case dead
+}
+
+/// A refresh token's claims: which token, of which session, for whom.
+struct PresentedRefreshToken: Sendable {
+    var jti: String
+    var sessionID: String
+    var userID: String
+}
+
+/// What the store read to judge a presented refresh token: its session and that session's current token.
+struct StoredSessionState: Sendable {
+    var sessionUserID: String
+    var sessionExpiresAt: Int64
+    var sessionRevokedAt: Int64?
+    /// The session the presented token's row belongs to, and when that token was rotated.
+    var presentedTokenSessionID: String
+    var presentedTokenRotatedAt: Int64?
+    var current: RefreshTokenRecord
+}
+
+extension SessionPolicy {
+    /// `stored` is nil when the session or the presented token is not in the database.
+    func standing(of presented: PresentedRefreshToken, stored: StoredSessionState?, now: Int64) -> RefreshTokenStanding {
+        guard let stored, stored.presentedTokenSessionID == presented.sessionID, stored.sessionUserID == presented.userID,
+              stored.sessionRevokedAt == nil, stored.sessionExpiresAt > now
+        else { return .dead }
+        if presented.jti == stored.current.jti { return .current }
+        if stored.current.parentJTI == presented.jti, let rotatedAt = stored.presentedTokenRotatedAt,
+           now - rotatedAt <= reuseInterval, stored.current.expiresAt > now {
+            return .justReplaced(current: stored.current)
+        }
+        return .reused
+    }
+}

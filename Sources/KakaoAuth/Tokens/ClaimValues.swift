@@ -1,6 +1,6 @@
 /// A token payload's members as verification needs them: each claim we issue, nil when absent, and whether
 /// every member was a known claim of the right JSON type.
-struct ClaimValues {
+struct ClaimValues: Equatable {
     var issuer, audience, subject, tokenID, sessionID: String?
     var issuedAt, expiresAt, notBefore: Int64?
     var hasNotBefore = false

@@ -53,3 +53,10 @@ package struct TokenError: Error, Equatable {
     let kind: TokenKind
     let reason: Reason
 }
+
+extension TokenClaims {
+    /// A refresh token's claims, as the session rules take them.
+    var presentedRefreshToken: PresentedRefreshToken {
+        PresentedRefreshToken(jti: tokenID, sessionID: sessionID, userID: subject)
+    }
+}

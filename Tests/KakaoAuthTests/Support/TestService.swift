@@ -80,6 +80,21 @@ struct TestService {
         }
     }
 
+    /// The routes `buildRouter` registers for this environment (method and path), as the router lists them.
+    static func routes(environment overrides: [String: String]) throws -> [(method: HTTPRequest.Method, path: String)] {
+        let databasePath = FileManager.default.temporaryDirectory.appendingPathComponent("kakao-auth-routes-\(UUID().uuidString).sqlite").path
+        defer { try? FileManager.default.removeItem(atPath: databasePath) }
+        let configuration = try Configuration(
+            environment: Self.environment(kakaoBaseURL: "http://127.0.0.1:9", databasePath: databasePath).merging(overrides) { $1 })
+        let database = try AppDatabase(path: databasePath)
+        defer { try? database.close() }
+        let metrics = ServiceMetrics()
+        let router = buildRouter(
+            configuration: configuration, database: database,
+            kakao: KakaoClient(httpClient: .shared, settings: configuration.kakao, metrics: metrics), metrics: metrics, clock: .system, demoPage: nil)
+        return router.routes.map { ($0.method, $0.path.description) }
+    }
+
     /// Counts rows straight from the SQLite file, as another process would see them.
     func count(_ table: String, where condition: String = "1") throws -> Int {
         let queue = try DatabaseQueue(path: databasePath)

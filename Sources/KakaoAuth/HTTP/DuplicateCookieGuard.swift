@@ -1,0 +1,66 @@
+import Hummingbird
+
+/// Refuses a request that carries two cookies of one of our names, and clears every copy it can reach.
+///
+/// Cookie tossing: a sibling subdomain (or a script on one) can plant a cookie of our name with its own
+/// `Domain` and a longer `Path`, which the browser then sends first. Reading "the first cookie of that name"
+/// would serve the attacker's session to the victim. With two of a name we cannot know which is ours, so we
+/// serve neither (400 `duplicate_cookie`) and answer with expired copies for every domain and path the
+/// planted one could have (see ``clearingCookies(for:request:)``); the user logs in again.
+struct DuplicateCookieGuard: RouterMiddleware {
+    typealias Context = AppRequestContext
+
+    /// Our cookie names: the two auth cookies and the server-side flow's state.
+    let names: Set<String>
+    let secure: Bool
+
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        let duplicated = Self.duplicatedNames(in: request.headers[values: .cookie], among: names)
+        guard !duplicated.isEmpty else { return try await next(request, context) }
+        var response = APIError(
+            .duplicateCookie, "the request carries more than one cookie named \(duplicated.sorted().joined(separator: ", ")); all are cleared, log in again"
+        ).response
+        for cookie in clearingCookies(for: duplicated, request: request) { response.setCookie(cookie) }
+        return response
+    }
+
+    /// The names of `names` that occur more than once across the `Cookie` headers.
+    static func duplicatedNames(in headers: [String], among names: Set<String>) -> Set<String> {
+        var seen: Set<String> = []
+        var duplicated: Set<String> = []
+        for header in headers {
+            for pair in header.split(separator: ";") {
+                let name = pair.prefix { $0 != "=" }.trimmingCharacters(in: .whitespaces)
+                guard names.contains(name) else { continue }
+                if !seen.insert(name).inserted { duplicated.insert(name) }
+            }
+        }
+        return duplicated
+    }
+
+    /// A cookie the browser sent with this request has a path that is a prefix of the request's path and a
+    /// domain that is the request's host or a parent of it, so expiring every such pair reaches the planted
+    /// copy as well as ours. `__Host-` names cannot carry a Domain or another Path; browsers enforce it.
+    func clearingCookies(for names: Set<String>, request: Request) -> [Cookie] {
+        let segments = request.uri.path.split(separator: "/").prefix(8)
+        let paths = ["/"] + segments.indices.map { end in "/" + segments[...end].joined(separator: "/") }
+        let host = (request.head.authority ?? "").split(separator: ":").first.map { $0.lowercased() } ?? ""
+        let labels = host.split(separator: ".")
+        // Parent domains down to the last two labels (a browser refuses a cookie for a bare top-level domain).
+        let parents = labels.count > 2 ? (1...(labels.count - 2)).prefix(8).map { labels[$0...].joined(separator: ".") } : []
+        var cookies: [Cookie] = []
+        for name in names.sorted() {
+            guard !name.hasPrefix("__Host-") else {
+                cookies.append(Cookie(name: name, value: "", maxAge: 0, path: "/", secure: secure, httpOnly: true))
+                continue
+            }
+            for path in paths {
+                cookies.append(Cookie(name: name, value: "", maxAge: 0, path: path, secure: secure, httpOnly: true))
+                for domain in [host] + parents where IPAddress(domain) == nil && domain.contains(".") {
+                    cookies.append(Cookie(name: name, value: "", maxAge: 0, domain: domain, path: path, secure: secure, httpOnly: true))
+                }
+            }
+        }
+        return cookies
+    }
+}

@@ -1,0 +1,63 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import Testing
+@testable import KakaoAuth
+
+/// Cookie tossing: a request with two cookies of one of our names is served with neither.
+@Suite struct DuplicateCookieGuardTests {
+    /// The attributes of each cookie of `name` (attribute order is not fixed).
+    static func attributes(of name: String, in setCookies: [String]) -> [Set<String>] {
+        setCookies.filter { $0.hasPrefix(name + "=") }.map { Set($0.split(separator: ";").dropFirst().map { $0.trimmingCharacters(in: .whitespaces) }) }
+    }
+
+    @Test func twoRefreshCookiesAreRefusedClearedAndNothingRotates() async throws {
+        let kakao = FakeKakao()
+        for code in ["victim", "attacker"] { kakao.addCode(code, profile: "{\"id\":\(code.count)}") }
+        try await TestService.run(kakao: kakao, environment: ["COOKIE_DOMAIN": "example.com"]) { service in
+            let victim = try #require(try await service.login(code: "victim").setCookies["__Secure-refresh_token"]?.value)
+            let attacker = try #require(try await service.login(code: "attacker").setCookies["__Secure-refresh_token"]?.value)
+            let tokensBefore = try service.count("refresh_tokens")
+            // The browser sends the planted cookie (longer Path) first.
+            let tossed: HTTPFields = [.cookie: "__Secure-refresh_token=\(attacker); __Secure-refresh_token=\(victim)", HTTPField.Name("Host")!: "auth.example.com"]
+            for path in ["/auth/refresh", "/auth/logout"] {
+                let answer = try await service.post(path, headers: tossed)
+                #expect(answer.status == .badRequest)
+                #expect(answer.problemCode == "duplicate_cookie")
+                let clearing = Self.attributes(of: "__Secure-refresh_token", in: answer.headers[values: .setCookie])
+                #expect(answer.headers[values: .setCookie].allSatisfy { $0.hasPrefix("__Secure-refresh_token=;") })
+                #expect(clearing.allSatisfy { $0.isSuperset(of: ["Max-Age=0", "Secure", "HttpOnly"]) })
+                for wanted: Set<String> in [["Path=\(path)"], ["Domain=example.com", "Path=\(path)"], ["Path=/auth"], ["Domain=auth.example.com", "Path=/"]] {
+                    #expect(clearing.contains { $0.isSuperset(of: wanted) }, "\(path): \(wanted) in \(clearing)")
+                }
+                #expect(!clearing.contains { $0.contains("Domain=com") }, "never a cookie for a top-level domain")
+            }
+            // Split over two Cookie headers, or one of them another of our names: the same.
+            let split: HTTPFields = [.cookie: "__Secure-refresh_token=\(attacker)", .cookie: "a=b; __Secure-refresh_token=\(victim)"]
+            #expect(try await service.post("/auth/refresh", headers: split).problemCode == "duplicate_cookie")
+            let access: HTTPFields = [.cookie: "__Secure-access_token=x; __Secure-access_token=y"]
+            #expect(try await service.get("/users/me", headers: access).problemCode == "duplicate_cookie")
+            #expect(try service.count("refresh_tokens") == tokensBefore, "neither session was rotated")
+            #expect(try service.count("sessions", where: "revoked_at IS NOT NULL") == 0)
+            // One cookie of each name is fine, and cookies of other names may repeat.
+            let single: HTTPFields = [.cookie: "other=1; other=2; __Secure-refresh_token=\(victim)"]
+            #expect(try await service.post("/auth/refresh", headers: single).status == .ok)
+        }
+    }
+
+    @Test func clearingCookiesCoverEveryDomainAndPathACookieOfThisRequestCanHave() {
+        let guardian = DuplicateCookieGuard(names: ["__Secure-refresh_token", "__Host-access_token"], secure: true)
+        let request = Request(
+            head: HTTPRequest(method: .post, scheme: "https", authority: "a.auth.example.co.kr:8443", path: "/auth/refresh"),
+            body: .init(buffer: ByteBuffer()))
+        let cookies = guardian.clearingCookies(for: ["__Secure-refresh_token", "__Host-access_token"], request: request).map(\.description)
+        let refresh = Self.attributes(of: "__Secure-refresh_token", in: cookies)
+        let domains = Set(refresh.flatMap { $0.filter { $0.hasPrefix("Domain=") } })
+        #expect(domains == ["Domain=a.auth.example.co.kr", "Domain=auth.example.co.kr", "Domain=example.co.kr", "Domain=co.kr"])
+        // Each of three paths, host-only and for each of the four domains.
+        #expect(Set(refresh.flatMap { $0.filter { $0.hasPrefix("Path=") } }) == ["Path=/", "Path=/auth", "Path=/auth/refresh"])
+        #expect(refresh.count == 3 * 5)
+        #expect(Self.attributes(of: "__Host-access_token", in: cookies) == [["Max-Age=0", "Path=/", "Secure", "HttpOnly"]])
+        #expect((refresh + Self.attributes(of: "__Host-access_token", in: cookies)).allSatisfy { $0.isSuperset(of: ["Max-Age=0", "Secure"]) })
+    }
+}

@@ -1,0 +1,71 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import Testing
+@testable import KakaoAuth
+
+/// The checks that run before a handler, keyed on the route the router matched: the rate limit on every
+/// route that calls Kakao or writes, the cookie checks on every route that uses our cookies, and 405s.
+@Suite struct RouteGuardTests {
+    static let environment = ServerFlowTests.environment.merging(["RATE_LIMIT_PER_MINUTE": "2", "KAKAO_ADMIN_KEY": FakeKakao.adminKey]) { $1 }
+
+    /// Every route that calls Kakao or writes to the database.
+    static let limited: Set<String> = [
+        "POST /auth/kakao", "POST /auth/refresh", "POST /auth/logout", "GET /auth/kakao/callback", "DELETE /users/me",
+        "GET /webhooks/kakao/unlink", "POST /webhooks/kakao/unlink",
+    ]
+    /// Every other route the service serves (reads only).
+    static let unlimited: Set<String> = [
+        "GET /healthz", "GET /readyz", "GET /openapi.yaml", "GET /metrics", "POST /auth/introspect", "GET /auth/kakao/login", "GET /users/me",
+    ]
+
+    /// The spellings the router takes for one route: repeated, leading and trailing slashes.
+    static func spellings(of path: String) -> [String] {
+        let segments = path.split(separator: "/").map(String.init)
+        return [
+            path + "/", "/" + path, path + "//", "/" + segments.joined(separator: "//"), "///" + segments.joined(separator: "///") + "///",
+        ]
+    }
+
+    @Test func everyRouteThatCallsKakaoOrWritesIsLimitedHoweverItsPathIsSpelt() async throws {
+        let routes = try TestService.routes(environment: Self.environment)
+        let names = Set(routes.map { "\($0.method) \($0.path)" })
+        #expect(Self.limited.isSubset(of: names) && Self.unlimited.isSubset(of: names), "a listed route is gone: \(names)")
+        try await TestService.run(environment: Self.environment) { service in
+            for route in routes {
+                let name = "\(route.method) \(route.path)"
+                // The budget of 2 goes on the canonical path; every other spelling must meet the same bucket.
+                let first = try await service.client.execute(uri: route.path, method: route.method)
+                _ = try await service.client.execute(uri: route.path, method: route.method)
+                if !Self.limited.contains(name) && !Self.unlimited.contains(name) {
+                    #expect(first.status == .methodNotAllowed, "\(name) is neither listed as limited or unlimited nor a 405: classify it")
+                }
+                for spelling in Self.spellings(of: route.path) {
+                    let answer = try await service.client.execute(uri: spelling, method: route.method)
+                    if Self.limited.contains(name) {
+                        #expect(answer.problemCode == "rate_limited", "\(route.method) \(spelling)")
+                    } else {
+                        #expect(answer.status == first.status, "\(route.method) \(spelling) reached another route than \(name)")
+                    }
+                }
+            }
+        }
+    }
+
+    @Test func anUnservedMethodOnAKnownPathIs405WithAllow() async throws {
+        try await TestService.run(environment: ["KAKAO_ADMIN_KEY": FakeKakao.adminKey]) { service in
+            for (method, path, allow) in [
+                (HTTPRequest.Method.trace, "/users/me", "DELETE, GET"), (.put, "/auth/refresh", "POST"), (.post, "/healthz", "GET"),
+                (.head, "/users/me/", "DELETE, GET"), (.patch, "/webhooks/kakao/unlink", "GET, POST"),
+            ] {
+                let answer = try await service.client.execute(uri: path, method: method)
+                #expect(answer.status == .methodNotAllowed, "\(method) \(path)")
+                #expect(answer.headers[.allow] == allow, "\(method) \(path)")
+                if method != .head { #expect(answer.problemCode == "method_not_allowed") }
+            }
+            #expect(try await service.client.execute(uri: "/nowhere", method: .trace).status == .notFound)
+            // A CORS preflight is still a preflight, not a 405.
+            #expect(try await service.options("/auth/refresh", headers: [.origin: "https://x.example", .accessControlRequestMethod: "POST"]).status == .noContent)
+        }
+    }
+}
