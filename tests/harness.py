@@ -66,7 +66,7 @@ class Stack:
     ADMIN_KEY = "stack-admin-key"
     JWT_SECRET = "stack-secret-stack-secret-0123456789abcdef"
 
-    def __init__(self, directory, **overrides):
+    def __init__(self, directory, emulator_options=(), **overrides):
         self.directory = Path(directory)
         self.port, self.emulator_port = free_port(), free_port()
         self.url = f"http://127.0.0.1:{self.port}"
@@ -74,7 +74,7 @@ class Stack:
         self.redirect_uri = f"http://localhost:{self.port}/"
         self.emulator_arguments = [
             "emulator", "--port", str(self.emulator_port), "--client-id", self.CLIENT_ID,
-            "--client-secret", self.CLIENT_SECRET, "--admin-key", self.ADMIN_KEY,
+            "--client-secret", self.CLIENT_SECRET, "--admin-key", self.ADMIN_KEY, *emulator_options,
         ]
         self.env = {
             "PATH": os.environ["PATH"],

@@ -28,6 +28,7 @@ class FakeKakao:
         self.profiles = {}
         self.used = set()
         self.delays = {}
+        self.token_requests = 0
         fake = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -43,6 +44,7 @@ class FakeKakao:
                 self.wfile.write(data)
 
             def do_POST(self):
+                fake.token_requests += 1
                 form = urllib.parse.parse_qs(self.rfile.read(int(self.headers["Content-Length"])).decode())
                 code = form.get("code", [""])[0]
                 if form.get("client_secret") != [CLIENT_SECRET] or form.get("client_id") != [CLIENT_ID]:

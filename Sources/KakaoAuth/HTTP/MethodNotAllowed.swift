@@ -2,8 +2,11 @@ import HTTPTypes
 import Hummingbird
 
 extension Router<AppRequestContext> {
-    /// The methods a client may try that no route of a path serves; each gets the 405 HTTP requires.
-    static let methodsAnsweredWith405: [HTTPRequest.Method] = [.get, .head, .post, .put, .patch, .delete, .options, .trace]
+    /// The methods a client may try that no route of a path serves; each gets the 405 HTTP requires. (A
+    /// method no HTTP specification defines stays a 404.)
+    static let methodsAnsweredWith405: [HTTPRequest.Method] = [
+        .get, .head, .post, .put, .patch, .delete, .options, .trace, HTTPRequest.Method("QUERY")!,
+    ]
 
     /// For every path with a route, the standard methods it does not serve answer 405 `method_not_allowed`
     /// with `Allow` (RFC 9110 15.5.6), not 404: the resource exists. Call it after every route is added.

@@ -39,9 +39,12 @@ struct WebhookController {
         if let appID, parameters["app_id"] != appID {
             throw APIError(.invalidCredentials, "app_id is not this app's (KAKAO_APP_ID)")
         }
-        guard let kakaoID = parameters["user_id"].flatMap({ Int64($0) }), kakaoID > 0 else {
-            throw APIError(.invalidRequest, "user_id must be a Kakao user id")
-        }
+        // Exactly openapi.yaml's pattern: 1 to 19 digits, no leading zero, no sign.
+        guard let userID = parameters["user_id"], (1...19).contains(userID.utf8.count), userID.utf8.first != UInt8(ascii: "0"),
+              userID.utf8.allSatisfy({ (UInt8(ascii: "0")...UInt8(ascii: "9")).contains($0) })
+        else { throw APIError(.invalidRequest, "user_id must be a Kakao user id: 1 to 19 digits without a leading zero") }
+        // Beyond 64 bits no Kakao user exists; such a call is answered like any other unknown user's.
+        guard let kakaoID = Int64(userID) else { return Response.json { $0.add("status", "ok") } }
         let referrer = parameters["referrer_type"].map { String($0.prefix(64)) } ?? "unknown"
         try await database.deleteUser(
             .kakaoID(kakaoID), event: .webhookUnlink, origin: origins.origin(of: request, context: context), now: clock.now(),

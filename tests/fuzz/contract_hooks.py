@@ -1,0 +1,60 @@
+"""schemathesis hooks for the contract run (loaded through SCHEMATHESIS_HOOKS): every test case is logged in
+as a user of its own, so the success paths are exercised, and a generated valid request is given the few
+values that only the running configuration can make valid. Negative cases are left as generated."""
+import itertools
+import os
+import urllib.parse
+
+import requests
+import schemathesis
+
+SERVICE = os.environ["CONTRACT_SERVICE_URL"]
+REDIRECT_URI = os.environ["CONTRACT_REDIRECT_URI"]
+ADMIN_KEY = os.environ["CONTRACT_ADMIN_KEY"]
+_logins = itertools.count()
+
+
+@schemathesis.auth(refresh_interval=None, retry_on=[])
+class FreshLogin:
+    """A new session for every case (the emulator accepts any code: `user-<n>` is Kakao user n), so that a
+    logout or an account deletion in one case never takes the login of the next away. Half the cases carry
+    the access token as `Authorization: Bearer`, all carry both auth cookies; the webhook gets Kakao's
+    `KakaoAK` admin key instead."""
+
+    def get(self, case, ctx):
+        number = next(_logins)
+        answer = requests.post(SERVICE + "/auth/kakao", json={"code": f"user-{number % 40 + 1}", "token_delivery": "body"}, timeout=10)
+        answer.raise_for_status()
+        body = answer.json()
+        return {"access": body["access_token"], "refresh": body["refresh_token"], "bearer": number % 2 == 0}
+
+    def set(self, case, data, ctx):
+        headers = dict(case.headers or {})
+        if case.path.startswith("/webhooks/"):
+            headers["Authorization"] = "KakaoAK " + ADMIN_KEY
+        else:
+            if data["bearer"]:
+                headers["Authorization"] = "Bearer " + data["access"]
+            case.cookies = {**(case.cookies or {}), "__Host-access_token": data["access"], "__Secure-refresh_token": data["refresh"]}
+        case.headers = headers
+
+
+def _server_flow_state():
+    """A real login state, as `/auth/kakao/login` hands it to a browser: the state and its cookie."""
+    started = requests.get(SERVICE + "/auth/kakao/login", allow_redirects=False, timeout=10)
+    state = urllib.parse.parse_qs(urllib.parse.urlsplit(started.headers["Location"]).query)["state"][0]
+    return state, started.cookies["__Host-kakao_login_state"]
+
+
+@schemathesis.hook
+def before_call(ctx, case, **kwargs):
+    if not case.meta.generation.mode.is_positive:
+        return
+    # `redirect_uri` is valid when it is one of KAKAO_REDIRECT_URIS, which no schema can enumerate.
+    if case.path == "/auth/kakao" and isinstance(case.body, dict) and "redirect_uri" in case.body:
+        case.body["redirect_uri"] = REDIRECT_URI
+    # A callback is valid with the state of a login this browser started: its cookie must match.
+    if case.path == "/auth/kakao/callback":
+        state, cookie = _server_flow_state()
+        case.query = {**(case.query or {}), "state": state}
+        case.cookies = {**(case.cookies or {}), "__Host-kakao_login_state": cookie}
