@@ -62,6 +62,8 @@ class Stack:
     """`kakao-auth serve` with a `kakao-auth emulator` as its Kakao, on fresh ports and a fresh database."""
 
     CLIENT_ID = "stack-client"
+    NATIVE_APP_KEY = "stack-native-app-key"
+    APP_ID = "4242"
     CLIENT_SECRET = "stack-client-secret"
     ADMIN_KEY = "stack-admin-key"
     JWT_SECRET = "stack-secret-stack-secret-0123456789abcdef"
@@ -74,7 +76,8 @@ class Stack:
         self.redirect_uri = f"http://localhost:{self.port}/"
         self.emulator_arguments = [
             "emulator", "--port", str(self.emulator_port), "--client-id", self.CLIENT_ID,
-            "--client-secret", self.CLIENT_SECRET, "--admin-key", self.ADMIN_KEY, *emulator_options,
+            "--client-secret", self.CLIENT_SECRET, "--admin-key", self.ADMIN_KEY, "--native-app-key", self.NATIVE_APP_KEY,
+            "--app-id", self.APP_ID, *emulator_options,
         ]
         self.env = {
             "PATH": os.environ["PATH"],
@@ -82,6 +85,8 @@ class Stack:
             "KAKAO_AUTH_BASE_URL": self.emulator_url, "KAKAO_API_BASE_URL": self.emulator_url,
             "KAKAO_REDIRECT_URIS": f"{self.redirect_uri},http://localhost:{self.port}/auth/kakao/callback",
             "PUBLIC_URL": f"http://localhost:{self.port}", "JWT_SECRET": self.JWT_SECRET, "COOKIE_SECURE": "false",
+            # Apps on Kakao's SDKs: the emulator's id_tokens (for the web or the native key).
+            "KAKAO_OIDC_ISSUER": self.emulator_url, "KAKAO_ID_TOKEN_AUDIENCES": f"{self.CLIENT_ID},{self.NATIVE_APP_KEY}",
             "RATE_LIMIT_PER_MINUTE": "0", "PORT": str(self.port), "DATABASE_PATH": str(self.directory / "kakao-auth.sqlite"),
             **overrides,
         }

@@ -138,6 +138,11 @@ struct Emulator: AsyncParsableCommand {
     @Option(help: "Make the token endpoint answer with this HTTP status.") var tokenStatus: Int?
     @Option(help: "Seconds the user endpoint waits before answering.") var userDelay = 0.0
     @Option(help: "Make the user endpoint answer with this HTTP status.") var userStatus: Int?
+    @Option(help: "Seconds /.well-known/jwks.json waits before answering.") var jwksDelay = 0.0
+    @Option(help: "Make /.well-known/jwks.json answer with this HTTP status.") var jwksStatus: Int?
+    @Option(help: "The numeric app id that access_token_info reports (KAKAO_APP_ID).") var appID = "1"
+    @Option(help: "The native app key in the id_tokens of /emulator/sdk-login (add it to KAKAO_ID_TOKEN_AUDIENCES).")
+    var nativeAppKey = "emulator-native-app-key"
     @Flag(help: "Benchmarks only: accept any code without consent (`user-<n>` is user n, anything else a user of its own).")
     var acceptAnyCode = false
 
@@ -148,8 +153,8 @@ struct Emulator: AsyncParsableCommand {
         let settings = EmulatorSettings(
             clientID: clientID, clientSecret: clientSecret, adminKey: adminKey, redirectURIs: redirectURIs, host: host, port: port,
             tokenFault: fault(delay: tokenDelay, status: tokenStatus), userFault: fault(delay: userDelay, status: userStatus),
-            acceptAnyCode: acceptAnyCode)
-        say("kakao-auth emulator on http://\(host):\(port) (client id \(clientID))")
+            jwksFault: fault(delay: jwksDelay, status: jwksStatus), appID: appID, nativeAppKey: nativeAppKey, acceptAnyCode: acceptAnyCode)
+        say("kakao-auth emulator on \(settings.issuer) (client id \(clientID), native app key \(nativeAppKey), app id \(appID))")
         try await buildEmulator(settings: settings, logger: makeLogger(level: .notice)).runServiceOnEventLoops()
     }
 }

@@ -39,10 +39,28 @@ import Testing
             #expect(try await service.get("/users/me", headers: access).problemCode == "duplicate_cookie")
             #expect(try service.count("refresh_tokens") == tokensBefore, "neither session was rotated")
             #expect(try service.count("sessions", where: "revoked_at IS NOT NULL") == 0)
+            // A name that imitates ours (a line separator or a NEL before it, which a lax reader would trim) is
+            // as ambiguous as a duplicate; spaces and tabs around a name are trimmed and it is ours.
+            for lookalike in ["\u{2028}__Secure-refresh_token", "\u{2029}__Secure-refresh_token", "\u{85}__Secure-refresh_token", "__Secure-refresh_token\u{A0}"] {
+                let headers: HTTPFields = [.cookie: "\(lookalike)=\(attacker); __Secure-refresh_token=\(victim)"]
+                #expect(try await service.post("/auth/refresh", headers: headers).problemCode == "duplicate_cookie", "\(lookalike.unicodeScalars.first!.value)")
+            }
+            let spaced: HTTPFields = [.cookie: "__Secure-refresh_token =\(attacker);\t__Secure-refresh_token=\(victim)"]
+            #expect(try await service.post("/auth/refresh", headers: spaced).problemCode == "duplicate_cookie")
             // One cookie of each name is fine, and cookies of other names may repeat.
             let single: HTTPFields = [.cookie: "other=1; other=2; __Secure-refresh_token=\(victim)"]
             #expect(try await service.post("/auth/refresh", headers: single).status == .ok)
         }
+    }
+
+    @Test func everyReaderOfOurCookiesSeesTheNamesTheGuardSees() {
+        func cookies(_ header: String) -> RequestCookies {
+            RequestCookies(Request(head: HTTPRequest(method: .get, scheme: "https", authority: "x", path: "/", headerFields: [.cookie: header]), body: .init(buffer: ByteBuffer())))
+        }
+        #expect(cookies(" a = 1 ;\tb=2; c").pairs.map { "\($0.name)=\($0.value)" } == ["a=1", "b=2"])
+        #expect(cookies("a=1; a=2").value(of: "a") == nil, "two of a name: neither")
+        #expect(cookies("\u{2028}a=1").value(of: "a") == nil, "only spaces and tabs are trimmed")
+        #expect(cookies("x=1; a=v=w").value(of: "a") == "v=w")
     }
 
     @Test func clearingCookiesCoverEveryDomainAndPathACookieOfThisRequestCanHave() {

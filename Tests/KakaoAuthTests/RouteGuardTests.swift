@@ -55,8 +55,8 @@ import Testing
     @Test func anUnservedMethodOnAKnownPathIs405WithAllow() async throws {
         try await TestService.run(environment: ["KAKAO_ADMIN_KEY": FakeKakao.adminKey]) { service in
             for (method, path, allow) in [
-                (HTTPRequest.Method.trace, "/users/me", "DELETE, GET"), (.put, "/auth/refresh", "POST"), (.post, "/healthz", "GET"),
-                (.head, "/users/me/", "DELETE, GET"), (.patch, "/webhooks/kakao/unlink", "GET, POST"),
+                (HTTPRequest.Method.trace, "/users/me", "DELETE, GET, HEAD"), (.put, "/auth/refresh", "POST"), (.post, "/healthz", "GET, HEAD"),
+                (.head, "/auth/refresh/", "POST"), (.patch, "/webhooks/kakao/unlink", "GET, HEAD, POST"), (HTTPRequest.Method("QUERY")!, "/readyz", "GET, HEAD"),
             ] {
                 let answer = try await service.client.execute(uri: path, method: method)
                 #expect(answer.status == .methodNotAllowed, "\(method) \(path)")
@@ -64,6 +64,9 @@ import Testing
                 if method != .head { #expect(answer.problemCode == "method_not_allowed") }
             }
             #expect(try await service.client.execute(uri: "/nowhere", method: .trace).status == .notFound)
+            // HEAD is served wherever GET is, as HTTP expects (load balancers probe with it).
+            let head = try await service.client.execute(uri: "/healthz", method: .head)
+            #expect(head.status == .ok && head.body.readableBytes == 0)
             // A CORS preflight is still a preflight, not a 405.
             #expect(try await service.options("/auth/refresh", headers: [.origin: "https://x.example", .accessControlRequestMethod: "POST"]).status == .noContent)
         }

@@ -115,3 +115,21 @@ def test_server_side_flow_logs_in_and_returns(demo, browser):
     assert browser.find_element(By.ID, "nickname").text == "라이언"
     browser.find_element(By.ID, "logout-all").click()
     wait_for(browser, "signed-out")
+
+
+def test_the_app_button_logs_in_with_an_id_token_and_a_nonce(demo, browser):
+    browser.get(demo["url"] + "/")
+    wait_for(browser, "sdk-login").click()
+    wait_for(browser, "signed-in")
+    assert browser.find_element(By.ID, "nickname").text == "앱 사용자"
+    assert browser.find_element(By.ID, "kakao-id").text == "1000000001"
+    assert "id_token" in browser.find_element(By.ID, "status").text
+    ARTIFACTS.mkdir(exist_ok=True)
+    browser.save_screenshot(str(ARTIFACTS / "demo-app-login.png"))
+    # As after a code login: HttpOnly cookies the page cannot read, and a session that refreshes.
+    assert all_cookies(browser)["refresh_token"]["httpOnly"]
+    assert browser.execute_script("return document.cookie") == ""
+    browser.find_element(By.ID, "refresh").click()
+    WebDriverWait(browser, 15).until(EC.text_to_be_present_in_element((By.ID, "status"), "rotated"))
+    browser.find_element(By.ID, "logout").click()
+    wait_for(browser, "signed-out")

@@ -9,6 +9,8 @@ import requests
 import schemathesis
 
 SERVICE = os.environ["CONTRACT_SERVICE_URL"]
+EMULATOR = os.environ["CONTRACT_EMULATOR_URL"]
+APP_ID = os.environ["CONTRACT_APP_ID"]
 REDIRECT_URI = os.environ["CONTRACT_REDIRECT_URI"]
 ADMIN_KEY = os.environ["CONTRACT_ADMIN_KEY"]
 _logins = itertools.count()
@@ -46,13 +48,32 @@ def _server_flow_state():
     return state, started.cookies["__Host-kakao_login_state"]
 
 
+def _sdk_login(nonce):
+    """What Kakao's SDK hands an app (the emulator's stand-in): Kakao's access token and an id_token."""
+    answer = requests.post(EMULATOR + "/emulator/sdk-login", data={"kakao_id": "77", "nonce": nonce or ""}, timeout=10)
+    answer.raise_for_status()
+    return answer.json()
+
+
 @schemathesis.hook
 def before_call(ctx, case, **kwargs):
     if not case.meta.generation.mode.is_positive:
         return
-    # `redirect_uri` is valid when it is one of KAKAO_REDIRECT_URIS, which no schema can enumerate.
-    if case.path == "/auth/kakao" and isinstance(case.body, dict) and "redirect_uri" in case.body:
-        case.body["redirect_uri"] = REDIRECT_URI
+    body = case.body if isinstance(case.body, dict) else {}
+    if case.path == "/auth/kakao":
+        # `redirect_uri` is valid when it is one of KAKAO_REDIRECT_URIS, which no schema can enumerate, and
+        # an id_token or access token only when Kakao (the emulator) issued it.
+        if "redirect_uri" in body:
+            body["redirect_uri"] = REDIRECT_URI
+        if "id_token" in body:
+            body["id_token"] = _sdk_login(body.get("nonce"))["id_token"]
+        if "access_token" in body:
+            body["access_token"] = _sdk_login(None)["access_token"]
+    # The webhook's app_id, when sent, is valid only as KAKAO_APP_ID.
+    if case.path == "/webhooks/kakao/unlink":
+        for parameters in (case.query, body):
+            if parameters and "app_id" in parameters:
+                parameters["app_id"] = APP_ID
     # A callback is valid with the state of a login this browser started: its cookie must match.
     if case.path == "/auth/kakao/callback":
         state, cookie = _server_flow_state()

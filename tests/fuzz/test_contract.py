@@ -28,10 +28,11 @@ def test_openapi_yaml_is_a_valid_openapi_3_1_document():
 def run_schemathesis(tmp_path, seed, examples):
     # Secure cookie names, as in production and as openapi.yaml names them, so that schemathesis knows the
     # cookies are credentials (they travel over plain http here; only browsers insist on https).
-    with Stack(tmp_path, emulator_options=["--accept-any-code"], COOKIE_SECURE="true") as stack:
+    with Stack(tmp_path, emulator_options=["--accept-any-code"], COOKIE_SECURE="true", KAKAO_APP_ID=Stack.APP_ID) as stack:
         env = {
             **os.environ, "SCHEMATHESIS_HOOKS": "contract_hooks", "PYTHONPATH": str(Path(__file__).resolve().parent),
-            "CONTRACT_SERVICE_URL": stack.url, "CONTRACT_REDIRECT_URI": stack.redirect_uri, "CONTRACT_ADMIN_KEY": stack.ADMIN_KEY,
+            "CONTRACT_SERVICE_URL": stack.url, "CONTRACT_EMULATOR_URL": stack.emulator_url, "CONTRACT_REDIRECT_URI": stack.redirect_uri,
+            "CONTRACT_ADMIN_KEY": stack.ADMIN_KEY, "CONTRACT_APP_ID": stack.APP_ID,
         }
         result = subprocess.run([
             "st", "--config-file", str(Path(__file__).resolve().parent / "schemathesis.toml"), "run", str(ROOT / "openapi.yaml"), "--url", stack.url, "--checks", "all",

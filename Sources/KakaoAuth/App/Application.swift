@@ -29,10 +29,12 @@ public func buildApplication(
         demoPage: demoPage)
     return Application(
         router: router,
-        // Headers are bounded (tokens are small), and so is how long a connection may sit idle.
+        // Headers are bounded (tokens are small), and so is how long a connection may sit idle. SwiftNIO counts
+        // the request target against both limits: 32 KiB leaves room for the longest query the API
+        // documents (a 2048-character `return_to`, 24 KiB when every character is percent-encoded UTF-8).
         server: .http1(configuration: .init(
             idleTimeout: configuration.readTimeout,
-            httpDecoderConfiguration: .init(maxHeaderFieldSize: 16 * 1024, maxHeaderListSize: 32 * 1024, maxHeaderFieldCount: 100))),
+            httpDecoderConfiguration: .init(maxHeaderFieldSize: 32 * 1024, maxHeaderListSize: 48 * 1024, maxHeaderFieldCount: 100))),
         configuration: .init(address: .hostname(configuration.host, port: configuration.port)),
         // Shut down in reverse order once the server has drained: purging stops, then the HTTP client, and
         // the database closes last.
@@ -58,7 +60,10 @@ func buildRouter(
     let addresses = ClientAddressResolver(trustedProxies: configuration.trustedProxies)
     let origins = RequestOrigins(addresses: addresses)
     let bodies = RequestBody(timeout: configuration.readTimeout)
-    let login = KakaoLogin(kakao: kakao, database: database, tokens: tokens, sessionPolicy: configuration.sessionPolicy, metrics: metrics, clock: clock)
+    let kakaoKeys = KakaoJWKS(refetchInterval: configuration.jwksRefetchInterval) { try await kakao.fetchJWKS() }
+    let login = KakaoLogin(
+        kakao: kakao, idTokens: KakaoIDTokenVerifier(settings: configuration.idTokens, keys: kakaoKeys), appID: configuration.kakaoAppID,
+        database: database, tokens: tokens, sessionPolicy: configuration.sessionPolicy, metrics: metrics, clock: clock)
     let stateCookie = LoginStateCookie(jwtSecret: configuration.jwtSecret, secure: configuration.cookies.secure)
     let guards = RouteGuards(
         rateLimit: configuration.rateLimitPerMinute > 0
@@ -69,7 +74,7 @@ func buildRouter(
         duplicateCookies: DuplicateCookieGuard(names: cookies.names.union([stateCookie.name]), secure: configuration.cookies.secure),
         crossOrigin: CrossOriginProtection(trustedOrigins: configuration.allowedOrigins, ownOrigin: configuration.publicURL.flatMap(WebOrigin.of)))
 
-    let router = Router(context: AppRequestContext.self)
+    let router = Router(context: AppRequestContext.self, options: .autoGenerateHeadEndpoints)
     router.add(middleware: EventLoopAffinityMiddleware())
     router.add(middleware: RequestIDMiddleware())
     router.add(middleware: RequestLogMiddleware())
@@ -97,8 +102,9 @@ func buildRouter(
     UserController(database: database, tokens: tokens, cookies: cookies, kakao: kakao, origins: origins, clock: clock)
         .addRoutes(to: router, guards: guards)
     if let adminKey = configuration.kakao.adminKey {
-        WebhookController(database: database, bodies: bodies, adminKey: adminKey, appID: configuration.kakaoAppID, origins: origins, clock: clock)
-            .addRoutes(to: router, guards: guards)
+        WebhookController(
+            database: database, bodies: bodies, adminKey: adminKey, appID: configuration.kakaoAppID, origins: origins, rateLimit: guards.rateLimit, clock: clock
+        ).addRoutes(to: router)
     }
     router.answerUnservedMethodsWith405()
     return router

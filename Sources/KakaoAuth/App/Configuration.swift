@@ -33,8 +33,13 @@ public struct Configuration: Sendable {
     var publicURL: String?
     /// Origins allowed to call with credentials (CORS), and to be a server-side flow's `return_to`.
     var allowedOrigins: Set<String>
-    /// When set, the unlink webhook's `app_id` must be this.
+    /// When set, the unlink webhook's `app_id` must be this, and so must every access token's an app logs in
+    /// with; access-token logins are refused without it.
     var kakaoAppID: String?
+    /// How Kakao's OpenID Connect ID tokens are checked.
+    var idTokens: KakaoIDTokenVerifier.Settings
+    /// The shortest time between two fetches of Kakao's JWKS for an unknown `kid`.
+    var jwksRefetchInterval: Duration
     /// When set, `/auth/introspect` callers must present it as a Bearer token.
     var introspectionToken: String?
     /// Peers whose `X-Forwarded-For` is believed.
@@ -86,6 +91,11 @@ public struct Configuration: Sendable {
         logLevel = try variables.choice("LOG_LEVEL", default: .info)
         logFormat = try variables.choice("LOG_FORMAT", default: .text)
         kakaoAppID = variables.optional("KAKAO_APP_ID")
+        idTokens = KakaoIDTokenVerifier.Settings(
+            issuer: try variables.text("KAKAO_OIDC_ISSUER", default: "https://kauth.kakao.com"),
+            audiences: Set(variables.list("KAKAO_ID_TOKEN_AUDIENCES") ?? [kakao.clientID]),
+            maximumAge: Int64(try variables.integer("KAKAO_ID_TOKEN_MAX_AGE", default: 600, in: 10...86_400)))
+        jwksRefetchInterval = .seconds(try variables.integer("KAKAO_JWKS_REFRESH_SECONDS", default: 60, in: 1...86_400))
         introspectionToken = variables.optional("INTROSPECTION_TOKEN")
         trustedProxies = try variables.addressRanges("TRUSTED_PROXIES")
         rateLimitPerMinute = try variables.integer("RATE_LIMIT_PER_MINUTE", default: 60, in: 0...1_000_000)
@@ -138,6 +148,12 @@ private struct EnvironmentVariables {
 
     func text(_ name: String, default defaultValue: String) throws(ConfigurationError) -> String {
         optional(name) ?? defaultValue
+    }
+
+    /// A comma-separated list of non-empty items, or nil when unset.
+    func list(_ name: String) -> [String]? {
+        let items = optional(name)?.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+        return items?.isEmpty == false ? items : nil
     }
 
     /// A signing secret of at least 32 bytes.

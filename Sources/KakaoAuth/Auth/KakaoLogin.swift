@@ -1,6 +1,17 @@
-/// A login with a Kakao authorization code, shared by the SPA/mobile endpoint and the server-side callback:
-/// exchange the code, read the profile, register or update the user, open a session, sign its tokens.
+/// A login with what Kakao gave the user, shared by `/auth/kakao` and the server-side callback: verify it
+/// with Kakao (or, for an id_token, with Kakao's keys), register or update the user, open a session, sign
+/// its tokens.
 struct KakaoLogin: Sendable {
+    /// The three things an app can bring from Kakao.
+    enum Credential: Sendable {
+        /// An authorization code from a redirect (web, or an app's own browser tab).
+        case code(String, redirectURI: String, codeVerifier: String?)
+        /// An OpenID Connect ID token from Kakao's SDKs, with the nonce the app passed to Kakao's login.
+        case idToken(String, nonce: String?)
+        /// A Kakao access token from Kakao's SDKs.
+        case accessToken(String)
+    }
+
     struct Outcome: Sendable {
         var user: UserRecord
         var isNewUser: Bool
@@ -10,17 +21,19 @@ struct KakaoLogin: Sendable {
     }
 
     let kakao: KakaoClient
+    let idTokens: KakaoIDTokenVerifier
+    /// `KAKAO_APP_ID`: the app every accepted access token must have been issued to.
+    let appID: String?
     let database: AppDatabase
     let tokens: TokenIssuer
     let sessionPolicy: SessionPolicy
     let metrics: ServiceMetrics
     let clock: UnixClock
 
-    /// Nothing is written unless both Kakao calls succeed, so a failed login leaves nothing behind.
-    func logIn(code: String, redirectURI: String, codeVerifier: String?, origin: RequestOrigin) async throws -> Outcome {
+    /// Nothing is written unless the credential is verified, so a failed login leaves nothing behind.
+    func logIn(_ credential: Credential, origin: RequestOrigin) async throws -> Outcome {
         do {
-            let kakaoAccessToken = try await kakao.exchangeCode(code, redirectURI: redirectURI, codeVerifier: codeVerifier)
-            let profile = try await kakao.fetchProfile(accessToken: kakaoAccessToken)
+            let profile = try await verifiedProfile(credential, origin: origin)
             let now = clock.now()
             let (user, isNewUser, grant) = try await database.recordLogin(profile, policy: sessionPolicy, origin: origin, now: now)
             metrics.login(outcome: isNewUser ? "new_user" : "existing_user")
@@ -28,6 +41,32 @@ struct KakaoLogin: Sendable {
         } catch {
             metrics.login(outcome: APIError(from: error).code.rawValue)
             throw error
+        }
+    }
+
+    private func verifiedProfile(_ credential: Credential, origin: RequestOrigin) async throws -> KakaoProfile {
+        switch credential {
+        case .code(let code, let redirectURI, let codeVerifier):
+            let kakaoAccessToken = try await kakao.exchangeCode(code, redirectURI: redirectURI, codeVerifier: codeVerifier)
+            return try await kakao.fetchProfile(accessToken: kakaoAccessToken)
+        case .idToken(let token, let nonce):
+            return try await idTokens.verify(token, nonce: nonce, now: clock.now())
+        case .accessToken(let token):
+            // Any app's access token reads any user's profile at /v2/user/me: only the app id tells
+            // whether the token was issued to this app (token substitution).
+            guard let appID else {
+                throw APIError(.invalidRequest, "access_token logins need KAKAO_APP_ID, to check that Kakao issued the token to this app")
+            }
+            let info = try await kakao.accessTokenInfo(token)
+            guard info.appID == appID else {
+                try await database.recordRefusedLogin(.foreignTokenRefused, origin: origin, detail: "app_id=\(info.appID)", now: clock.now())
+                throw KakaoCredentialRefusal(reason: "token was issued to another app")
+            }
+            let profile = try await kakao.fetchProfile(accessToken: token)
+            guard profile.id == info.kakaoID else {
+                throw KakaoError.malformedAnswer("the token info and the user answer name different users")
+            }
+            return profile
         }
     }
 }

@@ -35,8 +35,13 @@ public struct Demo: Sendable {
             "PORT": String(port),
             "PUBLIC_URL": url,
             "COOKIE_SECURE": "false",
+            // Apps on Kakao's SDKs: id_tokens from the emulator, for the web key or its native app key, and
+            // access tokens of the emulator's app.
+            "KAKAO_OIDC_ISSUER": emulatorSettings.issuer,
+            "KAKAO_ID_TOKEN_AUDIENCES": "\(Self.clientID),\(emulatorSettings.nativeAppKey)",
+            "KAKAO_APP_ID": emulatorSettings.appID,
         ])
-        page = DemoPage(authorizeURL: emulatorURL + "/oauth/authorize", clientID: Self.clientID, redirectURI: pageURI)
+        page = DemoPage(emulatorURL: emulatorURL, clientID: Self.clientID, redirectURI: pageURI)
     }
 
     /// Runs both until SIGINT or SIGTERM.

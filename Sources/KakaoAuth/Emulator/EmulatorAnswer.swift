@@ -7,7 +7,7 @@ enum EmulatorAnswer {
         object(members.map { ($0.key, $0.value) }, status: status)
     }
 
-    private static func object(_ members: [(String, String)], status: HTTPResponse.Status = .ok) -> Response {
+    static func object(_ members: [(String, String)], status: HTTPResponse.Status = .ok) -> Response {
         let body = "{" + members.map { "\($0.0.jsonQuoted):\($0.1)" }.joined(separator: ",") + "}"
         return Response(status: status, headers: [.contentType: "application/json;charset=UTF-8"], body: .init(byteBuffer: ByteBuffer(string: body)))
     }

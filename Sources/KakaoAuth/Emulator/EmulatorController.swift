@@ -23,8 +23,10 @@ struct EmulatorController<Context: RequestContext> {
     let settings: EmulatorSettings
     let state: EmulatorState
     let clock: UnixClock
+    var oidc: EmulatorOIDC<Context> { EmulatorOIDC(settings: settings, state: state, clock: clock) }
 
     func addRoutes(to router: Router<Context>) {
+        oidc.addRoutes(to: router)
         router.get("oauth/authorize", use: authorize)
         router.post("oauth/authorize", use: decide)
         router.post("oauth/token", use: token)
@@ -91,7 +93,9 @@ struct EmulatorController<Context: RequestContext> {
         state.saveUser(EmulatedUser(
             id: id, nickname: nickname, email: email, emailVerified: form["email_verified"] == "on", connectedAt: state.user(id: id)?.connectedAt ?? now))
         let code = state.issueCode(EmulatorState.PendingCode(
-            userID: id, redirectURI: authorize.redirectURI, codeChallenge: authorize.codeChallenge, expiresAt: now + EmulatorState.codeLifetime))
+            userID: id, redirectURI: authorize.redirectURI, codeChallenge: authorize.codeChallenge, nonce: authorize.fields["nonce"],
+            wantsIDToken: authorize.fields["scope"]?.split(whereSeparator: { $0 == "," || $0 == " " }).contains("openid") == true,
+            expiresAt: now + EmulatorState.codeLifetime))
         return redirect(authorize, with: [("code", code)])
     }
 
@@ -134,11 +138,15 @@ struct EmulatorController<Context: RequestContext> {
                 }
             }
             let tokens = state.issueTokens(userID: code.userID, now: now)
-            return EmulatorAnswer.json([
-                "token_type": "\"bearer\"", "access_token": tokens.access.jsonQuoted, "expires_in": "\(EmulatorState.accessTokenLifetime)",
-                "refresh_token": tokens.refresh.jsonQuoted, "refresh_token_expires_in": "\(EmulatorState.refreshTokenLifetime)",
-                "scope": "\"profile_nickname account_email\"",
-            ])
+            var members: [(String, String)] = [
+                ("token_type", "\"bearer\""), ("access_token", tokens.access.jsonQuoted), ("expires_in", "\(EmulatorState.accessTokenLifetime)"),
+                ("refresh_token", tokens.refresh.jsonQuoted), ("refresh_token_expires_in", "\(EmulatorState.refreshTokenLifetime)"),
+                ("scope", code.wantsIDToken ? "\"openid profile_nickname account_email\"" : "\"profile_nickname account_email\""),
+            ]
+            if code.wantsIDToken, let user = state.user(id: code.userID) {
+                members.append(("id_token", oidc.idToken(for: user, audience: settings.clientID, nonce: code.nonce, now: now).jsonQuoted))
+            }
+            return EmulatorAnswer.object(members)
         case "refresh_token":
             guard let value = form["refresh_token"], let refreshed = state.refresh(value, now: now) else {
                 return EmulatorAnswer.kauthError(status: 400, error: "invalid_grant", code: "KOE322", description: "refresh_token not found")
@@ -219,7 +227,7 @@ struct EmulatorController<Context: RequestContext> {
     @Sendable func accessTokenInfo(_ request: Request, context: Context) async throws -> Response {
         switch try await caller(of: request) {
         case .success(.token(_, let token)):
-            return EmulatorAnswer.json(["id": "\(token.userID)", "expires_in": "\(token.expiresAt - clock.now())", "app_id": "1"])
+            return EmulatorAnswer.json(["id": "\(token.userID)", "expires_in": "\(token.expiresAt - clock.now())", "app_id": settings.appID])
         case .success(.admin): return EmulatorAnswer.invalidToken
         case .failure(let refusal): return refusal.response
         }

@@ -24,8 +24,16 @@ public struct EmulatorSettings: Sendable {
     public var redirectURIs: [String]
     public var host: String
     public var port: Int
+    /// The `iss` of its id_tokens and of its discovery document: its own base URL (`KAKAO_OIDC_ISSUER`).
+    public var issuer: String { "http://\(host.contains(":") ? "[\(host)]" : host):\(port)" }
     public var tokenFault: Fault?
     public var userFault: Fault?
+    /// Faults of `/.well-known/jwks.json`, for drills of the service's id_token path.
+    public var jwksFault: Fault?
+    /// The numeric app id `access_token_info` reports for every token it issued (`KAKAO_APP_ID`).
+    public var appID: String
+    /// The native app key the SDK-login endpoint puts in its id_tokens' `aud`, as Kakao's SDKs do.
+    public var nativeAppKey: String
     /// Benchmarks only: the token endpoint accepts any code without the consent step. `user-<n>` logs in
     /// user n; any other code a user of its own (the same code, the same user).
     public var acceptAnyCode: Bool
@@ -33,7 +41,7 @@ public struct EmulatorSettings: Sendable {
     public init(
         clientID: String = "emulator-client-id", clientSecret: String? = nil, adminKey: String = "emulator-admin-key",
         redirectURIs: [String] = [], host: String = "127.0.0.1", port: Int = 8081, tokenFault: Fault? = nil, userFault: Fault? = nil,
-        acceptAnyCode: Bool = false
+        jwksFault: Fault? = nil, appID: String = "1", nativeAppKey: String = "emulator-native-app-key", acceptAnyCode: Bool = false
     ) {
         self.clientID = clientID
         self.clientSecret = clientSecret
@@ -43,6 +51,9 @@ public struct EmulatorSettings: Sendable {
         self.port = port
         self.tokenFault = tokenFault
         self.userFault = userFault
+        self.jwksFault = jwksFault
+        self.appID = appID
+        self.nativeAppKey = nativeAppKey
         self.acceptAnyCode = acceptAnyCode
     }
 }

@@ -20,7 +20,17 @@ final class EmulatorState: Sendable {
         var userID: Int64
         var redirectURI: String
         var codeChallenge: String?
+        /// The authorize request's `nonce`, and whether its `scope` had `openid` (then the token answer
+        /// carries an id_token).
+        var nonce: String? = nil
+        var wantsIDToken = false
         var expiresAt: Int64
+    }
+
+    /// A signing key of the emulator's JWKS.
+    struct SigningKey: Sendable {
+        var kid: String
+        var key: RSAPrivateKey
     }
 
     struct IssuedToken: Sendable {
@@ -36,6 +46,18 @@ final class EmulatorState: Sendable {
     }
 
     private let contents = Mutex(Contents())
+    /// The current key first, then the ones it replaced (still published, as Kakao does while rotating).
+    private let signingKeys = Mutex([SigningKey(kid: RandomID.make(), key: RSAPrivateKey())])
+
+    var currentSigningKey: SigningKey { signingKeys.withLock { $0[0] } }
+    var publishedSigningKeys: [SigningKey] { signingKeys.withLock { $0 } }
+
+    /// A new current key; the old one stays published. Returns the new kid.
+    func rotateSigningKey() -> String {
+        let fresh = SigningKey(kid: RandomID.make(), key: RSAPrivateKey())
+        signingKeys.withLock { $0.insert(fresh, at: 0) }
+        return fresh.kid
+    }
 
     func saveUser(_ user: EmulatedUser) {
         contents.withLock { $0.users[user.id] = user }

@@ -1,6 +1,7 @@
 import Hummingbird
 
-/// `/auth`: log in with a Kakao authorization code, rotate refresh tokens, log out.
+/// `/auth`: log in with what Kakao gave the user (a code, an id_token or an access token), rotate refresh
+/// tokens, log out.
 struct AuthController {
     typealias Context = AppRequestContext
 
@@ -26,19 +27,45 @@ struct AuthController {
 
     // MARK: POST /auth/kakao
 
+    /// Exactly one Kakao credential (a code, an id_token or an access token) with only the fields of its
+    /// kind, and the delivery.
     struct LoginRequest {
-        var code: String
-        var redirectURI: String?
-        var codeVerifier: String?
+        static let kinds: [(field: String, companions: Set<String>)] = [
+            ("code", ["redirect_uri", "code_verifier"]), ("id_token", ["nonce"]), ("access_token", []),
+        ]
+
+        var credential: KakaoLogin.Credential
         var delivery: TokenDelivery
 
-        init(_ fields: JSONFields) throws(APIError) {
-            let fields = try fields.allowingOnly(["code", "redirect_uri", "code_verifier", "token_delivery"])
-            code = try fields.requiredString("code")
-            redirectURI = try fields.string("redirect_uri")
-            codeVerifier = try fields.string("code_verifier", maximumLength: 128)
-            if let verifier = codeVerifier, !Self.isValidCodeVerifier(verifier) {
-                throw APIError(.invalidRequest, "code_verifier must be 43 to 128 characters of A-Z a-z 0-9 - . _ ~ (RFC 7636)")
+        /// A code's `redirect_uri` (default: the first of `redirectURIs`) must be one of `redirectURIs`:
+        /// checked here, before Kakao is called, so a code is never exchanged for an unlisted target.
+        init(_ fields: JSONFields, redirectURIs: [String]) throws(APIError) {
+            let companions = Self.kinds.reduce(into: Set<String>()) { $0.formUnion($1.companions) }
+            let fields = try fields.allowingOnly(Set(Self.kinds.map(\.field)).union(companions).union(["token_delivery"]))
+            let present = Self.kinds.filter { fields.contains($0.field) }
+            guard present.count == 1, let kind = present.first else {
+                throw APIError(.invalidRequest, "send exactly one of code, id_token or access_token")
+            }
+            if let foreign = companions.subtracting(kind.companions).sorted().first(where: fields.contains) {
+                throw APIError(.invalidRequest, "\(foreign) does not go with \(kind.field)")
+            }
+            switch kind.field {
+            case "code":
+                let code = try fields.requiredString("code")
+                let codeVerifier = try fields.string("code_verifier", maximumLength: 128)
+                if let verifier = codeVerifier, !Self.isValidCodeVerifier(verifier) {
+                    throw APIError(.invalidRequest, "code_verifier must be 43 to 128 characters of A-Z a-z 0-9 - . _ ~ (RFC 7636)")
+                }
+                let redirectURI = try fields.string("redirect_uri") ?? redirectURIs[0]
+                guard redirectURIs.contains(redirectURI) else {
+                    throw APIError(.redirectURINotAllowed, "redirect_uri is not one of KAKAO_REDIRECT_URIS")
+                }
+                credential = .code(code, redirectURI: redirectURI, codeVerifier: codeVerifier)
+            case "id_token":
+                // The size limit is the verifier's, so that an oversized token is refused as a token.
+                credential = .idToken(try fields.requiredString("id_token", maximumLength: RequestBody.maximumSize), nonce: try fields.string("nonce", maximumLength: 256))
+            default:
+                credential = .accessToken(try fields.requiredString("access_token", maximumLength: 4096))
             }
             let delivery = try fields.string("token_delivery") ?? TokenDelivery.cookie.rawValue
             guard let delivery = TokenDelivery(rawValue: delivery) else {
@@ -72,14 +99,8 @@ struct AuthController {
     }
 
     @Sendable func logIn(_ request: Request, context: Context) async throws -> Response {
-        let body = try LoginRequest(try await bodies.jsonObject(of: request, required: true)!)
-        let redirectURI = body.redirectURI ?? redirectURIs[0]
-        // Checked before Kakao is called: a code must never be exchanged for an unlisted redirect target.
-        guard redirectURIs.contains(redirectURI) else {
-            throw APIError(.redirectURINotAllowed, "redirect_uri is not one of KAKAO_REDIRECT_URIS")
-        }
-        let outcome = try await login.logIn(
-            code: body.code, redirectURI: redirectURI, codeVerifier: body.codeVerifier, origin: origins.origin(of: request, context: context))
+        let body = try LoginRequest(try await bodies.jsonObject(of: request, required: true)!, redirectURIs: redirectURIs)
+        let outcome = try await login.logIn(body.credential, origin: origins.origin(of: request, context: context))
         let answer = LoginAnswer(
             user: UserResource(record: outcome.user), newUser: outcome.isNewUser,
             tokens: TokenAnswer(outcome.tokens, delivery: body.delivery, now: outcome.issuedAt))

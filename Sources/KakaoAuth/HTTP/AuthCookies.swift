@@ -34,9 +34,9 @@ struct AuthCookies: Sendable {
         }
     }
 
-    func accessToken(in request: Request) -> String? { request.cookies[accessName]?.value }
+    func accessToken(in request: Request) -> String? { RequestCookies(request).value(of: accessName) }
 
-    func refreshToken(in request: Request) -> String? { request.cookies[refreshName]?.value }
+    func refreshToken(in request: Request) -> String? { RequestCookies(request).value(of: refreshName) }
 
     var names: Set<String> { [accessName, refreshName] }
 

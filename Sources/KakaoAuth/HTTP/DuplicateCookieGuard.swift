@@ -15,27 +15,33 @@ struct DuplicateCookieGuard: RouterMiddleware {
     let secure: Bool
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
-        let duplicated = Self.duplicatedNames(in: request.headers[values: .cookie], among: names)
-        guard !duplicated.isEmpty else { return try await next(request, context) }
+        guard request.headers[.cookie] != nil else { return try await next(request, context) }
+        let ambiguous = Self.ambiguousNames(in: RequestCookies(request), among: names)
+        guard !ambiguous.isEmpty else { return try await next(request, context) }
         var response = APIError(
-            .duplicateCookie, "the request carries more than one cookie named \(duplicated.sorted().joined(separator: ", ")); all are cleared, log in again"
+            .duplicateCookie, "the request carries more than one cookie named \(ambiguous.sorted().joined(separator: ", ")); all are cleared, log in again"
         ).response
-        for cookie in clearingCookies(for: duplicated, request: request) { response.setCookie(cookie) }
+        for cookie in clearingCookies(for: ambiguous, request: request) { response.setCookie(cookie) }
         return response
     }
 
-    /// The names of `names` that occur more than once across the `Cookie` headers.
-    static func duplicatedNames(in headers: [String], among names: Set<String>) -> Set<String> {
+    /// Our names that occur more than once, or that another cookie's name imitates: one that is ours once
+    /// every character outside printable ASCII is dropped (`\u{2028}__Secure-refresh_token`). Our readers
+    /// would not take such a cookie, but a browser or proxy might; with one in the request, which cookie is
+    /// ours is as uncertain as with a plain duplicate.
+    static func ambiguousNames(in cookies: RequestCookies, among names: Set<String>) -> Set<String> {
         var seen: Set<String> = []
-        var duplicated: Set<String> = []
-        for header in headers {
-            for pair in header.split(separator: ";") {
-                let name = pair.prefix { $0 != "=" }.trimmingCharacters(in: .whitespaces)
-                guard names.contains(name) else { continue }
-                if !seen.insert(name).inserted { duplicated.insert(name) }
+        var ambiguous: Set<String> = []
+        for (rawName, _) in cookies.pairs {
+            let name = String(rawName)
+            if names.contains(name) {
+                if !seen.insert(name).inserted { ambiguous.insert(name) }
+                continue
             }
+            let printable = String(String.UnicodeScalarView(name.unicodeScalars.filter { $0.value > 0x20 && $0.value < 0x7F }))
+            if names.contains(printable) { ambiguous.insert(printable) }
         }
-        return duplicated
+        return ambiguous
     }
 
     /// A cookie the browser sent with this request has a path that is a prefix of the request's path and a

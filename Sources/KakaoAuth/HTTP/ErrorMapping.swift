@@ -14,6 +14,8 @@ extension APIError {
             self.init(error.kind == .access ? .invalidToken : .refreshTokenInvalid, error.reason.rawValue)
         case let error as KakaoError:
             self.init(kakao: error)
+        case let error as KakaoCredentialRefusal:
+            self.init(.invalidGrant, error.reason)
         case is NIOTooManyBytesError:
             self.init(.payloadTooLarge, "request bodies are limited to \(RequestBody.maximumSize) bytes")
         case let error as HTTPError where error.status == .notFound:
@@ -33,6 +35,8 @@ extension APIError {
         switch error {
         case .invalidGrant(let errorCode):
             self.init(.invalidGrant, "the authorization code is invalid, expired, already used or issued for another redirect_uri\(Self.kakaoCode(errorCode))")
+        case .invalidToken(let errorCode):
+            self.init(.invalidGrant, "Kakao does not accept this access token: unknown, expired or malformed\(Self.kakaoCode(errorCode))")
         case .rejected(let status, let errorCode):
             self.init(.providerError, "Kakao refused the request with status \(status)\(Self.kakaoCode(errorCode))")
         case .unavailable(let status):

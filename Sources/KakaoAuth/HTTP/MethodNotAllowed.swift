@@ -15,8 +15,10 @@ extension Router<AppRequestContext> {
     func answerUnservedMethodsWith405() {
         let served = Dictionary(grouping: routes, by: { $0.path.description })
         for (_, routes) in served {
-            let methods = Set(routes.map(\.method))
-            let allow = routes.map(\.method.rawValue).sorted().joined(separator: ", ")
+            var methods = Set(routes.map(\.method))
+            // The router answers HEAD wherever it answers GET (`autoGenerateHeadEndpoints`), as HTTP expects.
+            if methods.contains(.get) { methods.insert(.head) }
+            let allow = methods.map(\.rawValue).sorted().joined(separator: ", ")
             for method in Self.methodsAnsweredWith405 where !methods.contains(method) {
                 on(routes[0].path, method: method) { request, _ in
                     var response = APIError(.methodNotAllowed, "\(request.method.rawValue) is not served here; use \(allow)").response

@@ -58,6 +58,10 @@ struct JSONFields {
         return self
     }
 
+    func contains(_ name: String) -> Bool {
+        members[name] != nil
+    }
+
     /// A non-empty string of at most `maximumLength` bytes, or nil when absent.
     func string(_ name: String, maximumLength: Int = 2048) throws(APIError) -> String? {
         guard let value = members[name] else { return nil }

@@ -98,7 +98,7 @@ struct ServerFlowController {
     @Sendable func callback(_ request: Request, context: Context) async throws -> Response {
         let query = request.uri.queryParameters
         let now = clock.now()
-        guard let sealed = request.cookies[stateCookie.name]?.value, let contents = stateCookie.open(sealed, now: now),
+        guard let sealed = RequestCookies(request).value(of: stateCookie.name), let contents = stateCookie.open(sealed, now: now),
               let state = query["state"], OpenSSL.constantTimeEqual(state, contents.state),
               // Recorded in the database, so that the same callback replayed (with the same cookie) is refused
               // on every replica and after a restart, without the code reaching Kakao a second time.
@@ -117,7 +117,7 @@ struct ServerFlowController {
             }
             guard let code = query["code"], !code.isEmpty else { throw APIError(.invalidRequest, "the callback has no code") }
             outcome = try await login.logIn(
-                code: String(code), redirectURI: callbackURI, codeVerifier: contents.codeVerifier, origin: origins.origin(of: request, context: context))
+                .code(String(code), redirectURI: callbackURI, codeVerifier: contents.codeVerifier), origin: origins.origin(of: request, context: context))
         } catch {
             return redirect(to: contents.returnTo, error: APIError(from: error).code.rawValue)
         }

@@ -15,19 +15,25 @@ struct WebhookController {
     /// When set, the call's `app_id` must be this.
     let appID: String?
     let origins: RequestOrigins
+    /// Counts the calls that fail authentication (see ``unlink(_:context:)``).
+    let rateLimit: RateLimitMiddleware?
     let clock: UnixClock
 
-    /// It deletes users: limited, like every route that writes.
-    func addRoutes(to router: Router<Context>, guards: RouteGuards) {
-        let group = guards.group(router, checks: [.rateLimited])
-        group.get(RouterPath(Self.path), use: unlink)
-        group.post(RouterPath(Self.path), use: unlink)
+    func addRoutes(to router: Router<Context>) {
+        router.get(RouterPath(Self.path), use: unlink)
+        router.post(RouterPath(Self.path), use: unlink)
     }
 
+    /// Only Kakao, holding the admin key, gets to write here, so the rate limit counts the calls that fail
+    /// authentication (someone guessing the key) and never Kakao's own: a burst of real unlinks (an admin
+    /// unlinking many users) answered 429 would count as failures, and Kakao suspends failing webhooks.
     @Sendable func unlink(_ request: Request, context: Context) async throws -> Response {
         guard let authorization = request.headers[.authorization], authorization.hasPrefix("KakaoAK "),
               OpenSSL.constantTimeEqual(authorization.dropFirst("KakaoAK ".count), adminKey)
-        else { throw APIError(.invalidCredentials, "the webhook must carry Authorization: KakaoAK with the app's primary admin key") }
+        else {
+            if let refusal = rateLimit?.refusal(of: request, context: context) { return refusal }
+            throw APIError(.invalidCredentials, "the webhook must carry Authorization: KakaoAK with the app's primary admin key")
+        }
 
         let text: String
         if request.method == .post {
@@ -40,9 +46,9 @@ struct WebhookController {
             throw APIError(.invalidCredentials, "app_id is not this app's (KAKAO_APP_ID)")
         }
         // Exactly openapi.yaml's pattern: 1 to 19 digits, no leading zero, no sign.
-        guard let userID = parameters["user_id"], (1...19).contains(userID.utf8.count), userID.utf8.first != UInt8(ascii: "0"),
-              userID.utf8.allSatisfy({ (UInt8(ascii: "0")...UInt8(ascii: "9")).contains($0) })
-        else { throw APIError(.invalidRequest, "user_id must be a Kakao user id: 1 to 19 digits without a leading zero") }
+        guard let userID = parameters["user_id"], KakaoProfile.isDecimalID(userID) else {
+            throw APIError(.invalidRequest, "user_id must be a Kakao user id: 1 to 19 digits without a leading zero")
+        }
         // Beyond 64 bits no Kakao user exists; such a call is answered like any other unknown user's.
         guard let kakaoID = Int64(userID) else { return Response.json { $0.add("status", "ok") } }
         let referrer = parameters["referrer_type"].map { String($0.prefix(64)) } ?? "unknown"

@@ -64,6 +64,32 @@ struct KakaoClient: Sendable {
         return try KakaoProfile(json: answer)
     }
 
+    /// `GET {auth}/.well-known/jwks.json`: Kakao's OpenID Connect signing keys (see ``KakaoJWKS``).
+    func fetchJWKS() async throws(KakaoError) -> JSONValue {
+        let (status, answer) = try await send(HTTPClientRequest(url: settings.authBaseURL + "/.well-known/jwks.json"), endpoint: "jwks")
+        guard status == 200 else { throw Self.failure(status: status, errorCode: nil) }
+        guard let answer else { throw .malformedAnswer("the JWKS is not JSON") }
+        return answer
+    }
+
+    /// What Kakao says of an access token an app sent: whose it is and which app it was issued to
+    /// (`GET {api}/v1/user/access_token_info`). A token Kakao does not know (-401) or cannot read (-2) is
+    /// ``KakaoError/invalidToken(errorCode:)``.
+    func accessTokenInfo(_ accessToken: String) async throws(KakaoError) -> (kakaoID: Int64, appID: String) {
+        var request = HTTPClientRequest(url: settings.apiBaseURL + "/v1/user/access_token_info")
+        request.headers.add(name: "Authorization", value: "Bearer " + accessToken)
+        let (status, answer) = try await send(request, endpoint: "access_token_info")
+        guard status == 200 else {
+            let code = answer?["code"]?.integerValue
+            if status < 500, code == -401 || code == -2 { throw .invalidToken(errorCode: code.map(String.init)) }
+            throw Self.failure(status: status, errorCode: code.map(String.init))
+        }
+        guard let kakaoID = answer?["id"]?.integerValue, kakaoID > 0, let appID = answer?["app_id"]?.integerValue else {
+            throw .malformedAnswer("the token info has no positive integer id and app_id")
+        }
+        return (kakaoID, String(appID))
+    }
+
     /// `POST {api}/v1/user/unlink` with the admin key: disconnects the user from our app at Kakao. A user
     /// Kakao no longer knows (-101) counts as unlinked.
     func unlink(kakaoID: Int64, adminKey: String) async throws(KakaoError) {
@@ -124,6 +150,7 @@ private extension KakaoError {
     var metricReason: String {
         switch self {
         case .invalidGrant: "invalid_grant"
+        case .invalidToken: "invalid_token"
         case .rejected(let status, _): "status_\(status)"
         case .unavailable(let status): "status_\(status)"
         case .malformedAnswer: "malformed_answer"

@@ -2,6 +2,8 @@
 enum KakaoError: Error, Equatable {
     /// Kakao refused the authorization code: reused, expired, unknown, or issued for another redirect URI.
     case invalidGrant(errorCode: String?)
+    /// Kakao does not accept the access token an app sent (-401 unknown or expired, -2 malformed).
+    case invalidToken(errorCode: String?)
     /// Kakao refused the request for another reason (bad client credentials, rate limit, our own token).
     case rejected(status: Int, errorCode: String?)
     /// Kakao answered with a server error.

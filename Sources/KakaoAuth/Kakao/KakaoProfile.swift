@@ -9,6 +9,35 @@ struct KakaoProfile: Equatable, Sendable {
     var emailVerified: Bool
     var profileImageURL: String?
     var thumbnailImageURL: String?
+    /// True when the source tells only part of the profile (an id_token carries no thumbnail, and only the
+    /// claims the app asked for): an absent field then keeps what we stored, instead of clearing it as a
+    /// withdrawn consent in `/v2/user/me` does.
+    var keepsAbsentFields = false
+
+    init(
+        id: Int64, nickname: String?, email: String?, emailVerified: Bool, profileImageURL: String?, thumbnailImageURL: String?,
+        keepsAbsentFields: Bool = false
+    ) {
+        self.id = id
+        self.nickname = nickname
+        self.email = email
+        self.emailVerified = emailVerified
+        self.profileImageURL = profileImageURL
+        self.thumbnailImageURL = thumbnailImageURL
+        self.keepsAbsentFields = keepsAbsentFields
+    }
+
+    /// A Kakao id written in decimal (an id_token's `sub`): 1 to 19 digits, no sign or leading zero, and
+    /// within a signed 64-bit integer, as every Kakao id is.
+    static func kakaoID(decimal text: String) -> Int64? {
+        isDecimalID(text) ? Int64(text) : nil
+    }
+
+    /// 1 to 19 digits without a sign or a leading zero: how Kakao writes ids (one may still exceed 2^63-1).
+    static func isDecimalID(_ text: String) -> Bool {
+        (1...19).contains(text.utf8.count) && text.utf8.first != UInt8(ascii: "0")
+            && text.utf8.allSatisfy { (UInt8(ascii: "0")...UInt8(ascii: "9")).contains($0) }
+    }
 
     /// Reads Kakao's answer strictly: the id must be a positive JSON integer (not a string, fraction or
     /// exponent); optional fields of the wrong type are treated as absent rather than trusted.

@@ -134,16 +134,16 @@ struct RateLimitMiddleware: RouterMiddleware {
     let addresses: ClientAddressResolver
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
-        guard let route = context.endpointPath, let client = addresses.clientAddress(of: request, context: context) else {
-            return try await next(request, context)
-        }
-        switch limiter.admit(route: request.method.rawValue + " " + route, client: client) {
-        case .allowed:
-            return try await next(request, context)
-        case .limited(let retryAfter):
-            var response = APIError(.rateLimited, "more than \(limiter.limitPerMinute) requests a minute from this address; retry in \(retryAfter) s").response
-            response.headers[.retryAfter] = String(retryAfter)
-            return response
-        }
+        if let refusal = refusal(of: request, context: context) { return refusal }
+        return try await next(request, context)
+    }
+
+    /// Counts the request against its client's budget for the matched route; the 429 answer when it is spent.
+    func refusal(of request: Request, context: Context) -> Response? {
+        guard let route = context.endpointPath, let client = addresses.clientAddress(of: request, context: context) else { return nil }
+        guard case .limited(let retryAfter) = limiter.admit(route: request.method.rawValue + " " + route, client: client) else { return nil }
+        var response = APIError(.rateLimited, "more than \(limiter.limitPerMinute) requests a minute from this address; retry in \(retryAfter) s").response
+        response.headers[.retryAfter] = String(retryAfter)
+        return response
     }
 }

@@ -61,24 +61,7 @@ public final class AppDatabase: Sendable {
         // Asynchronous on purpose: a writer waiting for SQLite's one write lock must not hold one of the
         // few threads every other request runs on (measured: twice the throughput of a blocking write).
         return try await groupCommit.write { db in
-            guard let user = try UserRecord.fetchOne(db.cachedStatement(sql: """
-                INSERT INTO users (id, kakao_id, nickname, email, email_verified, profile_image_url,
-                                   thumbnail_image_url, created_at, updated_at, last_login_at)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                ON CONFLICT (kakao_id) DO UPDATE SET
-                    updated_at = CASE WHEN nickname IS NOT excluded.nickname OR email IS NOT excluded.email
-                                        OR email_verified IS NOT excluded.email_verified
-                                        OR profile_image_url IS NOT excluded.profile_image_url
-                                        OR thumbnail_image_url IS NOT excluded.thumbnail_image_url
-                                      THEN excluded.updated_at ELSE updated_at END,
-                    nickname = excluded.nickname,
-                    email = excluded.email,
-                    email_verified = excluded.email_verified,
-                    profile_image_url = excluded.profile_image_url,
-                    thumbnail_image_url = excluded.thumbnail_image_url,
-                    last_login_at = excluded.last_login_at
-                RETURNING *
-                """), arguments: [
+            guard let user = try UserRecord.fetchOne(db.cachedStatement(sql: profile.keepsAbsentFields ? Self.upsertUserKeepingAbsentFields : Self.upsertUser), arguments: [
                     newUserID, profile.id, profile.nickname, profile.email, profile.emailVerified,
                     profile.profileImageURL, profile.thumbnailImageURL, now, now, now,
                 ])
@@ -101,6 +84,46 @@ public final class AppDatabase: Sendable {
             try AuditEvent(.login, at: now, userID: user.id, sessionID: sessionID, origin: origin).insertPrepared(db)
             let grant = SessionGrant(userID: user.id, sessionID: sessionID, sessionExpiresAt: sessionExpiresAt, refreshToken: refreshToken)
             return (user, isNewUser, grant)
+        }
+    }
+
+    private static let upsertUser = upsertUserSQL(keepingAbsentFields: false)
+    private static let upsertUserKeepingAbsentFields = upsertUserSQL(keepingAbsentFields: true)
+
+    /// Registers or updates a user. A profile that tells only part of the truth (an id_token) leaves the
+    /// fields it does not carry as they are; `/v2/user/me` tells all, so its absent fields clear ours.
+    private static func upsertUserSQL(keepingAbsentFields: Bool) -> String {
+        func value(_ column: String) -> String {
+            keepingAbsentFields ? "COALESCE(excluded.\(column), \(column))" : "excluded.\(column)"
+        }
+        // email_verified belongs to the email: kept with it, replaced with it.
+        let emailVerified = keepingAbsentFields
+            ? "CASE WHEN excluded.email IS NULL THEN email_verified ELSE excluded.email_verified END" : "excluded.email_verified"
+        return """
+            INSERT INTO users (id, kakao_id, nickname, email, email_verified, profile_image_url,
+                               thumbnail_image_url, created_at, updated_at, last_login_at)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            ON CONFLICT (kakao_id) DO UPDATE SET
+                updated_at = CASE WHEN nickname IS NOT \(value("nickname")) OR email IS NOT \(value("email"))
+                                    OR email_verified IS NOT \(emailVerified)
+                                    OR profile_image_url IS NOT \(value("profile_image_url"))
+                                    OR thumbnail_image_url IS NOT \(value("thumbnail_image_url"))
+                                  THEN excluded.updated_at ELSE updated_at END,
+                nickname = \(value("nickname")),
+                email = \(value("email")),
+                email_verified = \(emailVerified),
+                profile_image_url = \(value("profile_image_url")),
+                thumbnail_image_url = \(value("thumbnail_image_url")),
+                last_login_at = excluded.last_login_at
+            RETURNING *
+            """
+    }
+
+    /// Records a login refused for a reason security review wants to see (a Kakao token issued to
+    /// another app), with no user of ours to attach it to.
+    func recordRefusedLogin(_ kind: AuditEvent.Kind, origin: RequestOrigin, detail: String, now: Int64) async throws {
+        try await groupCommit.write { db in
+            try AuditEvent(kind, at: now, userID: nil, sessionID: nil, origin: origin, detail: detail).insertPrepared(db)
         }
     }
 

@@ -24,6 +24,8 @@ public struct AuditEvent: Codable, Equatable, Sendable, FetchableRecord, TableRe
         case logoutAll = "logout_all"
         case unlink
         case webhookUnlink = "webhook_unlink"
+        /// A Kakao access token issued to another app was presented to log in (token substitution).
+        case foreignTokenRefused = "foreign_token_refused"
     }
 
     public var id: Int64?

@@ -6,5 +6,6 @@ enum Migrations {
         ("0001_initial", PackageResources._001_initial_sql),
         ("0002_auth_events", PackageResources._002_auth_events_sql),
         ("0003_used_login_states", PackageResources._003_used_login_states_sql),
+        ("0004_foreign_token_events", PackageResources._004_foreign_token_events_sql),
     ]
 }

@@ -19,11 +19,15 @@ final class FakeKakao: Sendable {
         var delay: Duration = .zero
     }
 
-    /// What Kakao does for one authorization code: the token exchange, then the user lookup.
+    /// What Kakao does for one authorization code: the token exchange, then the user lookup; and, for the
+    /// access token `kakao-access-<code>` an app sends, `access_token_info` (by default: this app).
     struct Script: Sendable {
         var token: Answer?
         var user: Answer
+        var tokenInfo: Answer? = nil
     }
+
+    static let appID = "4242"
 
     private struct State {
         var scripts: [String: Script] = [:]
@@ -32,6 +36,9 @@ final class FakeKakao: Sendable {
         var userRequests = 0
         var unlinkAnswer = Answer(body: "")
         var unlinkedIDs: [String] = []
+        var jwks = Answer(body: "{\"keys\":[]}")
+        var jwksRequests = 0
+        var tokenInfoRequests = 0
     }
 
     private let state = Mutex(State())
@@ -50,6 +57,14 @@ final class FakeKakao: Sendable {
     var userRequests: Int { state.withLock { $0.userRequests } }
     /// The Kakao ids unlinked with the admin key so far.
     var unlinkedIDs: [String] { state.withLock { $0.unlinkedIDs } }
+
+    /// What `/.well-known/jwks.json` answers from now on, and how often it was asked.
+    func setJWKS(_ answer: Answer) {
+        state.withLock { $0.jwks = answer }
+    }
+
+    var jwksRequests: Int { state.withLock { $0.jwksRequests } }
+    var tokenInfoRequests: Int { state.withLock { $0.tokenInfoRequests } }
 
     /// What `/v1/user/unlink` answers from now on (by default 200 with the id).
     func setUnlinkAnswer(_ answer: Answer) {
@@ -76,6 +91,13 @@ final class FakeKakao: Sendable {
         router.post("oauth/token") { request, _ in try await self.token(request) }
         router.get("v2/user/me") { request, _ in try await self.user(request) }
         router.post("v1/user/unlink") { request, _ in try await self.unlink(request) }
+        router.get(".well-known/jwks.json") { _, _ in
+            try await self.respond(self.state.withLock { state in
+                state.jwksRequests += 1
+                return state.jwks
+            })
+        }
+        router.get("v1/user/access_token_info") { request, _ in try await self.tokenInfo(request) }
         let app = Application(router: router, configuration: .init(address: .hostname("127.0.0.1", port: 0)))
         return try await app.test(.ahc(.http)) { client in
             try await body("http://localhost:\(client.port!)")
@@ -106,14 +128,30 @@ final class FakeKakao: Sendable {
         return try await respond(answer)
     }
 
+    /// The script of the code whose access token (`kakao-access-<code>`) the request carries as Bearer.
+    private static func script(of request: Request, in state: State) -> Script? {
+        let prefix = "Bearer kakao-access-"
+        guard let authorization = request.headers[.authorization], authorization.hasPrefix(prefix) else { return nil }
+        return state.scripts[String(authorization.dropFirst(prefix.count))]
+    }
+
+    private static let unknownToken = Answer(status: 401, body: "{\"msg\":\"this access token does not exist\",\"code\":-401}")
+
     private func user(_ request: Request) async throws -> Response {
         let answer: Answer = state.withLock { state in
             state.userRequests += 1
-            let prefix = "Bearer kakao-access-"
-            guard let authorization = request.headers[.authorization], authorization.hasPrefix(prefix),
-                  let script = state.scripts[String(authorization.dropFirst(prefix.count))]
-            else { return Answer(status: 401, body: "{\"msg\":\"this access token does not exist\",\"code\":-401}") }
-            return script.user
+            return Self.script(of: request, in: state)?.user ?? Self.unknownToken
+        }
+        return try await respond(answer)
+    }
+
+    private func tokenInfo(_ request: Request) async throws -> Response {
+        let answer: Answer = state.withLock { state in
+            state.tokenInfoRequests += 1
+            guard let script = Self.script(of: request, in: state) else { return Self.unknownToken }
+            if let tokenInfo = script.tokenInfo { return tokenInfo }
+            let id = (try? StrictJSONReader.parse(Array(script.user.body.utf8)))?["id"]?.integerValue ?? 0
+            return Answer(body: "{\"id\":\(id),\"expires_in\":7199,\"app_id\":\(Self.appID)}")
         }
         return try await respond(answer)
     }

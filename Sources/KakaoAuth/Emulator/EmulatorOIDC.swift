@@ -1,0 +1,88 @@
+import Hummingbird
+
+/// The emulator's OpenID Connect side: its signing keys as a JWKS, its discovery document, the id_tokens it
+/// signs, and what Kakao's mobile SDKs hand an app after a login, so that an app can be developed offline.
+struct EmulatorOIDC<Context: RequestContext> {
+    /// Kakao's id_tokens live six hours.
+    static var idTokenLifetime: Int64 { 21_600 }
+
+    let settings: EmulatorSettings
+    let state: EmulatorState
+    let clock: UnixClock
+
+    func addRoutes(to router: Router<Context>) {
+        router.get(".well-known/jwks.json", use: jwks)
+        router.get(".well-known/openid-configuration", use: discovery)
+        router.post("emulator/sdk-login", use: sdkLogin)
+        router.post("emulator/rotate-keys", use: rotateKeys)
+    }
+
+    @Sendable func jwks(_ request: Request, context: Context) async throws -> Response {
+        try await settings.jwksFault?.apply()
+        if let status = settings.jwksFault?.status {
+            return EmulatorAnswer.kauthError(status: status, error: "server_error", code: "KOE999", description: "injected fault")
+        }
+        let keys = state.publishedSigningKeys.map { signing in
+            "{\"kty\":\"RSA\",\"kid\":\(signing.kid.jsonQuoted),\"use\":\"sig\",\"alg\":\"RS256\","
+                + "\"n\":\(Base64URL.encode(signing.key.modulus).jsonQuoted),\"e\":\(Base64URL.encode(signing.key.exponent).jsonQuoted)}"
+        }
+        return EmulatorAnswer.json(["keys": "[" + keys.joined(separator: ",") + "]"])
+    }
+
+    @Sendable func discovery(_ request: Request, context: Context) async throws -> Response {
+        let issuer = settings.issuer
+        return EmulatorAnswer.json([
+            "issuer": issuer.jsonQuoted, "authorization_endpoint": (issuer + "/oauth/authorize").jsonQuoted,
+            "token_endpoint": (issuer + "/oauth/token").jsonQuoted, "jwks_uri": (issuer + "/.well-known/jwks.json").jsonQuoted,
+            "userinfo_endpoint": (issuer + "/v1/oidc/userinfo").jsonQuoted, "response_types_supported": "[\"code\"]",
+            "subject_types_supported": "[\"public\"]", "id_token_signing_alg_values_supported": "[\"RS256\"]",
+            "code_challenge_methods_supported": "[\"S256\"]",
+        ])
+    }
+
+    /// An id_token for `user` as Kakao signs one: RS256 under the current key, with the profile claims the
+    /// user shared (`email` only when it is verified, as Kakao does).
+    func idToken(for user: EmulatedUser, audience: String, nonce: String?, now: Int64) -> String {
+        let signing = state.currentSigningKey
+        let header = "{\"kid\":\(signing.kid.jsonQuoted),\"typ\":\"JWT\",\"alg\":\"RS256\"}"
+        var claims = [
+            "\"iss\":\(settings.issuer.jsonQuoted)", "\"aud\":\(audience.jsonQuoted)", "\"sub\":\(String(user.id).jsonQuoted)",
+            "\"iat\":\(now)", "\"auth_time\":\(now)", "\"exp\":\(now + Self.idTokenLifetime)",
+        ]
+        if let nonce { claims.append("\"nonce\":\(nonce.jsonQuoted)") }
+        if let nickname = user.nickname { claims.append("\"nickname\":\(nickname.jsonQuoted)") }
+        if let email = user.email, user.emailVerified { claims.append("\"email\":\(email.jsonQuoted)") }
+        let signingInput = Base64URL.encode(Array(header.utf8)) + "." + Base64URL.encode(Array(("{" + claims.joined(separator: ",") + "}").utf8))
+        return signingInput + "." + Base64URL.encode(signing.key.signRS256(Array(signingInput.utf8)))
+    }
+
+    /// What `UserApi.shared.loginWithKakaoTalk` (iOS, Android, Flutter, React Native) hands the app for a
+    /// chosen test user: Kakao's access and refresh tokens and an id_token for the native app key. A form
+    /// with `kakao_id` (default: a new user), `nickname`, `email` and `nonce`. Any page may call it (CORS
+    /// `*`, no credentials): it is how the demo page plays an app.
+    @Sendable func sdkLogin(_ request: Request, context: Context) async throws -> Response {
+        let form = URLEncodedForm.decode(String(buffer: try await request.body.collect(upTo: 64 * 1024))) ?? [:]
+        let id = form["kakao_id"].flatMap { Int64($0) }.flatMap { $0 > 0 ? $0 : nil } ?? Int64.random(in: (1 << 53)...Int64.max)
+        let now = clock.now()
+        let email = form["email"].flatMap { $0.isEmpty ? nil : $0 }
+        let user = EmulatedUser(
+            id: id, nickname: form["nickname"].flatMap { $0.isEmpty ? nil : $0 }, email: email, emailVerified: email != nil,
+            connectedAt: state.user(id: id)?.connectedAt ?? now)
+        state.saveUser(user)
+        let tokens = state.issueTokens(userID: id, now: now)
+        let nonce = form["nonce"].flatMap { $0.isEmpty ? nil : $0 }
+        var response = EmulatorAnswer.json([
+            "token_type": "\"bearer\"", "access_token": tokens.access.jsonQuoted, "expires_in": "\(EmulatorState.accessTokenLifetime)",
+            "refresh_token": tokens.refresh.jsonQuoted, "refresh_token_expires_in": "\(EmulatorState.refreshTokenLifetime)",
+            "id_token": idToken(for: user, audience: settings.nativeAppKey, nonce: nonce, now: now).jsonQuoted,
+            "scope": "\"openid profile_nickname account_email\"",
+        ])
+        response.headers[.accessControlAllowOrigin] = "*"
+        return response
+    }
+
+    /// Kakao rotates its keys now and then: a new current key, the old one still published. For drills.
+    @Sendable func rotateKeys(_ request: Request, context: Context) async throws -> Response {
+        EmulatorAnswer.json(["kid": state.rotateSigningKey().jsonQuoted])
+    }
+}

@@ -1,0 +1,86 @@
+/// Why an id_token or a Kakao access token from an app was refused: the detail of a 400 `invalid_grant`.
+struct KakaoCredentialRefusal: Error, Equatable {
+    let reason: String
+}
+
+/// Verifies the OpenID Connect ID token that Kakao's SDKs hand an app, as OpenID Connect Core 3.1.3.7
+/// demands, without calling Kakao's token or user endpoints: exactly RS256 under a key of Kakao's JWKS,
+/// our issuer, one of our app keys as audience, fresh, and bound to the app's nonce.
+struct KakaoIDTokenVerifier: Sendable {
+    struct Settings: Sendable {
+        /// `KAKAO_OIDC_ISSUER`.
+        var issuer: String
+        /// `KAKAO_ID_TOKEN_AUDIENCES`: the app keys a token may be issued to (the SDKs use the native app key).
+        var audiences: Set<String>
+        /// `KAKAO_ID_TOKEN_MAX_AGE`: seconds after `iat` a token is still taken, so that one found in an old
+        /// log cannot be replayed for the six hours Kakao's tokens live.
+        var maximumAge: Int64
+    }
+
+    /// Kakao's tokens are about 1 KB; this leaves room for long profile claims.
+    static let maximumSize = 8 * 1024
+
+    let settings: Settings
+    let keys: KakaoJWKS
+
+    /// The profile the token vouches for, or a ``KakaoCredentialRefusal``. Fetching the JWKS can also fail
+    /// with a ``KakaoError`` (502/504 as for any Kakao call).
+    func verify(_ token: String, nonce: String?, now: Int64) async throws -> KakaoProfile {
+        func refuse(_ reason: String) -> KakaoCredentialRefusal { KakaoCredentialRefusal(reason: "the id_token \(reason)") }
+        guard token.utf8.count <= Self.maximumSize else { throw refuse("is longer than \(Self.maximumSize) bytes") }
+        let segments = token.split(separator: ".", omittingEmptySubsequences: false)
+        guard segments.count == 3, let headerBytes = Base64URL.decode(segments[0]), let payloadBytes = Base64URL.decode(segments[1]),
+              let signature = Base64URL.decode(segments[2])
+        else { throw refuse("is not a JWS in compact form with base64url segments") }
+
+        guard let header = try? StrictJSONReader.parse(headerBytes, maximumDepth: 1), case .object = header else {
+            throw refuse("header is not a JSON object")
+        }
+        // Exactly the one algorithm Kakao's keys are for: no `none`, no HMAC keyed with the public key, no
+        // other RSA or EC variant, whatever the key set says.
+        guard header["alg"]?.stringValue == "RS256" else { throw refuse("is not signed with RS256") }
+        guard let kid = header["kid"]?.stringValue, (1...256).contains(kid.utf8.count) else { throw refuse("header has no kid") }
+        guard header["typ"].map({ $0.stringValue == "JWT" }) ?? true else { throw refuse("typ is not JWT") }
+        guard header["crit"] == nil else { throw refuse("header has critical extensions") }
+        guard let key = try await keys.key(for: kid) else { throw refuse("kid is not one of Kakao's keys") }
+        let signingInput = token.utf8.prefix(segments[0].utf8.count + 1 + segments[1].utf8.count)
+        guard key.verifiesRS256(signature, of: signingInput) else { throw refuse("signature does not verify") }
+
+        guard let claims = try? StrictJSONReader.parse(payloadBytes, maximumDepth: 2), case .object = claims else {
+            throw refuse("payload is not a JSON object")
+        }
+        guard claims["iss"]?.stringValue == settings.issuer else { throw refuse("issuer is not \(settings.issuer)") }
+        guard let audience = claims["aud"]?.stringValue, settings.audiences.contains(audience) else {
+            throw refuse("audience is not one of KAKAO_ID_TOKEN_AUDIENCES")
+        }
+        guard let expiresAt = claims["exp"]?.integerValue, let issuedAt = claims["iat"]?.integerValue else {
+            throw refuse("has no integer exp and iat")
+        }
+        guard now < expiresAt + JWTCodec.clockLeeway else { throw refuse("has expired") }
+        guard issuedAt <= now + JWTCodec.clockLeeway else { throw refuse("was issued in the future") }
+        guard now - issuedAt <= settings.maximumAge else { throw refuse("was issued more than \(settings.maximumAge) s ago (KAKAO_ID_TOKEN_MAX_AGE)") }
+        switch (nonce, claims["nonce"]) {
+        case (nil, nil):
+            break
+        case (let sent?, let claimed?):
+            guard let claimed = claimed.stringValue, OpenSSL.constantTimeEqual(claimed, sent) else { throw refuse("nonce does not match") }
+        case (nil, _?):
+            throw refuse("carries a nonce: send the nonce the app passed to Kakao's login")
+        case (_?, nil):
+            throw refuse("carries no nonce, but one was sent")
+        }
+        guard let subject = claims["sub"]?.stringValue, let kakaoID = KakaoProfile.kakaoID(decimal: subject) else {
+            throw refuse("sub is not a Kakao user id (decimal digits, at most 2^63-1)")
+        }
+        var profileClaims: [String: String] = [:]
+        for name in ["nickname", "picture", "email"] {
+            guard let value = claims[name] else { continue }
+            guard let text = value.stringValue else { throw refuse("\(name) is not a string") }
+            profileClaims[name] = text
+        }
+        // Kakao puts `email` in the token only when the address is valid and verified.
+        return KakaoProfile(
+            id: kakaoID, nickname: profileClaims["nickname"], email: profileClaims["email"], emailVerified: profileClaims["email"] != nil,
+            profileImageURL: profileClaims["picture"], thumbnailImageURL: nil, keepsAbsentFields: true)
+    }
+}
