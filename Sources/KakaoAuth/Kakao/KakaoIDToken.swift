@@ -28,9 +28,11 @@ struct KakaoIDTokenVerifier: Sendable {
     func verify(_ token: String, nonce: String?, now: Int64) async throws -> KakaoProfile {
         func refuse(_ reason: String) -> KakaoCredentialRefusal { KakaoCredentialRefusal(reason: "the id_token \(reason)") }
         guard token.utf8.count <= Self.maximumSize else { throw refuse("is longer than \(Self.maximumSize) bytes") }
-        let segments = token.split(separator: ".", omittingEmptySubsequences: false)
-        guard segments.count == 3, let headerBytes = Base64URL.decode(segments[0]), let payloadBytes = Base64URL.decode(segments[1]),
-              let signature = Base64URL.decode(segments[2])
+        // Split as bytes: splitting a String compares grapheme clusters (measured: 4% of an id_token login).
+        let bytes = Array(token.utf8)
+        let segments = bytes.split(separator: UInt8(ascii: "."), omittingEmptySubsequences: false)
+        guard segments.count == 3, let headerBytes = Base64URL.decode(bytes: segments[0]), let payloadBytes = Base64URL.decode(bytes: segments[1]),
+              let signature = Base64URL.decode(bytes: segments[2])
         else { throw refuse("is not a JWS in compact form with base64url segments") }
 
         guard let header = try? StrictJSONReader.parse(headerBytes, maximumDepth: 1), case .object = header else {
@@ -43,7 +45,7 @@ struct KakaoIDTokenVerifier: Sendable {
         guard header["typ"].map({ $0.stringValue == "JWT" }) ?? true else { throw refuse("typ is not JWT") }
         guard header["crit"] == nil else { throw refuse("header has critical extensions") }
         guard let key = try await keys.key(for: kid) else { throw refuse("kid is not one of Kakao's keys") }
-        let signingInput = token.utf8.prefix(segments[0].utf8.count + 1 + segments[1].utf8.count)
+        let signingInput = bytes[..<segments[1].endIndex]
         guard key.verifiesRS256(signature, of: signingInput) else { throw refuse("signature does not verify") }
 
         guard let claims = try? StrictJSONReader.parse(payloadBytes, maximumDepth: 2), case .object = claims else {
