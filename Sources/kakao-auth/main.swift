@@ -146,6 +146,10 @@ struct Emulator: AsyncParsableCommand {
     @Flag(help: "Benchmarks only: accept any code without consent (`user-<n>` is user n, anything else a user of its own).")
     var acceptAnyCode = false
 
+    func validate() throws {
+        guard let number = Int64(appID), number > 0 else { throw ValidationError("--app-id must be a positive number, as Kakao's app ids are") }
+    }
+
     func run() async throws {
         func fault(delay: Double, status: Int?) -> EmulatorSettings.Fault? {
             delay > 0 || status != nil ? .init(delay: .nanoseconds(Int64(delay * 1e9)), status: status) : nil

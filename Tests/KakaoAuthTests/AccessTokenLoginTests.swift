@@ -63,6 +63,16 @@ import Testing
         }
     }
 
+    @Test(arguments: ["a\r\nX-Injected: 1", "a b", "a\u{0}b", "ä", "\"quoted\""])
+    func anAccessTokenThatCouldNotBeABearerTokenIsMalformed(token: String) async throws {
+        let kakao = FakeKakao()
+        try await TestService.run(kakao: kakao, environment: Self.environment) { service in
+            let answer = try await login(service, token)
+            #expect(answer.problemCode == "invalid_request")
+            #expect(kakao.tokenInfoRequests == 0)
+        }
+    }
+
     @Test func withoutKakaoAppIDAccessTokensAreNeverTakenUnchecked() async throws {
         let kakao = FakeKakao()
         kakao.addCode("app", profile: FakeKakao.profile(id: "5"))

@@ -96,6 +96,10 @@ import Testing
             ("nonce a number", signer.token(claims: claims.setting("nonce", "12345678")), "12345678"),
             ("nickname an object", signer.token(claims: claims.setting("nickname", "{}")), Self.nonce),
             ("oversized", signer.token(claims: claims + [("pad", String(repeating: "x", count: 9000).jsonQuoted)]), Self.nonce),
+            // Extreme values must be refused, not overflow the arithmetic.
+            ("iat the smallest integer", signer.token(claims: claims.setting("iat", "\(Int64.min)")), Self.nonce),
+            ("exp the smallest integer", signer.token(claims: claims.setting("exp", "\(Int64.min)")), Self.nonce),
+            ("iat the largest integer", signer.token(claims: claims.setting("iat", "\(Int64.max)")), Self.nonce),
         ]
         for sub in ["\"abc\"", "\"-5\"", "\"05\"", "\"1.0\"", "\"\"", "5", "\"18446744073709551616\"", "\"9223372036854775808\"", "\"１２\""] {
             cases.append(("sub \(sub)", signer.token(claims: claims.setting("sub", sub)), Self.nonce))
@@ -110,6 +114,8 @@ import Testing
             #expect(try service.count("users") == 0 && service.count("sessions") == 0)
             #expect(kakao.tokenRequests.isEmpty && kakao.userRequests == 0)
             #expect(try await login(service, signer.token()).status == .ok, "the good token still works after all that")
+            // A token that never expires is still bound by its age, and must not crash the arithmetic.
+            #expect(try await login(service, signer.token(claims: claims.setting("exp", "\(Int64.max)"))).status == .ok)
         }
     }
 
@@ -117,14 +123,20 @@ import Testing
         let short = KakaoSigner(kid: "short", bits: 1024)
         let good = KakaoSigner(kid: "good")
         let hmacBound = KakaoSigner(kid: "hs")
+        // e = 1 turns RSA into the identity: the padded digest is its own "signature".
+        let forgeable = "{\"kty\":\"RSA\",\"kid\":\"e1\",\"n\":\(Base64URL.encode(good.key.modulus).jsonQuoted),\"e\":\"AQ\"}"
         let entries = [
             short.jwk, "{\"kty\":\"EC\",\"kid\":\"ec\",\"crv\":\"P-256\",\"x\":\"AA\",\"y\":\"AA\"}",
-            hmacBound.jwk.replacingOccurrences(of: "RS256", with: "HS256"), good.jwk,
+            hmacBound.jwk.replacingOccurrences(of: "RS256", with: "HS256"), forgeable, good.jwk,
         ]
+        let input = KakaoSigner.segment(good.header.setting("kid", "\"e1\"")) + "." + KakaoSigner.segment(KakaoSigner.claims())
+        let digestInfo: [UInt8] = [0x30, 0x31, 0x30, 0x0D, 0x06, 0x09, 0x60, 0x86, 0x48, 0x01, 0x65, 0x03, 0x04, 0x02, 0x01, 0x05, 0x00, 0x04, 0x20]
+        let padded = [0x00, 0x01] + [UInt8](repeating: 0xFF, count: 256 - 3 - digestInfo.count - 32) + [0x00] + digestInfo + OpenSSL.sha256(input)
         let jwks = FakeKakao.Answer(body: "{\"keys\":[" + entries.joined(separator: ",") + "]}")
         let tokens = [
             ("a 1024-bit key", short.token()), ("an EC key's kid", good.token(header: good.header.setting("kid", "\"ec\""))),
             ("a key bound to HS256", hmacBound.token()),
+            ("a key with e = 1, signature forged without its private key", input + "." + Base64URL.encode(padded)),
         ]
         try await withKakao(jwks: jwks) { service, _ in
             for (name, token) in tokens {
@@ -163,6 +175,45 @@ import Testing
         }
     }
 
+    @Test func aFailingKeySetIsAskedForAgainOnlyOnceAnIntervalAndTheLastGoodOneServes() async throws {
+        let signer = KakaoSigner()
+        try await withKakaoKeys([signer], environment: ["KAKAO_JWKS_REFRESH_SECONDS": "1"]) { service, kakao in
+            #expect(try await login(service, signer.token()).status == .ok)
+            kakao.setJWKS(FakeKakao.Answer(status: 500, body: "{}"))
+            try await Task.sleep(for: .milliseconds(1100))
+            let rotated = KakaoSigner(kid: "rotated")
+            for _ in 0..<10 {
+                #expect(try await login(service, rotated.token()).problemCode == "provider_error")
+            }
+            #expect(kakao.jwksRequests == 2, "one fetch for the unknown kid, then the failure is the answer until the interval is over")
+            #expect(try await login(service, signer.token()).status == .ok, "the last good key set still serves")
+        }
+        let kakao = FakeKakao()
+        kakao.setJWKS(FakeKakao.Answer(status: 503, body: "{}"))
+        let token = signer.token()
+        try await TestService.run(kakao: kakao, environment: KakaoSigner.environment) { service in
+            for _ in 0..<10 {
+                let answer = try await login(service, token)
+                #expect(answer.problemCode == "provider_error")
+            }
+            #expect(kakao.jwksRequests == 1, "a Kakao outage is not met with a fetch per login")
+        }
+    }
+
+    @Test func withSHA256NoncesALeakedTokenLogsNoOneIn() async throws {
+        let signer = KakaoSigner()
+        let raw = "raw-nonce-only-the-app-knows"
+        let hashed = OpenSSL.sha256(raw).map { String(format: "%02x", $0) }.joined()
+        let token = signer.token(claims: KakaoSigner.claims(nonce: hashed))
+        let withoutNonce = signer.token(claims: KakaoSigner.claims(nonce: nil))
+        try await withKakaoKeys([signer], environment: ["KAKAO_ID_TOKEN_NONCE": "sha256"]) { service, _ in
+            #expect(try await login(service, token, nonce: hashed).problemCode == "invalid_grant", "the claim read out of a leaked token")
+            let answer = try await login(service, withoutNonce, nonce: nil)
+            #expect(answer.problemCode == "invalid_grant")
+            #expect(try await login(service, token, nonce: raw).status == .ok)
+        }
+    }
+
     @Test(arguments: [
         ("500", FakeKakao.Answer(status: 500, body: "{}"), "provider_error"),
         ("html", FakeKakao.Answer(body: "<html></html>", contentType: "text/html"), "provider_error"),
@@ -185,7 +236,7 @@ import Testing
         kakao.addCode("web", profile: FakeKakao.profile(id: "31337", nickname: "web name", email: "web@kakao.test", image: "https://k.kakaocdn.net/web.png"))
         try await TestService.run(kakao: kakao, environment: KakaoSigner.environment) { service in
             #expect(try await service.login(code: "web", delivery: "body").status == .ok)
-            let claims = KakaoSigner.claims(kakaoID: "31337").setting("email", nil).setting("picture", nil).setting("nickname", "\"app name\"")
+            let claims = KakaoSigner.claims(kakaoID: "31337").setting("email", "\"\"").setting("picture", nil).setting("nickname", "\"app name\"")
             let user = try #require(try await login(service, signer.token(claims: claims)).json["user"])
             #expect(user["nickname"] == .string("app name"))
             #expect(user["email"] == .string("web@kakao.test") && user["email_verified"] == .bool(true))

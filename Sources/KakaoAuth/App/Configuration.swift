@@ -94,7 +94,8 @@ public struct Configuration: Sendable {
         idTokens = KakaoIDTokenVerifier.Settings(
             issuer: try variables.text("KAKAO_OIDC_ISSUER", default: "https://kauth.kakao.com"),
             audiences: Set(variables.list("KAKAO_ID_TOKEN_AUDIENCES") ?? [kakao.clientID]),
-            maximumAge: Int64(try variables.integer("KAKAO_ID_TOKEN_MAX_AGE", default: 600, in: 10...86_400)))
+            maximumAge: Int64(try variables.integer("KAKAO_ID_TOKEN_MAX_AGE", default: 600, in: 10...86_400)),
+            nonceBinding: try variables.choice("KAKAO_ID_TOKEN_NONCE", default: .plain))
         jwksRefetchInterval = .seconds(try variables.integer("KAKAO_JWKS_REFRESH_SECONDS", default: 60, in: 1...86_400))
         introspectionToken = variables.optional("INTROSPECTION_TOKEN")
         trustedProxies = try variables.addressRanges("TRUSTED_PROXIES")

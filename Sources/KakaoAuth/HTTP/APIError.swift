@@ -51,7 +51,7 @@ struct APIError: Error, Equatable {
             case .unsupportedMediaType: "The request body must be JSON"
             case .redirectURINotAllowed: "The redirect URI is not allowed"
             case .invalidState: "The login state is missing or does not match"
-            case .invalidGrant: "Kakao refused the authorization code"
+            case .invalidGrant: "Kakao's authorization code or token was refused"
             case .invalidToken: "The access token is missing or invalid"
             case .refreshTokenInvalid: "The refresh token is missing or invalid"
             case .refreshTokenReused: "The refresh token was already used; the session is revoked"

@@ -65,7 +65,12 @@ struct AuthController {
                 // The size limit is the verifier's, so that an oversized token is refused as a token.
                 credential = .idToken(try fields.requiredString("id_token", maximumLength: RequestBody.maximumSize), nonce: try fields.string("nonce", maximumLength: 256))
             default:
-                credential = .accessToken(try fields.requiredString("access_token", maximumLength: 4096))
+                let token = try fields.requiredString("access_token", maximumLength: 4096)
+                // It travels to Kakao in an Authorization header: RFC 6750's b64token, nothing else.
+                guard token.utf8.allSatisfy(\.isBearerTokenCharacter) else {
+                    throw APIError(.invalidRequest, "access_token must be a Bearer token: letters, digits and - . _ ~ + / =")
+                }
+                credential = .accessToken(token)
             }
             let delivery = try fields.string("token_delivery") ?? TokenDelivery.cookie.rawValue
             guard let delivery = TokenDelivery(rawValue: delivery) else {
@@ -197,5 +202,15 @@ struct AuthController {
             return RefreshTokenInRequest(token: token, delivery: .cookie, fields: fields)
         }
         throw APIError(.refreshTokenInvalid, "no refresh token: send it as the refresh cookie or as \"refresh_token\" in a JSON body")
+    }
+}
+
+private extension UInt8 {
+    /// RFC 6750 `b64token`.
+    var isBearerTokenCharacter: Bool {
+        switch self {
+        case UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "0")...UInt8(ascii: "9"): true
+        default: Array("-._~+/=".utf8).contains(self)
+        }
     }
 }

@@ -7,6 +7,17 @@ struct KakaoCredentialRefusal: Error, Equatable {
 /// demands, without calling Kakao's token or user endpoints: exactly RS256 under a key of Kakao's JWKS,
 /// our issuer, one of our app keys as audience, fresh, and bound to the app's nonce.
 struct KakaoIDTokenVerifier: Sendable {
+    /// `KAKAO_ID_TOKEN_NONCE`: how the nonce an app sends is bound to the token's `nonce` claim.
+    enum NonceBinding: String, Sendable, CaseIterable {
+        /// The claim equals the nonce sent (OpenID Connect's own rule). It proves that the token came from
+        /// a login the app started only if the token itself never leaks: the claim is readable in it.
+        case plain
+        /// The claim is the lowercase hex SHA-256 of the nonce sent, and every token must have one: the
+        /// app passes `sha256(raw)` to Kakao's login and sends `raw` here, which the token does not reveal,
+        /// so a leaked token alone logs no one in.
+        case sha256
+    }
+
     struct Settings: Sendable {
         /// `KAKAO_OIDC_ISSUER`.
         var issuer: String
@@ -15,6 +26,7 @@ struct KakaoIDTokenVerifier: Sendable {
         /// `KAKAO_ID_TOKEN_MAX_AGE`: seconds after `iat` a token is still taken, so that one found in an old
         /// log cannot be replayed for the six hours Kakao's tokens live.
         var maximumAge: Int64
+        var nonceBinding: NonceBinding = .plain
     }
 
     /// Kakao's tokens are about 1 KB; this leaves room for long profile claims.
@@ -58,19 +70,11 @@ struct KakaoIDTokenVerifier: Sendable {
         guard let expiresAt = claims["exp"]?.integerValue, let issuedAt = claims["iat"]?.integerValue else {
             throw refuse("has no integer exp and iat")
         }
-        guard now < expiresAt + JWTCodec.clockLeeway else { throw refuse("has expired") }
+        // Written so that no claim value can overflow the arithmetic: `now` is a small number, claims are not.
+        guard expiresAt > now - JWTCodec.clockLeeway else { throw refuse("has expired") }
         guard issuedAt <= now + JWTCodec.clockLeeway else { throw refuse("was issued in the future") }
-        guard now - issuedAt <= settings.maximumAge else { throw refuse("was issued more than \(settings.maximumAge) s ago (KAKAO_ID_TOKEN_MAX_AGE)") }
-        switch (nonce, claims["nonce"]) {
-        case (nil, nil):
-            break
-        case (let sent?, let claimed?):
-            guard let claimed = claimed.stringValue, OpenSSL.constantTimeEqual(claimed, sent) else { throw refuse("nonce does not match") }
-        case (nil, _?):
-            throw refuse("carries a nonce: send the nonce the app passed to Kakao's login")
-        case (_?, nil):
-            throw refuse("carries no nonce, but one was sent")
-        }
+        guard issuedAt >= now - settings.maximumAge else { throw refuse("was issued more than \(settings.maximumAge) s ago (KAKAO_ID_TOKEN_MAX_AGE)") }
+        try checkNonce(sent: nonce, claimed: claims["nonce"], refuse: refuse)
         guard let subject = claims["sub"]?.stringValue, let kakaoID = KakaoProfile.kakaoID(decimal: subject) else {
             throw refuse("sub is not a Kakao user id (decimal digits, at most 2^63-1)")
         }
@@ -78,11 +82,35 @@ struct KakaoIDTokenVerifier: Sendable {
         for name in ["nickname", "picture", "email"] {
             guard let value = claims[name] else { continue }
             guard let text = value.stringValue else { throw refuse("\(name) is not a string") }
-            profileClaims[name] = text
+            // An empty claim says nothing: it neither clears nor replaces what we have.
+            if !text.isEmpty { profileClaims[name] = text }
         }
         // Kakao puts `email` in the token only when the address is valid and verified.
         return KakaoProfile(
             id: kakaoID, nickname: profileClaims["nickname"], email: profileClaims["email"], emailVerified: profileClaims["email"] != nil,
             profileImageURL: profileClaims["picture"], thumbnailImageURL: nil, keepsAbsentFields: true)
+    }
+
+    private func checkNonce(sent: String?, claimed: JSONValue?, refuse: (String) -> KakaoCredentialRefusal) throws {
+        switch (sent, claimed) {
+        case (nil, nil) where settings.nonceBinding == .plain:
+            return
+        case (nil, nil):
+            throw refuse("carries no nonce (KAKAO_ID_TOKEN_NONCE=sha256 requires one)")
+        case (let sent?, let claimed?):
+            guard let claimed = claimed.stringValue else { throw refuse("nonce is not a string") }
+            let expected = settings.nonceBinding == .plain ? sent : OpenSSL.sha256(sent).map { String($0, radix: 16).leftPadded(to: 2) }.joined()
+            guard OpenSSL.constantTimeEqual(claimed, expected) else { throw refuse("nonce does not match") }
+        case (nil, _?):
+            throw refuse("carries a nonce: send the nonce the app passed to Kakao's login")
+        case (_?, nil):
+            throw refuse("carries no nonce, but one was sent")
+        }
+    }
+}
+
+private extension String {
+    func leftPadded(to length: Int) -> String {
+        String(repeating: "0", count: max(0, length - count)) + self
     }
 }

@@ -4,7 +4,7 @@ import Synchronization
 ///
 /// Fetched on the first id_token login (so the service starts without Kakao), kept for a day, and fetched
 /// again sooner only when a token names a `kid` the set does not have (Kakao rotated its keys), at most
-/// once per `KAKAO_JWKS_REFRESH_SECONDS` however many such tokens arrive: one fetch is in flight at a time,
+/// once per `KAKAO_JWKS_REFRESH_SECONDS` however many such tokens arrive, and whether fetches succeed or fail: one fetch is in flight at a time,
 /// requests that arrive meanwhile wait for it, and unknown kids after it are refused until the interval is
 /// over. Kakao asks its users to cache the set and not to hammer the endpoint.
 ///
@@ -17,6 +17,8 @@ final class KakaoJWKS: Sendable {
         var keys: [String: RSAPublicKey] = [:]
         var fetchedAt: ContinuousClock.Instant?
         var lastFetchStarted: ContinuousClock.Instant?
+        /// Why the last fetch failed, until one succeeds.
+        var lastFailure: (any Error)?
         var inFlight: Task<[String: RSAPublicKey], any Error>?
     }
 
@@ -35,14 +37,20 @@ final class KakaoJWKS: Sendable {
     }
 
     /// The key of `kid`, or nil when Kakao's set has no such key (after a fetch, or within the interval).
+    ///
+    /// The interval also spaces out fetches after a failure, so that a Kakao outage is not met with a fetch
+    /// per login; meanwhile the last good set keeps being used (past its day, if need be), and without one
+    /// the failure is the answer (502/504).
     func key(for kid: String, now: ContinuousClock.Instant = .now) async throws -> RSAPublicKey? {
-        let lookup: Lookup = state.withLock { state in
+        let lookup: Lookup = try state.withLock { state in
             let isFresh = state.fetchedAt.map { now - $0 < Self.maximumAge } ?? false
-            if isFresh {
-                if let key = state.keys[kid] { return .found(key) }
-                if state.inFlight == nil, let started = state.lastFetchStarted, now - started < refetchInterval { return .found(nil) }
-            }
+            if isFresh, let key = state.keys[kid] { return .found(key) }
             if let inFlight = state.inFlight { return .wait(inFlight) }
+            if let started = state.lastFetchStarted, now - started < refetchInterval {
+                if let key = state.keys[kid] { return .found(key) }
+                if let failure = state.lastFailure { throw failure }
+                return .found(nil)
+            }
             state.lastFetchStarted = now
             let fetch = self.fetch
             let task = Task { try Self.usableKeys(in: try await fetch()) }
@@ -60,13 +68,21 @@ final class KakaoJWKS: Sendable {
                 if state.inFlight == fetching {
                     state.keys = keys
                     state.fetchedAt = now
+                    state.lastFailure = nil
                     state.inFlight = nil
                 }
                 return keys[kid]
             }
         } catch {
-            state.withLock { state in if state.inFlight == fetching { state.inFlight = nil } }
-            throw error
+            let stale: RSAPublicKey? = state.withLock { state in
+                if state.inFlight == fetching {
+                    state.lastFailure = error
+                    state.inFlight = nil
+                }
+                return state.keys[kid]
+            }
+            guard let stale else { throw error }
+            return stale
         }
     }
 

@@ -10,9 +10,14 @@ final class RSAPublicKey: @unchecked Sendable {
     let key: OpaquePointer
     let bits: Int
 
-    /// From a JWK's `n` and `e` (big-endian bytes); nil when OpenSSL refuses them or the key is outside
-    /// 2048–8192 bits.
+    /// From a JWK's `n` and `e` (big-endian bytes); nil when OpenSSL refuses them, the key is outside
+    /// 2048–8192 bits, the modulus is even, or the exponent is not an odd number from 65537 to 2^32-1. (With
+    /// `e = 1` a "signature" is the padded digest itself: anyone could forge one.)
     init?(modulus: [UInt8], exponent: [UInt8]) {
+        let significant = exponent.drop { $0 == 0 }
+        guard (3...4).contains(significant.count), significant.last! & 1 == 1, modulus.last.map({ $0 & 1 == 1 }) == true,
+              significant.reduce(UInt64(0), { $0 << 8 | UInt64($1) }) >= 65_537
+        else { return nil }
         guard let key = modulus.withUnsafeBufferPointer({ n in
             exponent.withUnsafeBufferPointer { e in kakao_auth_rsa_public_key(n.baseAddress, n.count, e.baseAddress, e.count) }
         }) else { return nil }
