@@ -80,14 +80,7 @@ struct AuthController {
         }
 
         static func isValidCodeVerifier(_ verifier: String) -> Bool {
-            (43...128).contains(verifier.utf8.count) && verifier.utf8.allSatisfy { byte in
-                switch byte {
-                case UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "a")...UInt8(ascii: "z"),
-                     UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "-"), UInt8(ascii: "."),
-                     UInt8(ascii: "_"), UInt8(ascii: "~"): true
-                default: false
-                }
-            }
+            (43...128).contains(verifier.utf8.count) && verifier.utf8.allSatisfy(\.isUnreservedURICharacter)
         }
     }
 
@@ -202,15 +195,5 @@ struct AuthController {
             return RefreshTokenInRequest(token: token, delivery: .cookie, fields: fields)
         }
         throw APIError(.refreshTokenInvalid, "no refresh token: send it as the refresh cookie or as \"refresh_token\" in a JSON body")
-    }
-}
-
-private extension UInt8 {
-    /// RFC 6750 `b64token`.
-    var isBearerTokenCharacter: Bool {
-        switch self {
-        case UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "0")...UInt8(ascii: "9"): true
-        default: Array("-._~+/=".utf8).contains(self)
-        }
     }
 }

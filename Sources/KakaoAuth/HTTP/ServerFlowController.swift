@@ -75,7 +75,7 @@ struct ServerFlowController {
             let byte = bytes[index]
             switch byte {
             case UInt8(ascii: "%"):
-                guard index + 2 < bytes.count, bytes[index + 1].isHexDigit, bytes[index + 2].isHexDigit else { return false }
+                guard index + 2 < bytes.count, bytes[index + 1].hexDigitValue != nil, bytes[index + 2].hexDigitValue != nil else { return false }
                 index += 2
             case UInt8(ascii: "?") where part == .path:
                 part = .query
@@ -84,7 +84,7 @@ struct ServerFlowController {
             case UInt8(ascii: "#") where part != .fragment:
                 part = .fragment
             default:
-                guard byte.isUnreservedOrSubDelimiter || byte == UInt8(ascii: ":") || byte == UInt8(ascii: "@") || byte == UInt8(ascii: "/") else {
+                guard byte.isUnreservedURICharacter || byte.isURISubDelimiter || byte == UInt8(ascii: ":") || byte == UInt8(ascii: "@") || byte == UInt8(ascii: "/") else {
                     return false
                 }
             }
@@ -143,20 +143,5 @@ struct ServerFlowController {
         var response = Response(status: .found, headers: [.location: location])
         response.setCookie(stateCookie.clearingCookie)
         return response
-    }
-}
-
-private extension UInt8 {
-    var isHexDigit: Bool {
-        (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(self) || (UInt8(ascii: "a")...UInt8(ascii: "f")).contains(self)
-            || (UInt8(ascii: "A")...UInt8(ascii: "F")).contains(self)
-    }
-
-    /// RFC 3986 `unreserved` and `sub-delims`.
-    var isUnreservedOrSubDelimiter: Bool {
-        switch self {
-        case UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "0")...UInt8(ascii: "9"): true
-        default: Array("-._~!$&'()*+,;=".utf8).contains(self)
-        }
     }
 }

@@ -16,7 +16,7 @@ enum URLEncodedForm {
         var escaped: [UInt8] = []
         escaped.reserveCapacity(text.utf8.count)
         for byte in text.utf8 {
-            if isUnreserved(byte) {
+            if byte.isUnreservedURICharacter {
                 escaped.append(byte)
             } else {
                 escaped += [UInt8(ascii: "%"), hexDigits[Int(byte >> 4)], hexDigits[Int(byte & 0x0F)]]
@@ -52,7 +52,7 @@ enum URLEncodedForm {
             case UInt8(ascii: "%"):
                 let high = bytes.index(after: index)
                 guard high < bytes.endIndex, bytes.index(after: high) < bytes.endIndex,
-                      let upper = hexValue(bytes[high]), let lower = hexValue(bytes[bytes.index(after: high)])
+                      let upper = bytes[high].hexDigitValue, let lower = bytes[bytes.index(after: high)].hexDigitValue
                 else { return nil }
                 unescaped.append(upper << 4 | lower)
                 index = bytes.index(after: high)
@@ -62,22 +62,5 @@ enum URLEncodedForm {
             index = bytes.index(after: index)
         }
         return String(validating: unescaped, as: UTF8.self)
-    }
-
-    private static func isUnreserved(_ byte: UInt8) -> Bool {
-        switch byte {
-        case UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "0")...UInt8(ascii: "9"),
-             UInt8(ascii: "-"), UInt8(ascii: "."), UInt8(ascii: "_"), UInt8(ascii: "~"): true
-        default: false
-        }
-    }
-
-    private static func hexValue(_ byte: UInt8) -> UInt8? {
-        switch byte {
-        case UInt8(ascii: "0")...UInt8(ascii: "9"): byte - UInt8(ascii: "0")
-        case UInt8(ascii: "a")...UInt8(ascii: "f"): byte - UInt8(ascii: "a") + 10
-        case UInt8(ascii: "A")...UInt8(ascii: "F"): byte - UInt8(ascii: "A") + 10
-        default: nil
-        }
     }
 }

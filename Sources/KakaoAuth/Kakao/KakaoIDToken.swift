@@ -99,18 +99,12 @@ struct KakaoIDTokenVerifier: Sendable {
             throw refuse("carries no nonce (KAKAO_ID_TOKEN_NONCE=sha256 requires one)")
         case (let sent?, let claimed?):
             guard let claimed = claimed.stringValue else { throw refuse("nonce is not a string") }
-            let expected = settings.nonceBinding == .plain ? sent : OpenSSL.sha256(sent).map { String($0, radix: 16).leftPadded(to: 2) }.joined()
+            let expected = settings.nonceBinding == .plain ? sent : OpenSSL.sha256(sent).lowercaseHex
             guard OpenSSL.constantTimeEqual(claimed, expected) else { throw refuse("nonce does not match") }
         case (nil, _?):
             throw refuse("carries a nonce: send the nonce the app passed to Kakao's login")
         case (_?, nil):
             throw refuse("carries no nonce, but one was sent")
         }
-    }
-}
-
-private extension String {
-    func leftPadded(to length: Int) -> String {
-        String(repeating: "0", count: max(0, length - count)) + self
     }
 }

@@ -133,17 +133,18 @@ public final class AppDatabase: Sendable {
     func rotateRefreshToken(_ presented: PresentedRefreshToken, policy: SessionPolicy, origin: RequestOrigin, now: Int64) async throws -> RefreshOutcome {
         let successorJTI = RandomID.makeTimeOrdered()
         return try await groupCommit.write { db in
-            let stored = try Self.storedSessionState(db, of: presented)
+            guard let stored = try Self.storedSessionState(db, of: presented) else { return .invalid }
             switch policy.standing(of: presented, stored: stored, now: now) {
             case .dead:
                 return .invalid
-            case .justReplaced(let current):
-                return .granted(SessionGrant(userID: presented.userID, sessionID: presented.sessionID, sessionExpiresAt: stored!.sessionExpiresAt, refreshToken: current))
+            case .justReplaced:
+                return .granted(SessionGrant(
+                    userID: presented.userID, sessionID: presented.sessionID, sessionExpiresAt: stored.sessionExpiresAt, refreshToken: stored.current))
             case .reused:
                 try Self.revokeForReuse(db, presented, origin: origin, now: now)
                 return .reuseDetected
             case .current:
-                let sessionExpiresAt = stored!.sessionExpiresAt
+                let sessionExpiresAt = stored.sessionExpiresAt
                 // The decision point: only the transaction that moves the session off the presented token
                 // may issue its successor.
                 try db.cachedStatement(

@@ -43,7 +43,7 @@ enum RefreshTokenStanding: Equatable, Sendable {
     case current
     /// The token the current one replaced, presented again within the reuse interval (two tabs refreshing at
     /// once): refresh answers with the current token; logout is honoured as for the current one.
-    case justReplaced(current: RefreshTokenRecord)
+    case justReplaced
     /// An older token of a live session, or the replaced one after the interval: reuse, so the session is
     /// revoked, whichever endpoint it was presented to. Never the user's other sessions.
     case reused
@@ -78,7 +78,7 @@ extension SessionPolicy {
         if presented.jti == stored.current.jti { return .current }
         if stored.current.parentJTI == presented.jti, let rotatedAt = stored.presentedTokenRotatedAt,
            now - rotatedAt <= reuseInterval, stored.current.expiresAt > now {
-            return .justReplaced(current: stored.current)
+            return .justReplaced
         }
         return .reused
     }
