@@ -47,10 +47,18 @@ final class EmulatorState: Sendable {
 
     private let contents = Mutex(Contents())
     /// The current key first, then the ones it replaced (still published, as Kakao does while rotating).
-    private let signingKeys = Mutex([SigningKey(kid: RandomID.make(), key: RSAPrivateKey())])
+    /// Made on first use: generating an RSA key takes tens of milliseconds of CPU, which an emulator that
+    /// never signs an id_token (most of the test suite's) should not spend.
+    private let signingKeys = Mutex<[SigningKey]>([])
 
-    var currentSigningKey: SigningKey { signingKeys.withLock { $0[0] } }
-    var publishedSigningKeys: [SigningKey] { signingKeys.withLock { $0 } }
+    var currentSigningKey: SigningKey { publishedSigningKeys[0] }
+
+    var publishedSigningKeys: [SigningKey] {
+        signingKeys.withLock { keys in
+            if keys.isEmpty { keys = [SigningKey(kid: RandomID.make(), key: RSAPrivateKey())] }
+            return keys
+        }
+    }
 
     /// A new current key; the old one stays published. Returns the new kid.
     func rotateSigningKey() -> String {
