@@ -186,6 +186,7 @@ def run_round(duration):
         finally:
             process.popen.send_signal(signal.SIGTERM)
             process.popen.wait(timeout=30)
+        results["sizing"] = database_sizing(directory / "bench.sqlite")
         results["startup_ms"] = startup_ms(env)
 
         slow_process, slow_service_url, _ = service(directory, slow_url, free_port())
@@ -204,6 +205,24 @@ def run_round(duration):
                 kakao.wait(timeout=20)
     results["tokens"] = json.loads(subprocess.run([str(TOKEN_BENCH)], capture_output=True, text=True, check=True).stdout)
     return results
+
+
+def database_sizing(path):
+    """Bytes on disk per row of each table, its indexes included (SQLite's dbstat: whole pages, so free space
+    inside them counts too), after the workloads above: what each user, session, refresh token and audit
+    event costs the file."""
+    import sqlite3
+    database = sqlite3.connect(path)
+    try:
+        sizing = {}
+        for table in ("users", "sessions", "refresh_tokens", "auth_events"):
+            rows = database.execute(f"SELECT COUNT(*) FROM {table}").fetchone()[0]
+            size = database.execute(
+                "SELECT SUM(pgsize) FROM dbstat WHERE name IN (SELECT name FROM sqlite_master WHERE tbl_name = ?)", (table,)).fetchone()[0]
+            sizing[table] = {"rows": rows, "bytes": size, "bytes_per_row": round(size / rows) if rows else None}
+        return sizing
+    finally:
+        database.close()
 
 
 def median_with_range(values):
@@ -230,6 +249,7 @@ def summarise(rounds, duration):
                          for field in ("sign_and_verify_per_second", "hmac_one_shot_per_second", "hmac_keyed_context_per_second",
                                        "rs256_verify_microseconds")}
     summary["tokens"]["signing_input_bytes"] = first["tokens"]["signing_input_bytes"]
+    summary["sizing"] = first["sizing"]
     summary["every_round"] = rounds
     return summary
 
@@ -340,6 +360,9 @@ def main():
     print(table(results))
     fake = results["fake_kakao_user_me"]
     print(f"\nfake Kakao alone: {fake['median']:,.0f} req/s on /v2/user/me ({fake['min']:,.0f}–{fake['max']:,.0f})")
+    print("\n| table | rows after the workloads | bytes on disk per row, indexes included |\n|---|---|---|")
+    for table_name, size in results["sizing"].items():
+        print(f"| {table_name} | {size['rows']:,} | {size['bytes_per_row']} |")
     print(f"results: {RESULTS / 'results.json'}, chart: {RESULTS / 'chart.png'}")
 
 

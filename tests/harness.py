@@ -102,11 +102,12 @@ class Stack:
             process.terminate()
             process.wait(timeout=20)
 
-    def code(self, kakao_id="9007199254740993", nickname="fuzz"):
+    def code(self, kakao_id="9007199254740993", nickname="fuzz", email=None):
         """An authorization code from the emulator, as if a user had agreed on its consent page."""
         answer = requests.post(self.emulator_url + "/oauth/authorize", data={
             "client_id": self.CLIENT_ID, "redirect_uri": self.redirect_uri, "response_type": "code",
             "decision": "approve", "kakao_id": kakao_id, "nickname": nickname,
+            **({"share_email": "on", "email": email} if email else {}),
         }, allow_redirects=False, timeout=5)
         return urllib.parse.parse_qs(urllib.parse.urlsplit(answer.headers["Location"]).query)["code"][0]
 

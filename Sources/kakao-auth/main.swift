@@ -52,24 +52,33 @@ struct Migrate: AsyncParsableCommand {
     static let configuration = CommandConfiguration(abstract: "Apply pending database migrations and exit.")
 
     func run() async throws {
-        _ = try openDatabase()
+        try await withDatabase(databaseSettings()) { _ in }
         say("kakao-auth: the database is migrated")
     }
 }
 
-/// Opens the database that `DATABASE_PATH` names, migrated.
-private func openDatabase() throws -> AppDatabase {
-    let database = try loadOrExit { () throws(ConfigurationError) in try Configuration.databaseOnly(environment: ProcessInfo.processInfo.environment) }
-    return try AppDatabase(path: database.path, durability: database.durability)
+/// The database settings of the environment, or exit 78.
+private func databaseSettings() throws -> DatabaseSettings {
+    try loadOrExit { () throws(ConfigurationError) in try Configuration.databaseOnly(environment: ProcessInfo.processInfo.environment) }
+}
+
+/// Runs `work` on the database that `DATABASE_PATH` names, migrated, and closes it.
+private func withDatabase<Value>(_ settings: DatabaseSettings, _ work: (AppDatabase) async throws -> Value) async throws -> Value {
+    let database = try AppDatabase(path: settings.path, durability: settings.durability)
+    defer { try? database.close() }
+    return try await work(database)
 }
 
 struct Purge: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Delete expired sessions and refresh tokens now (`serve` also does it periodically), and exit.")
+        abstract: "Delete expired sessions, refresh tokens and old audit events now, give the space back (`serve` also does it periodically), and exit.")
 
     func run() async throws {
-        let deleted = try await openDatabase().purgeExpired(now: UnixClock.system.now())
-        say("kakao-auth: purged \(deleted) rows")
+        let settings = try databaseSettings()
+        let report = try await withDatabase(settings) { database in
+            try await database.purge(now: UnixClock.system.now(), auditRetention: settings.auditRetention)
+        }
+        say("kakao-auth: purged \(report)")
     }
 }
 
@@ -82,7 +91,7 @@ struct Events: AsyncParsableCommand {
     @Flag(help: "One JSON object per line.") var json = false
 
     func run() async throws {
-        for event in try await openDatabase().events(userID: user, limit: limit) {
+        for event in try await withDatabase(databaseSettings(), { database in try await database.events(userID: user, limit: limit) }) {
             let at = Date(timeIntervalSince1970: TimeInterval(event.at)).formatted(.iso8601)
             if json {
                 let encoder = JSONEncoder()

@@ -27,6 +27,7 @@ import Testing
         #expect(configuration.host == "127.0.0.1" && configuration.port == 8080)
         #expect(configuration.cookies.secure && configuration.cookies.sameSite == .lax && configuration.cookies.domain == nil)
         #expect(configuration.redirectURIs == [TestService.redirectURI, TestService.otherRedirectURI])
+        #expect(configuration.database.auditRetention == 365 * 86_400)
     }
 
     @Test(arguments: [
@@ -36,6 +37,7 @@ import Testing
         ("KAKAO_AUTH_BASE_URL", "ftp://kakao"), ("KAKAO_API_BASE_URL", "not a url"), ("KAKAO_TIMEOUT_SECONDS", "0"),
         ("ACCESS_TOKEN_TTL", "-1"), ("ACCESS_TOKEN_TTL", "abc"), ("REFRESH_REUSE_INTERVAL", "301"), ("PORT", "70000"),
         ("COOKIE_SECURE", "maybe"), ("COOKIE_SAMESITE", "Loose"), ("LOG_LEVEL", "loud"), ("DATABASE_DURABILITY", "paranoid"),
+        ("AUDIT_RETENTION_DAYS", "0"), ("AUDIT_RETENTION_DAYS", "-30"), ("AUDIT_RETENTION_DAYS", "forever"),
     ] as [(String, String?)])
     func invalidSettingsNameTheVariable(variable: String, value: String?) {
         #expect(problem([variable: value])?.variable == variable)

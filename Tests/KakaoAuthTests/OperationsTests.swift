@@ -168,14 +168,16 @@ import Testing
             let firstRefresh = try #require(a["refresh_token"]?.stringValue)
             #expect(try await service.refresh(token: firstRefresh).status == .ok)
             let database = try AppDatabase(path: service.databasePath)
-            #expect(try await database.purgeExpired(now: time.clock.now()) == 0, "nothing is over yet")
+            let year: Int64 = 365 * 86_400
+            #expect(try await database.purge(now: time.clock.now(), auditRetention: year).rowsDeleted == 0, "nothing is over yet")
             time.advance(by: 700)
             _ = try await loginBody(service, "c")
             // The rotated first token of session a has expired: gone. Every current token stays.
-            #expect(try await database.purgeExpired(now: time.clock.now(), batchSize: 1) == 1)
+            let report = try await database.purge(now: time.clock.now(), auditRetention: year, batchSize: 1)
+            #expect(report.refreshTokens == 1 && report.rowsDeleted == 1)
             #expect(try service.count("refresh_tokens") == 3)
             time.advance(by: 3600)
-            #expect(try await database.purgeExpired(now: time.clock.now(), batchSize: 1) == 3)
+            #expect(try await database.purge(now: time.clock.now(), auditRetention: year, batchSize: 1).sessions == 3)
             #expect(try service.count("sessions") == 0 && service.count("refresh_tokens") == 0)
             #expect(try service.count("users") == 1, "users are not purged")
         }

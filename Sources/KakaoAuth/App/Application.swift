@@ -9,7 +9,7 @@ import ServiceLifecycle
 public func buildApplication(
     configuration: Configuration, logger: Logger, clock: UnixClock = .system, demoPage: DemoPage? = nil
 ) throws -> some ApplicationProtocol {
-    let database = try AppDatabase(path: configuration.databasePath, durability: configuration.databaseDurability)
+    let database = try AppDatabase(path: configuration.database.path, durability: configuration.database.durability)
     var clientConfiguration = HTTPClient.Configuration(
         redirectConfiguration: .disallow,
         timeout: .init(connect: configuration.kakao.timeout, read: configuration.kakao.timeout))
@@ -41,7 +41,9 @@ public func buildApplication(
         services: [
             ShutdownHook { try database.close() },
             ShutdownHook { try await httpClient.shutdown() },
-            PurgeService(database: database, interval: .seconds(configuration.purgeInterval), clock: clock, logger: logger),
+            PurgeService(
+                database: database, interval: .seconds(configuration.purgeInterval), auditRetention: configuration.database.auditRetention,
+                clock: clock, logger: logger),
         ],
         logger: logger)
 }
@@ -99,11 +101,11 @@ func buildRouter(
             callbackURI: callbackURI, returnOrigins: configuration.allowedOrigins, origins: origins, clock: clock
         ).addRoutes(to: router, guards: guards)
     }
-    UserController(database: database, tokens: tokens, cookies: cookies, kakao: kakao, origins: origins, clock: clock)
+    UserController(database: database, tokens: tokens, cookies: cookies, kakao: kakao, clock: clock)
         .addRoutes(to: router, guards: guards)
     if let adminKey = configuration.kakao.adminKey {
         WebhookController(
-            database: database, bodies: bodies, adminKey: adminKey, appID: configuration.kakaoAppID, origins: origins, rateLimit: guards.rateLimit, clock: clock
+            database: database, bodies: bodies, adminKey: adminKey, appID: configuration.kakaoAppID, rateLimit: guards.rateLimit, clock: clock
         ).addRoutes(to: router)
     }
     router.answerUnservedMethodsWith405()

@@ -22,8 +22,7 @@ public struct Configuration: Sendable {
     var jwtAudience: String
     var accessTokenLifetime: Int64
     var sessionPolicy: SessionPolicy
-    public var databasePath: String
-    public var databaseDurability: AppDatabase.Durability
+    public var database: DatabaseSettings
     public var host: String
     public var port: Int
     /// How long a connection may sit idle, and how long a client may take to send a body.
@@ -48,7 +47,7 @@ public struct Configuration: Sendable {
     var rateLimitPerMinute: Int
     /// IPv6 clients share a bucket per network of this many bits (a host usually holds a whole /64).
     var rateLimitIPv6PrefixLength: Int
-    /// Seconds between purges of expired sessions and refresh tokens.
+    /// Seconds between purges of expired sessions, refresh tokens and audit events.
     var purgeInterval: Int
     public var logFormat: LogFormat
     public var logLevel: Logger.Level
@@ -76,8 +75,7 @@ public struct Configuration: Sendable {
             refreshTokenLifetime: Int64(try variables.integer("REFRESH_TOKEN_TTL", default: 14 * day, in: 60...(3650 * day))),
             reuseInterval: Int64(try variables.integer("REFRESH_REUSE_INTERVAL", default: 10, in: 0...300)))
 
-        databasePath = try variables.text("DATABASE_PATH", default: "kakao-auth.sqlite")
-        databaseDurability = try variables.choice("DATABASE_DURABILITY", default: .normal)
+        database = try DatabaseSettings(variables)
         host = try variables.text("HOST", default: "127.0.0.1")
         port = try variables.integer("PORT", default: 8080, in: 0...65535)
         readTimeout = .seconds(Int64(try variables.integer("HTTP_READ_TIMEOUT_SECONDS", default: 15, in: 1...600)))
@@ -116,10 +114,23 @@ public struct Configuration: Sendable {
     /// The server-side flow's redirect URI, when `PUBLIC_URL` is set.
     var serverFlowCallbackURI: String? { publicURL.map { $0 + ServerFlowPaths.callback } }
 
-    /// Only what the `migrate` command needs.
-    public static func databaseOnly(environment: [String: String]) throws(ConfigurationError) -> (path: String, durability: AppDatabase.Durability) {
-        let variables = EnvironmentVariables(environment)
-        return (try variables.text("DATABASE_PATH", default: "kakao-auth.sqlite"), try variables.choice("DATABASE_DURABILITY", default: .normal))
+    /// Only what the `migrate`, `purge` and `events` commands need.
+    public static func databaseOnly(environment: [String: String]) throws(ConfigurationError) -> DatabaseSettings {
+        try DatabaseSettings(EnvironmentVariables(environment))
+    }
+}
+
+/// Where the data lives, how durably it is written, and how long audit events are kept.
+public struct DatabaseSettings: Sendable {
+    public var path: String
+    public var durability: AppDatabase.Durability
+    /// Seconds an audit event is kept: `AUDIT_RETENTION_DAYS`, a year by default.
+    public var auditRetention: Int64
+
+    fileprivate init(_ variables: EnvironmentVariables) throws(ConfigurationError) {
+        path = try variables.text("DATABASE_PATH", default: "kakao-auth.sqlite")
+        durability = try variables.choice("DATABASE_DURABILITY", default: .normal)
+        auditRetention = Int64(try variables.integer("AUDIT_RETENTION_DAYS", default: 365, in: 1...36_500)) * 86_400
     }
 }
 

@@ -8,7 +8,6 @@ struct UserController {
     let tokens: TokenIssuer
     let cookies: AuthCookies
     let kakao: KakaoClient
-    let origins: RequestOrigins
     let clock: UnixClock
 
     /// Both use the access cookie; deleting also calls Kakao and writes.
@@ -23,15 +22,15 @@ struct UserController {
         Response.json(UserResource(record: try await authenticate(request)).write)
     }
 
-    /// Unlinks the user at Kakao with the admin key, then deletes them with every session. If Kakao fails,
-    /// nothing is deleted.
+    /// Unlinks the user at Kakao with the admin key, then erases them with every session (see
+    /// ``AppDatabase/eraseUser(_:event:now:detail:)``). If Kakao fails, nothing is deleted.
     @Sendable func deleteMe(_ request: Request, context: Context) async throws -> Response {
         let user = try await authenticate(request)
         guard let adminKey = kakao.settings.adminKey else {
             throw APIError(.unlinkUnavailable, "deleting accounts needs KAKAO_ADMIN_KEY, to unlink the user at Kakao first")
         }
         try await kakao.unlink(kakaoID: user.kakaoID, adminKey: adminKey)
-        try await database.deleteUser(.id(user.id), event: .unlink, origin: origins.origin(of: request, context: context), now: clock.now())
+        try await database.eraseUser(.id(user.id), event: .unlink, now: clock.now())
         var response = Response(status: .noContent)
         cookies.clear(on: &response)
         return response

@@ -1,7 +1,7 @@
 import Hummingbird
 
 /// Kakao's unlink webhook (`GET` with a query or `POST` with a form): the user left our app at Kakao
-/// (account deleted, unlinked from Kakao's side, …), so we delete them and every session. Kakao suspends a
+/// (account deleted, unlinked from Kakao's side, …), so we erase them and every session. Kakao suspends a
 /// webhook that fails for a month, so every authenticated call is answered 200 at once, even for a user we
 /// never knew.
 struct WebhookController {
@@ -14,7 +14,6 @@ struct WebhookController {
     let adminKey: String
     /// When set, the call's `app_id` must be this.
     let appID: String?
-    let origins: RequestOrigins
     /// Counts the calls that fail authentication (see ``unlink(_:context:)``).
     let rateLimit: RateLimitMiddleware?
     let clock: UnixClock
@@ -52,9 +51,7 @@ struct WebhookController {
         // Beyond 64 bits no Kakao user exists; such a call is answered like any other unknown user's.
         guard let kakaoID = Int64(userID) else { return Response.json { $0.add("status", "ok") } }
         let referrer = parameters["referrer_type"].map { String($0.prefix(64)) } ?? "unknown"
-        try await database.deleteUser(
-            .kakaoID(kakaoID), event: .webhookUnlink, origin: origins.origin(of: request, context: context), now: clock.now(),
-            detail: "kakao_id=\(kakaoID) referrer_type=\(referrer)")
+        try await database.eraseUser(.kakaoID(kakaoID), event: .webhookUnlink, now: clock.now(), detail: "referrer_type=\(referrer)")
         return Response.json { $0.add("status", "ok") }
     }
 }

@@ -11,11 +11,13 @@ struct ShutdownHook: Service {
     }
 }
 
-/// Purges expired sessions and refresh tokens every `interval`, in small batches (see
-/// ``AppDatabase/purgeExpired(now:batchSize:)``), until shutdown.
+/// Purges what can never be used again and audit events past their retention every `interval`, in small
+/// batches, and gives the space back (see ``AppDatabase/purge(now:auditRetention:batchSize:)``), until shutdown.
 struct PurgeService: Service {
     let database: AppDatabase
     let interval: Duration
+    /// Seconds an audit event is kept.
+    let auditRetention: Int64
     let clock: UnixClock
     let logger: Logger
 
@@ -27,8 +29,13 @@ struct PurgeService: Service {
                 return
             }
             do {
-                let deleted = try await database.purgeExpired(now: clock.now())
-                if deleted > 0 { logger.info("purged expired sessions and refresh tokens", metadata: ["rows": "\(deleted)"]) }
+                let report = try await database.purge(now: clock.now(), auditRetention: auditRetention)
+                if report.rowsDeleted > 0 || report.bytesReturned > 0 {
+                    logger.info("purged", metadata: [
+                        "sessions": "\(report.sessions)", "refresh_tokens": "\(report.refreshTokens)", "login_states": "\(report.loginStates)",
+                        "audit_events": "\(report.auditEvents)", "bytes_returned": "\(report.bytesReturned)",
+                    ])
+                }
             } catch {
                 logger.error("purge failed", metadata: ["error_type": "\(type(of: error))"])
             }

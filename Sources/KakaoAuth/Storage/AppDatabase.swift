@@ -18,6 +18,7 @@ public final class AppDatabase: Sendable {
     private let pool: DatabasePool
     private let activeUsers: ActiveUserReader
     private let groupCommit: GroupCommit
+    private let logTruncation: LogTruncation
 
     public init(path: String, durability: Durability = .normal) throws {
         var configuration = GRDB.Configuration()
@@ -31,11 +32,16 @@ public final class AppDatabase: Sendable {
             // rotations per second (a checkpoint on a thread of its own gained nothing more). Durability
             // does not depend on it.
             try db.execute(sql: "PRAGMA wal_autocheckpoint = 10000")
+            // Deleted and overwritten rows are zeroed, not left readable in free space (an erased user's
+            // nickname, email, address). Measured with bench/run.py: see README "Data we keep".
+            try db.execute(sql: "PRAGMA secure_delete = ON")
         }
         pool = try DatabasePool(path: path, configuration: configuration)
+        try Self.enableIncrementalVacuum(pool)
         try Self.migrator.migrate(pool)
         activeUsers = ActiveUserReader(path: path)
         groupCommit = GroupCommit(writer: pool)
+        logTruncation = LogTruncation(writer: pool)
     }
 
     private static var migrator: DatabaseMigrator {
@@ -46,6 +52,19 @@ public final class AppDatabase: Sendable {
             }
         }
         return migrator
+    }
+
+    /// Deleted rows give their space back only with auto-vacuum, which a database gets at its creation or from
+    /// a `VACUUM` (switching to WAL has already created the file). So a new database, and one made before
+    /// migration 0005, is rewritten once with incremental auto-vacuum; it cannot happen inside a migration's
+    /// transaction. For an existing file that takes about as long as copying it, and needs that much free disk.
+    private static func enableIncrementalVacuum(_ pool: DatabasePool) throws {
+        try pool.writeWithoutTransaction { db in
+            let incremental = 2
+            guard try Int.fetchOne(db, sql: "PRAGMA auto_vacuum") != incremental else { return }
+            try db.execute(sql: "PRAGMA auto_vacuum = INCREMENTAL")
+            try db.execute(sql: "VACUUM")
+        }
     }
 
     /// Answers when the database can be read.
@@ -208,11 +227,14 @@ public final class AppDatabase: Sendable {
         try AuditEvent(.refreshReuseDetected, at: now, userID: presented.userID, sessionID: presented.sessionID, origin: origin, detail: "session revoked").insertPrepared(db)
     }
 
-    /// Deletes the user with every session and refresh token (`unlink` or `webhook_unlink`). Returns the
-    /// deleted user, or nil when there was none.
+    /// Erases the user: deletes their row (profile and Kakao id) with every session and refresh token, and
+    /// strips their audit events of everything that could name them (address, user agent, detail), keeping
+    /// the kind, the time and the opaque ids until the audit retention ends. The erasure is recorded as `event`
+    /// (`unlink` or `webhook_unlink`) in the same terms, with a `detail` that must not name the user. Returns
+    /// the erased user, or nil when there was none.
     @discardableResult
-    func deleteUser(_ selector: UserSelector, event: AuditEvent.Kind, origin: RequestOrigin, now: Int64, detail: String? = nil) async throws -> UserRecord? {
-        try await groupCommit.write { db in
+    func eraseUser(_ selector: UserSelector, event: AuditEvent.Kind, now: Int64, detail: String? = nil) async throws -> UserRecord? {
+        let erased = try await groupCommit.write { db -> UserRecord? in
             let user: UserRecord?
             switch selector {
             case .id(let id): user = try UserRecord.fetchOne(db, key: id)
@@ -220,9 +242,12 @@ public final class AppDatabase: Sendable {
             }
             guard let user else { return nil }
             try user.delete(db)
-            try AuditEvent(event, at: now, userID: user.id, sessionID: nil, origin: origin, detail: detail ?? "kakao_id=\(user.kakaoID)").insertPrepared(db)
+            try db.execute(sql: "UPDATE auth_events SET client_ip = NULL, user_agent = NULL, detail = NULL WHERE user_id = ?", arguments: [user.id])
+            try AuditEvent(event, at: now, userID: user.id, sessionID: nil, origin: .erased, detail: detail).insertPrepared(db)
             return user
         }
+        if erased != nil { logTruncation.schedule() }
+        return erased
     }
 
     /// Records that a server-side flow's state had its callback. Returns false when it already had one:
@@ -264,35 +289,79 @@ public final class AppDatabase: Sendable {
 
     /// Deletes what can never be used again: sessions that ended or were revoked more than a day ago (with
     /// their refresh tokens), expired refresh tokens that are no longer their session's current one
-    /// (rotated tokens stay until they expire, so that their reuse is still recognised), and used login
-    /// states past their expiry (their cookie can no longer be opened). Works in small
-    /// batches, each its own short transaction, so logins never wait long behind it. Returns rows deleted.
-    @discardableResult
-    public func purgeExpired(now: Int64, batchSize: Int = 500) async throws -> Int {
-        var deleted = 0
-        for (statement, arguments): (String, StatementArguments) in [
-            ("DELETE FROM sessions WHERE id IN (SELECT id FROM sessions WHERE expires_at <= ? OR revoked_at <= ? LIMIT ?)",
-             [now, now - 86_400, batchSize]),
-            ("DELETE FROM refresh_tokens WHERE jti IN (SELECT jti FROM refresh_tokens WHERE expires_at <= ? AND rotated_at IS NOT NULL LIMIT ?)",
-             [now, batchSize]),
-            ("DELETE FROM used_login_states WHERE state_hash IN (SELECT state_hash FROM used_login_states WHERE expires_at <= ? LIMIT ?)",
-             [now, batchSize]),
-        ] {
-            while true {
-                let count = try await pool.write { db in
-                    try db.execute(sql: statement, arguments: arguments)
-                    return db.changesCount
-                }
-                deleted += count
-                guard count == batchSize else { break }
-                await Task.yield()
-            }
+    /// (rotated tokens stay until they expire, so that their reuse is still recognised), used login states
+    /// past their expiry (their cookie can no longer be opened), and audit events older than
+    /// `auditRetention` seconds. Works in small batches, each its own short transaction, so logins never wait
+    /// long behind it. Then gives the freed pages back to the file system (incremental auto-vacuum, in
+    /// batches too) and truncates the write-ahead log, so that the file shrinks on disk.
+    public func purge(now: Int64, auditRetention: Int64, batchSize: Int = 500) async throws -> PurgeReport {
+        var report = PurgeReport()
+        report.sessions = try await deleteInBatches(
+            "DELETE FROM sessions WHERE id IN (SELECT id FROM sessions WHERE expires_at <= ? OR revoked_at <= ? LIMIT ?)",
+            [now, now - 86_400], batchSize: batchSize)
+        report.refreshTokens = try await deleteInBatches(
+            "DELETE FROM refresh_tokens WHERE jti IN (SELECT jti FROM refresh_tokens WHERE expires_at <= ? AND rotated_at IS NOT NULL LIMIT ?)",
+            [now], batchSize: batchSize)
+        report.loginStates = try await deleteInBatches(
+            "DELETE FROM used_login_states WHERE state_hash IN (SELECT state_hash FROM used_login_states WHERE expires_at <= ? LIMIT ?)",
+            [now], batchSize: batchSize)
+        // Events are written in time order, so the old ones are the lowest ids: find the first event still
+        // kept (reading only the old ones, without an index on `at` that every write would pay for) and delete
+        // below it. An event written under a clock that stepped back waits for the first kept event before it.
+        let firstKept = try await pool.read { db in
+            try Int64.fetchOne(db, sql: """
+                SELECT COALESCE((SELECT id FROM auth_events WHERE at >= ? ORDER BY id LIMIT 1),
+                                (SELECT COALESCE(MAX(id), 0) + 1 FROM auth_events))
+                """, arguments: [now - auditRetention]) ?? 0
         }
-        return deleted
+        report.auditEvents = try await deleteInBatches(
+            "DELETE FROM auth_events WHERE id IN (SELECT id FROM auth_events WHERE id < ? ORDER BY id LIMIT ?)",
+            [firstKept], batchSize: batchSize)
+        report.bytesReturned = try await returnFreePages()
+        return report
     }
 
-    /// Closes every connection; called once the server has stopped.
-    func close() throws {
+    /// Runs `statement` (whose last argument is the batch size) until a batch deletes fewer rows than that.
+    private func deleteInBatches(_ statement: String, _ arguments: StatementArguments, batchSize: Int) async throws -> Int {
+        var deleted = 0
+        while true {
+            let count = try await pool.write { db in
+                try db.execute(sql: statement, arguments: arguments + [batchSize])
+                return db.changesCount
+            }
+            deleted += count
+            guard count == batchSize else { return deleted }
+            await Task.yield()
+        }
+    }
+
+    /// Moves the free pages to the end of the file and cuts them off, 1,000 pages (4 MB) a transaction so
+    /// that writers wait at most a few milliseconds; then a truncating checkpoint makes the file itself (and
+    /// the write-ahead log) shrink. Returns how many bytes the database gave back.
+    private func returnFreePages() async throws -> Int64 {
+        func size(_ db: Database) throws -> (pages: Int64, pageSize: Int64) {
+            (try Int64.fetchOne(db, sql: "PRAGMA page_count") ?? 0, try Int64.fetchOne(db, sql: "PRAGMA page_size") ?? 0)
+        }
+        let before = try await pool.read(size)
+        var freePages = Int.max
+        while freePages > 0 {
+            let left = try await pool.write { db in
+                try db.execute(sql: "PRAGMA incremental_vacuum(1000)")
+                return try Int.fetchOne(db, sql: "PRAGMA freelist_count") ?? 0
+            }
+            guard left < freePages else { break }  // nothing more to give back
+            freePages = left
+            await Task.yield()
+        }
+        await logTruncation.truncate()
+        let after = try await pool.read(size)
+        return (before.pages - after.pages) * before.pageSize
+    }
+
+    /// Closes every connection; called once the server has stopped, and by the commands before they exit.
+    /// The last connection to close copies the write-ahead log into the file and deletes it.
+    public func close() throws {
+        logTruncation.close()
         activeUsers.close()
         try pool.close()
     }

@@ -10,6 +10,9 @@ struct RequestOrigin: Sendable, Equatable {
         self.clientIP = clientIP
         self.userAgent = userAgent.map { String($0.prefix(512)) }
     }
+
+    /// The origin of an account's erasure: recorded without the address and agent that erasing removes.
+    static let erased = RequestOrigin(clientIP: nil, userAgent: nil)
 }
 
 /// A row of `auth_events`: one thing that happened to an account. Written in the same transaction as the

@@ -7,5 +7,6 @@ enum Migrations {
         ("0002_auth_events", PackageResources._002_auth_events_sql),
         ("0003_used_login_states", PackageResources._003_used_login_states_sql),
         ("0004_foreign_token_events", PackageResources._004_foreign_token_events_sql),
+        ("0005_erase_deleted_users", PackageResources._005_erase_deleted_users_sql),
     ]
 }

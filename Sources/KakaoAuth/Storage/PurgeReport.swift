@@ -1,0 +1,18 @@
+/// What one purge deleted, and how many bytes the database file gave back to the file system.
+public struct PurgeReport: Sendable, Equatable, CustomStringConvertible {
+    /// Sessions over or revoked (their refresh tokens go with them, uncounted).
+    public var sessions = 0
+    /// Rotated refresh tokens past their expiry.
+    public var refreshTokens = 0
+    public var loginStates = 0
+    /// Audit events older than the retention.
+    public var auditEvents = 0
+    public var bytesReturned: Int64 = 0
+
+    public var rowsDeleted: Int { sessions + refreshTokens + loginStates + auditEvents }
+
+    public var description: String {
+        "\(sessions) sessions, \(refreshTokens) refresh tokens, \(loginStates) login states, \(auditEvents) audit events; "
+            + "\(bytesReturned) bytes returned"
+    }
+}
