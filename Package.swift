@@ -20,6 +20,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-http-types", from: "1.8.0"),
         .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
         .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
+        .package(url: "https://github.com/vapor/postgres-nio", from: "1.33.2"),
+        .package(url: "https://github.com/apple/swift-nio-ssl", from: "2.37.6"),
     ],
     targets: [
         // HMAC-SHA256, CRYPTO_memcmp and RAND_bytes from the system's OpenSSL 3 (libssl-dev).
@@ -28,10 +30,15 @@ let package = Package(
             pkgConfig: "libcrypto",
             providers: [.apt(["libssl-dev"])]
         ),
+        // The PostgreSQL store's migrations, embedded (see PostgresMigrations.swift for why a target of their own).
+        .target(name: "PostgresMigrations", resources: [.embedInCode("Migrations")]),
         .target(
             name: "KakaoAuth",
             dependencies: [
                 "COpenSSL",
+                "PostgresMigrations",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
@@ -43,7 +50,7 @@ let package = Package(
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
             ],
-            resources: [.embedInCode("Storage/Migrations"), .embedInCode("HTTP/openapi.yaml"), .embedInCode("Demo/demo.html")]
+            resources: [.embedInCode("Storage/SQLite/Migrations"), .embedInCode("HTTP/openapi.yaml"), .embedInCode("Demo/demo.html")]
         ),
         .executableTarget(
             name: "kakao-auth",
@@ -61,7 +68,9 @@ let package = Package(
             name: "KakaoAuthTests",
             dependencies: [
                 "KakaoAuth",
+                "PostgresMigrations",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "GRDB", package: "GRDB.swift"),

@@ -43,7 +43,7 @@ struct Serve: AsyncParsableCommand {
         if configuration.logFormat == .json {
             LoggingSystem.bootstrap(JSONLogHandler.init)
         }
-        let app = try buildApplication(configuration: configuration, logger: makeLogger(level: configuration.logLevel))
+        let app = try await exitIfUnreachable { try await buildApplication(configuration: configuration, logger: makeLogger(level: configuration.logLevel)) }
         try await app.runServiceOnEventLoops()
     }
 }
@@ -52,7 +52,7 @@ struct Migrate: AsyncParsableCommand {
     static let configuration = CommandConfiguration(abstract: "Apply pending database migrations and exit.")
 
     func run() async throws {
-        try await withDatabase(databaseSettings()) { _ in }
+        try await withStore(databaseSettings()) { _ in }
         say("kakao-auth: the database is migrated")
     }
 }
@@ -62,11 +62,27 @@ private func databaseSettings() throws -> DatabaseSettings {
     try loadOrExit { () throws(ConfigurationError) in try Configuration.databaseOnly(environment: ProcessInfo.processInfo.environment) }
 }
 
-/// Runs `work` on the database that `DATABASE_PATH` names, migrated, and closes it.
-private func withDatabase<Value>(_ settings: DatabaseSettings, _ work: (AppDatabase) async throws -> Value) async throws -> Value {
-    let database = try AppDatabase(path: settings.path, durability: settings.durability)
-    defer { try? database.close() }
-    return try await work(database)
+/// A database named at start that cannot be reached stops the process like a configuration error.
+private func exitIfUnreachable<Value>(_ open: () async throws -> Value) async throws -> Value {
+    do {
+        return try await open()
+    } catch let error as StoreUnreachable {
+        FileHandle.standardError.write(Data("kakao-auth: \(error)\n".utf8))
+        throw ExitCode(78)  // EX_CONFIG
+    }
+}
+
+/// Runs `work` on the store that `DATABASE_URL` or `DATABASE_PATH` names, migrated, and closes it.
+private func withStore<Value>(_ settings: DatabaseSettings, _ work: (StoreCommands) async throws -> Value) async throws -> Value {
+    let store = try await exitIfUnreachable { try await StoreCommands(settings, logger: makeLogger(level: .warning)) }
+    do {
+        let value = try await work(store)
+        try await store.close()
+        return value
+    } catch {
+        try? await store.close()
+        throw error
+    }
 }
 
 struct Purge: AsyncParsableCommand {
@@ -75,8 +91,8 @@ struct Purge: AsyncParsableCommand {
 
     func run() async throws {
         let settings = try databaseSettings()
-        let report = try await withDatabase(settings) { database in
-            try await database.purge(now: UnixClock.system.now(), auditRetention: settings.auditRetention)
+        let report = try await withStore(settings) { store in
+            try await store.purge(now: UnixClock.system.now(), auditRetention: settings.auditRetention)
         }
         say("kakao-auth: purged \(report)")
     }
@@ -91,7 +107,7 @@ struct Events: AsyncParsableCommand {
     @Flag(help: "One JSON object per line.") var json = false
 
     func run() async throws {
-        for event in try await withDatabase(databaseSettings(), { database in try await database.events(userID: user, limit: limit) }) {
+        for event in try await withStore(databaseSettings(), { store in try await store.events(userID: user, limit: limit) }) {
             let at = Date(timeIntervalSince1970: TimeInterval(event.at)).formatted(.iso8601)
             if json {
                 let encoder = JSONEncoder()

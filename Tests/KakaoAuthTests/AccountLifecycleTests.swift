@@ -132,7 +132,7 @@ import Testing
             let third = try await loginBody(service, "third")
             #expect(try await service.post("/auth/logout", json: "{\"refresh_token\":\(third["refresh_token"]!.stringValue!.jsonQuoted),\"all_sessions\":true}").status == .noContent)
 
-            let events = try await AppDatabase(path: service.databasePath).events(userID: userID, limit: 100)
+            let events = try await SQLiteStore(path: service.databasePath).events(userID: userID, limit: 100)
             #expect(events.map(\.kind).reversed() == [.registration, .login, .refresh, .refreshReuseDetected, .login, .logout, .login, .logoutAll])
             #expect(events.last?.userAgent == "KakaoTalk-Test/1.0")
             #expect(events.allSatisfy { $0.clientIP == "127.0.0.1" || $0.clientIP == "::1" })

@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import KakaoAuth
+import PostgresMigrations
 
 @Suite struct ConfigurationTests {
     let valid = TestService.environment(kakaoBaseURL: "http://localhost:9", databasePath: "/tmp/unused.sqlite")
@@ -59,13 +60,18 @@ import Testing
 @Suite struct RepositoryConsistencyTests {
     static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
 
-    @Test func embeddedMigrationsAreExactlyTheFilesOfTheMigrationsFolder() throws {
-        let folder = Self.root.appendingPathComponent("migrations")
+    @Test(arguments: [("sqlite", SQLiteMigrations.all), ("postgres", PostgresMigrations.all)])
+    func embeddedMigrationsAreExactlyTheFilesOfTheirFolder(engine: String, migrations: [(name: String, sql: [UInt8])]) throws {
+        let folder = Self.root.appendingPathComponent("migrations").appendingPathComponent(engine)
         let files = try FileManager.default.contentsOfDirectory(atPath: folder.path).filter { $0.hasSuffix(".sql") }.sorted()
-        #expect(Migrations.all.map { $0.name + ".sql" } == files)
-        for migration in Migrations.all {
+        #expect(migrations.map { $0.name + ".sql" } == files)
+        for migration in migrations {
             #expect(try Data(contentsOf: folder.appendingPathComponent(migration.name + ".sql")) == Data(migration.sql))
         }
+    }
+
+    @Test func bothEnginesHaveTheSameMigrations() {
+        #expect(SQLiteMigrations.all.map(\.name) == PostgresMigrations.all.map(\.name))
     }
 
     @Test func everyErrorCodeIsDescribedInTheAPIDescription() throws {

@@ -28,7 +28,7 @@ import Testing
             #expect(try await service.refresh(token: #require(second["refresh_token"]?.stringValue)).status == .ok)  // login, refresh
             time.advance(by: 200 * Self.day)
 
-            let database = try AppDatabase(path: service.databasePath)
+            let database = try SQLiteStore(path: service.databasePath)
             let purged = try await database.purge(now: time.clock.now(), auditRetention: Self.year, batchSize: 1)
             #expect(purged.auditEvents == 2, "the two events of 400 days ago")
             #expect(try await database.events(userID: userID, limit: 10).map(\.kind) == [.refresh, .login])
@@ -62,7 +62,7 @@ import Testing
             let deleted = try await service.client.execute(uri: "/users/me", method: .delete, headers: [.authorization: "Bearer \(access)"])
             #expect(deleted.status == .noContent)
 
-            let events = try await AppDatabase(path: service.databasePath).events(userID: userID, limit: 10)
+            let events = try await SQLiteStore(path: service.databasePath).events(userID: userID, limit: 10)
             #expect(events.map(\.kind) == [.unlink, .refresh, .refresh, .login, .registration])
             #expect(events.allSatisfy { $0.clientIP == nil && $0.userAgent == nil && $0.detail == nil })
             #expect(events.filter { $0.sessionID != nil }.count == 3, "the opaque session ids stay")
@@ -83,8 +83,8 @@ import Testing
     @Test func aFileGrownByThousandsOfLoginsShrinksAfterThePurge() async throws {
         let path = FileManager.default.temporaryDirectory.appendingPathComponent("kakao-auth-vacuum-\(UUID().uuidString).sqlite").path
         defer { for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: path + suffix) } }
-        let database = try AppDatabase(path: path)
-        let policy = SessionPolicy(sessionLifetime: 30 * Self.day, refreshTokenLifetime: 14 * Self.day, reuseInterval: 10)
+        let database = try SQLiteStore(path: path)
+        let accounts = Accounts(store: database, policy: SessionPolicy(sessionLifetime: 30 * Self.day, refreshTokenLifetime: 14 * Self.day, reuseInterval: 10))
         // A browser's user agent, as most audit events carry one.
         let origin = RequestOrigin(clientIP: "203.0.113.9", userAgent: String(repeating: "Mozilla/5.0 (Macintosh) ", count: 6))
         let logins = 5_000
@@ -93,7 +93,7 @@ import Testing
                 group.addTask {
                     let profile = KakaoProfile(
                         id: Int64(number), nickname: "user \(number)", email: nil, emailVerified: false, profileImageURL: nil, thumbnailImageURL: nil)
-                    _ = try await database.recordLogin(profile, policy: policy, origin: origin, now: 1_000)
+                    _ = try await accounts.logIn(profile, origin: origin, now: 1_000)
                 }
             }
             try await group.waitForAll()

@@ -33,7 +33,7 @@ import Testing
             #expect(try await service.me(bearer: later.access).status == .ok, "a dead token must not reach the user's other sessions")
             // Still so once the purge has deleted the old session.
             time.advance(by: 86_401)
-            _ = try await AppDatabase(path: service.databasePath).purge(now: time.clock.now(), auditRetention: 86_400)
+            _ = try await SQLiteStore(path: service.databasePath).purge(now: time.clock.now(), auditRetention: 86_400)
             #expect(try service.count("sessions", where: "revoked_at IS NOT NULL") == 0)
             #expect(try await logout(service, old.refresh, allSessions: true).problemCode == "refresh_token_invalid")
             #expect(try await service.refresh(token: later.refresh).status == .ok)

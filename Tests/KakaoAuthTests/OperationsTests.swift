@@ -167,7 +167,7 @@ import Testing
             _ = try await loginBody(service, "b")
             let firstRefresh = try #require(a["refresh_token"]?.stringValue)
             #expect(try await service.refresh(token: firstRefresh).status == .ok)
-            let database = try AppDatabase(path: service.databasePath)
+            let database = try SQLiteStore(path: service.databasePath)
             let year: Int64 = 365 * 86_400
             #expect(try await database.purge(now: time.clock.now(), auditRetention: year).rowsDeleted == 0, "nothing is over yet")
             time.advance(by: 700)

@@ -71,7 +71,7 @@ def test_migrate_brings_a_database_of_an_earlier_version_up_to_the_retention_rul
     old = sqlite3.connect(path)
     old.execute("PRAGMA journal_mode = WAL")
     old.execute("CREATE TABLE grdb_migrations (identifier TEXT NOT NULL PRIMARY KEY)")
-    for migration in sorted((ROOT / "migrations").glob("000[1-4]_*.sql")):
+    for migration in sorted((ROOT / "migrations" / "sqlite").glob("000[1-4]_*.sql")):
         old.executescript(migration.read_text())
         old.execute("INSERT INTO grdb_migrations VALUES (?)", (migration.stem,))
     old.execute("INSERT INTO users (id, kakao_id, nickname, created_at, updated_at, last_login_at) VALUES ('kept', 1, 'still-here', 1, 1, 1)")

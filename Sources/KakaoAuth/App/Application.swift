@@ -8,8 +8,8 @@ import ServiceLifecycle
 /// `demoPage` is served at `/` by `kakao-auth demo` only.
 public func buildApplication(
     configuration: Configuration, logger: Logger, clock: UnixClock = .system, demoPage: DemoPage? = nil
-) throws -> some ApplicationProtocol {
-    let database = try AppDatabase(path: configuration.database.path, durability: configuration.database.durability)
+) async throws -> some ApplicationProtocol {
+    let store = try await openStore(configuration.database, logger: logger)
     var clientConfiguration = HTTPClient.Configuration(
         redirectConfiguration: .disallow,
         timeout: .init(connect: configuration.kakao.timeout, read: configuration.kakao.timeout))
@@ -22,7 +22,7 @@ public func buildApplication(
     let metrics = ServiceMetrics()
     let router = buildRouter(
         configuration: configuration,
-        database: database,
+        store: store,
         kakao: KakaoClient(httpClient: httpClient, settings: configuration.kakao, metrics: metrics),
         metrics: metrics,
         clock: clock,
@@ -39,10 +39,10 @@ public func buildApplication(
         // Shut down in reverse order once the server has drained: purging stops, then the HTTP client, and
         // the database closes last.
         services: [
-            ShutdownHook { try database.close() },
+            ShutdownHook { try await store.close() },
             ShutdownHook { try await httpClient.shutdown() },
             PurgeService(
-                database: database, interval: .seconds(configuration.purgeInterval), auditRetention: configuration.database.auditRetention,
+                store: store, interval: .seconds(configuration.purgeInterval), auditRetention: configuration.database.auditRetention,
                 clock: clock, logger: logger),
         ],
         logger: logger)
@@ -50,7 +50,7 @@ public func buildApplication(
 
 /// Every route and middleware at a glance.
 func buildRouter(
-    configuration: Configuration, database: AppDatabase, kakao: KakaoClient, metrics: ServiceMetrics, clock: UnixClock,
+    configuration: Configuration, store: any SessionStore, kakao: KakaoClient, metrics: ServiceMetrics, clock: UnixClock,
     demoPage: DemoPage?
 ) -> Router<AppRequestContext> {
     let tokens = TokenIssuer(
@@ -59,13 +59,14 @@ func buildRouter(
             issuer: configuration.jwtIssuer, audience: configuration.jwtAudience),
         accessTokenLifetime: configuration.accessTokenLifetime)
     let cookies = AuthCookies(configuration.cookies)
+    let accounts = Accounts(store: store, policy: configuration.sessionPolicy)
     let addresses = ClientAddressResolver(trustedProxies: configuration.trustedProxies)
     let origins = RequestOrigins(addresses: addresses)
     let bodies = RequestBody(timeout: configuration.readTimeout)
     let kakaoKeys = KakaoJWKS(refetchInterval: configuration.jwksRefetchInterval) { try await kakao.fetchJWKS() }
     let login = KakaoLogin(
         kakao: kakao, idTokens: KakaoIDTokenVerifier(settings: configuration.idTokens, keys: kakaoKeys), appID: configuration.kakaoAppID,
-        database: database, tokens: tokens, sessionPolicy: configuration.sessionPolicy, metrics: metrics, clock: clock)
+        accounts: accounts, tokens: tokens, metrics: metrics, clock: clock)
     let stateCookie = LoginStateCookie(jwtSecret: configuration.jwtSecret, secure: configuration.cookies.secure)
     let guards = RouteGuards(
         rateLimit: configuration.rateLimitPerMinute > 0
@@ -86,26 +87,26 @@ func buildRouter(
     router.add(middleware: ProblemMiddleware())
 
     // Each controller attaches the guards its routes need (rate limit, cookie checks) where it adds them.
-    OperationsController(database: database, metrics: metrics, clock: clock).addRoutes(to: router)
+    OperationsController(store: store, metrics: metrics, clock: clock).addRoutes(to: router)
     demoPage?.addRoutes(to: router)
     AuthController(
-        login: login, database: database, tokens: tokens, cookies: cookies, bodies: bodies,
-        redirectURIs: configuration.redirectURIs, sessionPolicy: configuration.sessionPolicy, origins: origins, metrics: metrics, clock: clock
+        login: login, accounts: accounts, tokens: tokens, cookies: cookies, bodies: bodies,
+        redirectURIs: configuration.redirectURIs, origins: origins, metrics: metrics, clock: clock
     ).addRoutes(to: router, guards: guards)
-    IntrospectionController(database: database, tokens: tokens, bodies: bodies, callerToken: configuration.introspectionToken, clock: clock)
+    IntrospectionController(accounts: accounts, tokens: tokens, bodies: bodies, callerToken: configuration.introspectionToken, clock: clock)
         .addRoutes(to: router.group("auth"))
     if let callbackURI = configuration.serverFlowCallbackURI {
         ServerFlowController(
-            login: login, database: database, cookies: cookies, stateCookie: stateCookie,
+            login: login, store: store, cookies: cookies, stateCookie: stateCookie,
             clientID: configuration.kakao.clientID, authorizeURL: configuration.kakao.authBaseURL + "/oauth/authorize",
             callbackURI: callbackURI, returnOrigins: configuration.allowedOrigins, origins: origins, clock: clock
         ).addRoutes(to: router, guards: guards)
     }
-    UserController(database: database, tokens: tokens, cookies: cookies, kakao: kakao, clock: clock)
+    UserController(accounts: accounts, tokens: tokens, cookies: cookies, kakao: kakao, clock: clock)
         .addRoutes(to: router, guards: guards)
     if let adminKey = configuration.kakao.adminKey {
         WebhookController(
-            database: database, bodies: bodies, adminKey: adminKey, appID: configuration.kakaoAppID, rateLimit: guards.rateLimit, clock: clock
+            accounts: accounts, bodies: bodies, adminKey: adminKey, appID: configuration.kakaoAppID, rateLimit: guards.rateLimit, clock: clock
         ).addRoutes(to: router)
     }
     router.answerUnservedMethodsWith405()

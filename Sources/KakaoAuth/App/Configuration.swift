@@ -122,12 +122,17 @@ public struct Configuration: Sendable {
 
 /// Where the data lives, how durably it is written, and how long audit events are kept.
 public struct DatabaseSettings: Sendable {
+    /// `DATABASE_URL`: the PostgreSQL store; nil for the SQLite file at `path`.
+    public var postgres: PostgresSettings?
     public var path: String
-    public var durability: AppDatabase.Durability
+    public var durability: SQLiteStore.Durability
     /// Seconds an audit event is kept: `AUDIT_RETENTION_DAYS`, a year by default.
     public var auditRetention: Int64
 
     fileprivate init(_ variables: EnvironmentVariables) throws(ConfigurationError) {
+        if let url = variables.optional("DATABASE_URL") {
+            postgres = try PostgresSettings(url: url, poolSize: try variables.integer("DATABASE_POOL_SIZE", default: 8, in: 1...1000))
+        }
         path = try variables.text("DATABASE_PATH", default: "kakao-auth.sqlite")
         durability = try variables.choice("DATABASE_DURABILITY", default: .normal)
         auditRetention = Int64(try variables.integer("AUDIT_RETENTION_DAYS", default: 365, in: 1...36_500)) * 86_400

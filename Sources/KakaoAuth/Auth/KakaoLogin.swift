@@ -24,9 +24,8 @@ struct KakaoLogin: Sendable {
     let idTokens: KakaoIDTokenVerifier
     /// `KAKAO_APP_ID`: the app every accepted access token must have been issued to.
     let appID: String?
-    let database: AppDatabase
+    let accounts: Accounts
     let tokens: TokenIssuer
-    let sessionPolicy: SessionPolicy
     let metrics: ServiceMetrics
     let clock: UnixClock
 
@@ -35,7 +34,7 @@ struct KakaoLogin: Sendable {
         do {
             let profile = try await verifiedProfile(credential, origin: origin)
             let now = clock.now()
-            let (user, isNewUser, grant) = try await database.recordLogin(profile, policy: sessionPolicy, origin: origin, now: now)
+            let (user, isNewUser, grant) = try await accounts.logIn(profile, origin: origin, now: now)
             metrics.login(outcome: isNewUser ? "new_user" : "existing_user")
             return Outcome(user: user, isNewUser: isNewUser, tokens: tokens.issue(for: grant, now: now), issuedAt: now)
         } catch {
@@ -59,7 +58,7 @@ struct KakaoLogin: Sendable {
             }
             let info = try await kakao.accessTokenInfo(token)
             guard info.appID == appID else {
-                try await database.recordRefusedLogin(.foreignTokenRefused, origin: origin, detail: "app_id=\(info.appID)", now: clock.now())
+                try await accounts.recordForeignToken(appID: info.appID, origin: origin, now: clock.now())
                 throw KakaoCredentialRefusal(reason: "token was issued to another app")
             }
             let profile = try await kakao.fetchProfile(accessToken: token)

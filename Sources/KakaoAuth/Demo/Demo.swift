@@ -46,7 +46,7 @@ public struct Demo: Sendable {
 
     /// Runs both until SIGINT or SIGTERM.
     public func run(logger: Logger) async throws {
-        let service = try buildApplication(configuration: configuration, logger: logger, demoPage: page)
+        let service = try await buildApplication(configuration: configuration, logger: logger, demoPage: page)
         let emulator = buildEmulator(settings: emulatorSettings, logger: logger)
         let group = ServiceGroup(configuration: .init(
             services: [emulator, service], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))

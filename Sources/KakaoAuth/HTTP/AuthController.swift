@@ -6,13 +6,12 @@ struct AuthController {
     typealias Context = AppRequestContext
 
     let login: KakaoLogin
-    let database: AppDatabase
+    let accounts: Accounts
     let tokens: TokenIssuer
     let cookies: AuthCookies
     let bodies: RequestBody
     /// The allowed `redirect_uri` values; the first is the default.
     let redirectURIs: [String]
-    let sessionPolicy: SessionPolicy
     let origins: RequestOrigins
     let metrics: ServiceMetrics
     let clock: UnixClock
@@ -114,8 +113,7 @@ struct AuthController {
         return try await clearingCookiesOnRefusal(presented.delivery) {
             let now = clock.now()
             let claims = try tokens.verify(presented.token, as: .refresh, now: now)
-            let outcome = try await database.rotateRefreshToken(
-                claims.presentedRefreshToken, policy: sessionPolicy, origin: origins.origin(of: request, context: context), now: now)
+            let outcome = try await accounts.refresh(claims.presentedRefreshToken, origin: origins.origin(of: request, context: context), now: now)
             switch outcome {
             case .granted(let grant):
                 let issued = tokens.issue(for: grant, now: now)
@@ -140,9 +138,8 @@ struct AuthController {
         return try await clearingCookiesOnRefusal(presented.delivery) {
             let now = clock.now()
             let claims = try tokens.verify(presented.token, as: .refresh, now: now)
-            let outcome = try await database.logOut(
-                claims.presentedRefreshToken, allSessions: allSessions, policy: sessionPolicy,
-                origin: origins.origin(of: request, context: context), now: now)
+            let outcome = try await accounts.logOut(
+                claims.presentedRefreshToken, allSessions: allSessions, origin: origins.origin(of: request, context: context), now: now)
             switch outcome {
             case .loggedOut:
                 var response = Response(status: .noContent)

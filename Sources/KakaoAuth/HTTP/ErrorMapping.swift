@@ -24,7 +24,7 @@ extension APIError {
             self.init(.payloadTooLarge, "the request is too large")
         case let error as HTTPError where (400..<500).contains(error.status.code):
             self.init(.invalidRequest, error.body ?? error.status.reasonPhrase)
-        case is DatabaseError:
+        case is DatabaseError, is StoreError:
             self.init(.serviceUnavailable, "the database is unavailable; try again shortly")
         default:
             self.init(.internalError, "an unexpected error occurred")

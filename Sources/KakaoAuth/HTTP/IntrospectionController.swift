@@ -6,7 +6,7 @@ import Hummingbird
 struct IntrospectionController {
     typealias Context = AppRequestContext
 
-    let database: AppDatabase
+    let accounts: Accounts
     let tokens: TokenIssuer
     let bodies: RequestBody
     /// When set, callers must present it as `Authorization: Bearer`.
@@ -26,7 +26,7 @@ struct IntrospectionController {
         let token = try await presentedToken(in: request)
         let now = clock.now()
         guard let claims = try? tokens.verify(token, as: .access, now: now),
-              let user = try database.activeUser(id: claims.subject, sessionID: claims.sessionID, now: now)
+              let user = try await accounts.activeUser(id: claims.subject, sessionID: claims.sessionID, now: now)
         else { return Response.json { $0.add("active", false) } }
         return Response.json { json in
             json.add("active", true)

@@ -4,7 +4,7 @@ import Hummingbird
 struct OperationsController {
     typealias Context = AppRequestContext
 
-    let database: AppDatabase
+    let store: any SessionStore
     let metrics: ServiceMetrics
     let clock: UnixClock
 
@@ -22,13 +22,13 @@ struct OperationsController {
 
     /// The database answers; 503 `service_unavailable` otherwise.
     @Sendable func readiness(_ request: Request, context: Context) async throws -> Response {
-        try await database.checkReadiness()
+        try await store.checkReadiness()
         return Response.json { $0.add("status", "ready") }
     }
 
     /// Prometheus text format. Expose it on an internal network only.
     @Sendable func prometheus(_ request: Request, context: Context) async throws -> Response {
-        metrics.activeSessions(try await database.activeSessionCount(now: clock.now()))
+        metrics.activeSessions(try await store.activeSessionCount(now: clock.now()))
         return Response(
             status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
             body: .init(byteBuffer: ByteBuffer(bytes: metrics.exposition())))

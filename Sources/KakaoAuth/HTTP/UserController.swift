@@ -4,7 +4,7 @@ import Hummingbird
 struct UserController {
     typealias Context = AppRequestContext
 
-    let database: AppDatabase
+    let accounts: Accounts
     let tokens: TokenIssuer
     let cookies: AuthCookies
     let kakao: KakaoClient
@@ -23,14 +23,14 @@ struct UserController {
     }
 
     /// Unlinks the user at Kakao with the admin key, then erases them with every session (see
-    /// ``AppDatabase/eraseUser(_:event:now:detail:)``). If Kakao fails, nothing is deleted.
+    /// ``Accounts/erase(_:event:now:detail:)``). If Kakao fails, nothing is deleted.
     @Sendable func deleteMe(_ request: Request, context: Context) async throws -> Response {
         let user = try await authenticate(request)
         guard let adminKey = kakao.settings.adminKey else {
             throw APIError(.unlinkUnavailable, "deleting accounts needs KAKAO_ADMIN_KEY, to unlink the user at Kakao first")
         }
         try await kakao.unlink(kakaoID: user.kakaoID, adminKey: adminKey)
-        try await database.eraseUser(.id(user.id), event: .unlink, now: clock.now())
+        try await accounts.erase(.id(user.id), event: .unlink, now: clock.now())
         var response = Response(status: .noContent)
         cookies.clear(on: &response)
         return response
@@ -41,7 +41,7 @@ struct UserController {
         let token = try accessToken(in: request)
         let now = clock.now()
         let claims = try tokens.verify(token, as: .access, now: now)
-        guard let user = try database.activeUser(id: claims.subject, sessionID: claims.sessionID, now: now) else {
+        guard let user = try await accounts.activeUser(id: claims.subject, sessionID: claims.sessionID, now: now) else {
             throw APIError(.invalidToken, "the session of this token was revoked or has ended")
         }
         return user

@@ -8,7 +8,7 @@ struct WebhookController {
     typealias Context = AppRequestContext
     static let path = "/webhooks/kakao/unlink"
 
-    let database: AppDatabase
+    let accounts: Accounts
     let bodies: RequestBody
     /// Kakao signs webhook calls with `Authorization: KakaoAK {primary admin key}`.
     let adminKey: String
@@ -51,7 +51,7 @@ struct WebhookController {
         // Beyond 64 bits no Kakao user exists; such a call is answered like any other unknown user's.
         guard let kakaoID = Int64(userID) else { return Response.json { $0.add("status", "ok") } }
         let referrer = parameters["referrer_type"].map { String($0.prefix(64)) } ?? "unknown"
-        try await database.eraseUser(.kakaoID(kakaoID), event: .webhookUnlink, now: clock.now(), detail: "referrer_type=\(referrer)")
+        try await accounts.erase(.kakaoID(kakaoID), event: .webhookUnlink, now: clock.now(), detail: "referrer_type=\(referrer)")
         return Response.json { $0.add("status", "ok") }
     }
 }

@@ -12,9 +12,9 @@ struct ShutdownHook: Service {
 }
 
 /// Purges what can never be used again and audit events past their retention every `interval`, in small
-/// batches, and gives the space back (see ``AppDatabase/purge(now:auditRetention:batchSize:)``), until shutdown.
+/// batches, and gives the space back (see ``SessionStore/purge(now:auditRetention:batchSize:)``), until shutdown.
 struct PurgeService: Service {
-    let database: AppDatabase
+    let store: any SessionStore
     let interval: Duration
     /// Seconds an audit event is kept.
     let auditRetention: Int64
@@ -29,7 +29,7 @@ struct PurgeService: Service {
                 return
             }
             do {
-                let report = try await database.purge(now: clock.now(), auditRetention: auditRetention)
+                let report = try await store.purge(now: clock.now(), auditRetention: auditRetention, batchSize: PurgeReport.batchSize)
                 if report.rowsDeleted > 0 || report.bytesReturned > 0 {
                     logger.info("purged", metadata: [
                         "sessions": "\(report.sessions)", "refresh_tokens": "\(report.refreshTokens)", "login_states": "\(report.loginStates)",

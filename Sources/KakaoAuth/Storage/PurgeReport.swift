@@ -11,6 +11,9 @@ public struct PurgeReport: Sendable, Equatable, CustomStringConvertible {
 
     public var rowsDeleted: Int { sessions + refreshTokens + loginStates + auditEvents }
 
+    /// Rows a purge deletes in one transaction: small enough that logins never wait long behind it.
+    public static let batchSize = 500
+
     public var description: String {
         "\(sessions) sessions, \(refreshTokens) refresh tokens, \(loginStates) login states, \(auditEvents) audit events; "
             + "\(bytesReturned) bytes returned"

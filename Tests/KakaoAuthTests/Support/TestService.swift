@@ -72,7 +72,7 @@ struct TestService {
         let configuration = try Configuration(environment: environment)
         var logger = Logger(label: "kakao-auth-test")
         logger.logLevel = .warning
-        let app = try buildApplication(configuration: configuration, logger: logger, clock: clock)
+        let app = try await buildApplication(configuration: configuration, logger: logger, clock: clock)
         try await app.test(.ahc(.http)) { harness in
             try await LoopbackClient.with(harness) { client in
                 try await body(TestService(client: client, databasePath: databasePath))
@@ -86,11 +86,11 @@ struct TestService {
         defer { try? FileManager.default.removeItem(atPath: databasePath) }
         let configuration = try Configuration(
             environment: Self.environment(kakaoBaseURL: "http://127.0.0.1:9", databasePath: databasePath).merging(overrides) { $1 })
-        let database = try AppDatabase(path: databasePath)
+        let database = try SQLiteStore(path: databasePath)
         defer { try? database.close() }
         let metrics = ServiceMetrics()
         let router = buildRouter(
-            configuration: configuration, database: database,
+            configuration: configuration, store: database,
             kakao: KakaoClient(httpClient: .shared, settings: configuration.kakao, metrics: metrics), metrics: metrics, clock: .system, demoPage: nil)
         return router.routes.map { ($0.method, $0.path.description) }
     }

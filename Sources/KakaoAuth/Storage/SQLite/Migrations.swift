@@ -1,7 +1,7 @@
-/// The SQL files of the top-level `migrations/` folder, embedded in the binary so that it runs from any
-/// working directory. `Storage/Migrations` links to that folder; a test checks that this list names every
-/// file in it, in order.
-enum Migrations {
+/// The SQL files of `migrations/sqlite/`, embedded in the binary so that it runs from any working directory.
+/// `Storage/SQLite/Migrations` links to that folder; a test checks that this list names every file in it, in
+/// order.
+enum SQLiteMigrations {
     static let all: [(name: String, sql: [UInt8])] = [
         ("0001_initial", PackageResources._001_initial_sql),
         ("0002_auth_events", PackageResources._002_auth_events_sql),

@@ -1,13 +1,13 @@
 import Foundation
 import GRDB
 
-/// The service's SQLite database: one method per read or write the service needs; callers never see SQL.
+/// The embedded store: one SQLite file. One method per step of ``SessionStore``; callers never see SQL.
 ///
 /// WAL mode through a `DatabasePool` (readers never wait for the writer), a busy timeout for the rare
 /// contention with another process (the `migrate` command), and every write committed before its answer is
 /// sent: each write is all or nothing (a savepoint of a ``GroupCommit``), so an acknowledged login, rotation
 /// or revocation is on disk.
-public final class AppDatabase: Sendable {
+public final class SQLiteStore: SessionStore {
     /// `NORMAL` survives a killed process (committed transactions are in the WAL, which the OS keeps);
     /// `FULL` also survives power loss, at the cost of an fsync per commit (per group of writes).
     public enum Durability: String, Sendable, CaseIterable {
@@ -46,7 +46,7 @@ public final class AppDatabase: Sendable {
 
     private static var migrator: DatabaseMigrator {
         var migrator = DatabaseMigrator()
-        for migration in Migrations.all {
+        for migration in SQLiteMigrations.all {
             migrator.registerMigration(migration.name) { db in
                 try db.execute(sql: String(decoding: migration.sql, as: UTF8.self))
             }
@@ -67,141 +67,76 @@ public final class AppDatabase: Sendable {
         }
     }
 
-    /// Answers when the database can be read.
     func checkReadiness() async throws {
         _ = try await pool.read { db in try Int.fetchOne(db, sql: "SELECT 1") }
     }
 
-    /// Registers the Kakao user on first sight or refreshes their profile, and opens a new session with its
-    /// first refresh token, all in one transaction. Concurrent first logins of one Kakao user meet in the
-    /// `kakao_id` unique constraint's upsert and end with one user.
-    func recordLogin(_ profile: KakaoProfile, policy: SessionPolicy, origin: RequestOrigin, now: Int64) async throws -> (user: UserRecord, isNewUser: Bool, grant: SessionGrant) {
-        let newUserID = RandomID.make()
+    /// One transaction. Concurrent first logins of one Kakao user meet in the `kakao_id` unique constraint's
+    /// upsert and end with one user.
+    func recordLogin(_ profile: KakaoProfile, opening session: NewSession, origin: RequestOrigin) async throws -> (user: UserRecord, isNewUser: Bool) {
+        let now = session.createdAt
         // Asynchronous on purpose: a writer waiting for SQLite's one write lock must not hold one of the
         // few threads every other request runs on (measured: twice the throughput of a blocking write).
         return try await groupCommit.write { db in
             guard let user = try UserRecord.fetchOne(db.cachedStatement(sql: profile.keepsAbsentFields ? Self.upsertUserKeepingAbsentFields : Self.upsertUser), arguments: [
-                    newUserID, profile.id, profile.nickname, profile.email, profile.emailVerified,
+                    session.newUserID, profile.id, profile.nickname, profile.email, profile.emailVerified,
                     profile.profileImageURL, profile.thumbnailImageURL, now, now, now,
                 ])
             else { throw DatabaseError(resultCode: .SQLITE_INTERNAL, message: "upsert returned no user") }
-
-            let sessionID = RandomID.makeTimeOrdered()
-            let sessionExpiresAt = now + policy.sessionLifetime
-            let refreshToken = RefreshTokenRecord(
-                jti: RandomID.makeTimeOrdered(), sessionID: sessionID, parentJTI: nil, issuedAt: now,
-                expiresAt: min(now + policy.refreshTokenLifetime, sessionExpiresAt), rotatedAt: nil)
             try SessionRecord(
-                id: sessionID, userID: user.id, createdAt: now, expiresAt: sessionExpiresAt,
-                currentRefreshJTI: refreshToken.jti, revokedAt: nil, revokedReason: nil
+                id: session.id, userID: user.id, createdAt: now, expiresAt: session.expiresAt,
+                currentRefreshJTI: session.firstRefreshToken.jti, revokedAt: nil, revokedReason: nil
             ).insertPrepared(db)
-            try refreshToken.insertPrepared(db)
-            let isNewUser = user.id == newUserID
+            try session.firstRefreshToken.insertPrepared(db)
+            let isNewUser = user.id == session.newUserID
             if isNewUser {
                 try AuditEvent(.registration, at: now, userID: user.id, sessionID: nil, origin: origin, detail: "kakao_id=\(profile.id)").insertPrepared(db)
             }
-            try AuditEvent(.login, at: now, userID: user.id, sessionID: sessionID, origin: origin).insertPrepared(db)
-            let grant = SessionGrant(userID: user.id, sessionID: sessionID, sessionExpiresAt: sessionExpiresAt, refreshToken: refreshToken)
-            return (user, isNewUser, grant)
+            try AuditEvent(.login, at: now, userID: user.id, sessionID: session.id, origin: origin).insertPrepared(db)
+            return (user, isNewUser)
         }
     }
 
-    private static let upsertUser = upsertUserSQL(keepingAbsentFields: false)
-    private static let upsertUserKeepingAbsentFields = upsertUserSQL(keepingAbsentFields: true)
+    private static let upsertUser = UserUpsert.sql(values: "?, ?, ?, ?, ?, ?, ?, ?, ?, ?", keepingAbsentFields: false)
+    private static let upsertUserKeepingAbsentFields = UserUpsert.sql(values: "?, ?, ?, ?, ?, ?, ?, ?, ?, ?", keepingAbsentFields: true)
 
-    /// Registers or updates a user. A profile that tells only part of the truth (an id_token) leaves the
-    /// fields it does not carry as they are; `/v2/user/me` tells all, so its absent fields clear ours.
-    private static func upsertUserSQL(keepingAbsentFields: Bool) -> String {
-        func value(_ column: String) -> String {
-            keepingAbsentFields ? "COALESCE(excluded.\(column), \(column))" : "excluded.\(column)"
-        }
-        // email_verified belongs to the email: kept with it, replaced with it.
-        let emailVerified = keepingAbsentFields
-            ? "CASE WHEN excluded.email IS NULL THEN email_verified ELSE excluded.email_verified END" : "excluded.email_verified"
-        return """
-            INSERT INTO users (id, kakao_id, nickname, email, email_verified, profile_image_url,
-                               thumbnail_image_url, created_at, updated_at, last_login_at)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-            ON CONFLICT (kakao_id) DO UPDATE SET
-                updated_at = CASE WHEN nickname IS NOT \(value("nickname")) OR email IS NOT \(value("email"))
-                                    OR email_verified IS NOT \(emailVerified)
-                                    OR profile_image_url IS NOT \(value("profile_image_url"))
-                                    OR thumbnail_image_url IS NOT \(value("thumbnail_image_url"))
-                                  THEN excluded.updated_at ELSE updated_at END,
-                nickname = \(value("nickname")),
-                email = \(value("email")),
-                email_verified = \(emailVerified),
-                profile_image_url = \(value("profile_image_url")),
-                thumbnail_image_url = \(value("thumbnail_image_url")),
-                last_login_at = excluded.last_login_at
-            RETURNING *
-            """
-    }
-
-    /// Records a login refused for a reason security review wants to see (a Kakao token issued to
-    /// another app), with no user of ours to attach it to.
     func recordRefusedLogin(_ kind: AuditEvent.Kind, origin: RequestOrigin, detail: String, now: Int64) async throws {
         try await groupCommit.write { db in
             try AuditEvent(kind, at: now, userID: nil, sessionID: nil, origin: origin, detail: detail).insertPrepared(db)
         }
     }
 
-    /// Applies the rotation policy to a validly signed refresh token (see ``RefreshOutcome``). Reading the
-    /// session and rotating it happen in one write transaction, and the rotation itself is a conditional
-    /// update whose changed-row count is checked, so two concurrent refreshes cannot both rotate one token.
-    func rotateRefreshToken(_ presented: PresentedRefreshToken, policy: SessionPolicy, origin: RequestOrigin, now: Int64) async throws -> RefreshOutcome {
-        let successorJTI = RandomID.makeTimeOrdered()
-        return try await groupCommit.write { db in
-            guard let stored = try Self.storedSessionState(db, of: presented) else { return .invalid }
-            switch policy.standing(of: presented, stored: stored, now: now) {
-            case .dead:
-                return .invalid
-            case .justReplaced:
-                return .granted(SessionGrant(
-                    userID: presented.userID, sessionID: presented.sessionID, sessionExpiresAt: stored.sessionExpiresAt, refreshToken: stored.current))
-            case .reused:
-                try Self.revokeForReuse(db, presented, origin: origin, now: now)
-                return .reuseDetected
-            case .current:
-                let sessionExpiresAt = stored.sessionExpiresAt
+    /// Reading the session and changing it happen in one write transaction (SQLite has one writer), and a
+    /// rotation is still a conditional update whose changed-row count is checked.
+    func updateSession<Outcome: Sendable>(
+        of presented: PresentedRefreshToken, origin: RequestOrigin, now: Int64,
+        _ decide: @escaping @Sendable (StoredSessionState?) -> (SessionChange, Outcome)
+    ) async throws -> Outcome? {
+        try await groupCommit.write { db in
+            let (change, outcome) = decide(try Self.storedSessionState(db, of: presented))
+            switch change {
+            case .none:
+                break
+            case .rotate(let successor):
                 // The decision point: only the transaction that moves the session off the presented token
                 // may issue its successor.
                 try db.cachedStatement(
                     sql: "UPDATE sessions SET current_refresh_jti = ? WHERE id = ? AND current_refresh_jti = ? AND revoked_at IS NULL"
-                ).execute(arguments: [successorJTI, presented.sessionID, presented.jti])
-                guard db.changesCount == 1 else { return .invalid }
+                ).execute(arguments: [successor.jti, presented.sessionID, presented.jti])
+                guard db.changesCount == 1 else { return nil }
                 try db.cachedStatement(sql: "UPDATE refresh_tokens SET rotated_at = ? WHERE jti = ?").execute(arguments: [now, presented.jti])
-                let successor = RefreshTokenRecord(
-                    jti: successorJTI, sessionID: presented.sessionID, parentJTI: presented.jti, issuedAt: now,
-                    expiresAt: min(now + policy.refreshTokenLifetime, sessionExpiresAt), rotatedAt: nil)
                 try successor.insertPrepared(db)
                 try AuditEvent(.refresh, at: now, userID: presented.userID, sessionID: presented.sessionID, origin: origin).insertPrepared(db)
-                return .granted(SessionGrant(userID: presented.userID, sessionID: presented.sessionID, sessionExpiresAt: sessionExpiresAt, refreshToken: successor))
+            case .revoke(.session, let reason, let event, let detail):
+                try db.cachedStatement(sql: "UPDATE sessions SET revoked_at = ?, revoked_reason = ? WHERE revoked_at IS NULL AND id = ?")
+                    .execute(arguments: [now, reason, presented.sessionID])
+                try AuditEvent(event, at: now, userID: presented.userID, sessionID: presented.sessionID, origin: origin, detail: detail).insertPrepared(db)
+            case .revoke(.allOfUser, let reason, let event, _):
+                try db.cachedStatement(sql: "UPDATE sessions SET revoked_at = ?, revoked_reason = ? WHERE revoked_at IS NULL AND user_id = ?")
+                    .execute(arguments: [now, reason, presented.userID])
+                try AuditEvent(event, at: now, userID: presented.userID, sessionID: nil, origin: origin, detail: "\(db.changesCount) sessions").insertPrepared(db)
             }
-        }
-    }
-
-    /// Logs out with a refresh token, judged exactly as refresh judges it: the current token (or the one it
-    /// just replaced, within the reuse interval) ends its session, or with `allSessions` every session of
-    /// the user; an older token is reuse and revokes its own session only; a dead token changes nothing.
-    func logOut(_ presented: PresentedRefreshToken, allSessions: Bool, policy: SessionPolicy, origin: RequestOrigin, now: Int64) async throws -> LogoutOutcome {
-        try await groupCommit.write { db in
-            switch policy.standing(of: presented, stored: try Self.storedSessionState(db, of: presented), now: now) {
-            case .dead:
-                return .invalid
-            case .reused:
-                try Self.revokeForReuse(db, presented, origin: origin, now: now)
-                return .reuseDetected
-            case .current, .justReplaced:
-                if allSessions {
-                    let revoked = try Self.revokeSessions(db, sql: "user_id = ?", arguments: [presented.userID], reason: "logout_all", now: now)
-                    try AuditEvent(.logoutAll, at: now, userID: presented.userID, sessionID: nil, origin: origin, detail: "\(revoked) sessions").insertPrepared(db)
-                } else {
-                    try Self.revokeSessions(db, sql: "id = ?", arguments: [presented.sessionID], reason: "logout", now: now)
-                    try AuditEvent(.logout, at: now, userID: presented.userID, sessionID: presented.sessionID, origin: origin).insertPrepared(db)
-                }
-                return .loggedOut
-            }
+            return outcome
         }
     }
 
@@ -222,18 +157,8 @@ public final class AppDatabase: Sendable {
             current: RefreshTokenRecord(jti: row[5], sessionID: row[6], parentJTI: row[7], issuedAt: row[8], expiresAt: row[9], rotatedAt: row[10]))
     }
 
-    private static func revokeForReuse(_ db: Database, _ presented: PresentedRefreshToken, origin: RequestOrigin, now: Int64) throws {
-        try revokeSessions(db, sql: "id = ?", arguments: [presented.sessionID], reason: "refresh_token_reused", now: now)
-        try AuditEvent(.refreshReuseDetected, at: now, userID: presented.userID, sessionID: presented.sessionID, origin: origin, detail: "session revoked").insertPrepared(db)
-    }
-
-    /// Erases the user: deletes their row (profile and Kakao id) with every session and refresh token, and
-    /// strips their audit events of everything that could name them (address, user agent, detail), keeping
-    /// the kind, the time and the opaque ids until the audit retention ends. The erasure is recorded as `event`
-    /// (`unlink` or `webhook_unlink`) in the same terms, with a `detail` that must not name the user. Returns
-    /// the erased user, or nil when there was none.
-    @discardableResult
-    func eraseUser(_ selector: UserSelector, event: AuditEvent.Kind, now: Int64, detail: String? = nil) async throws -> UserRecord? {
+    /// One transaction; then the write-ahead log is truncated (see ``LogTruncation``).
+    func eraseUser(_ selector: UserSelector, event: AuditEvent.Kind, detail: String?, now: Int64) async throws -> UserRecord? {
         let erased = try await groupCommit.write { db -> UserRecord? in
             let user: UserRecord?
             switch selector {
@@ -250,8 +175,7 @@ public final class AppDatabase: Sendable {
         return erased
     }
 
-    /// Records that a server-side flow's state had its callback. Returns false when it already had one:
-    /// the caller must then refuse the callback without calling Kakao. Kept until `expiresAt`.
+    /// Only a SHA-256 of the state is kept, until `expiresAt`.
     func consumeLoginState(_ state: String, expiresAt: Int64) async throws -> Bool {
         try await groupCommit.write { db in
             try db.cachedStatement(sql: "INSERT INTO used_login_states (state_hash, expires_at) VALUES (?, ?) ON CONFLICT DO NOTHING")
@@ -260,27 +184,12 @@ public final class AppDatabase: Sendable {
         }
     }
 
-    enum UserSelector: Sendable {
-        case id(String)
-        case kakaoID(Int64)
-    }
-
-    @discardableResult
-    private static func revokeSessions(_ db: Database, sql condition: String, arguments: StatementArguments, reason: String, now: Int64) throws -> Int {
-        try db.execute(
-            sql: "UPDATE sessions SET revoked_at = ?, revoked_reason = ? WHERE revoked_at IS NULL AND \(condition)",
-            arguments: [now, reason] + arguments)
-        return db.changesCount
-    }
-
-    /// The user's audit events, newest first.
     public func events(userID: String, limit: Int) async throws -> [AuditEvent] {
         try await pool.read { db in
             try AuditEvent.filter(Column("user_id") == userID).order(Column("at").desc, Column("id").desc).limit(limit).fetchAll(db)
         }
     }
 
-    /// Live sessions: not revoked and not over.
     func activeSessionCount(now: Int64) async throws -> Int {
         try await pool.read { db in
             try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM sessions WHERE revoked_at IS NULL AND expires_at > ?", arguments: [now]) ?? 0
@@ -294,7 +203,7 @@ public final class AppDatabase: Sendable {
     /// `auditRetention` seconds. Works in small batches, each its own short transaction, so logins never wait
     /// long behind it. Then gives the freed pages back to the file system (incremental auto-vacuum, in
     /// batches too) and truncates the write-ahead log, so that the file shrinks on disk.
-    public func purge(now: Int64, auditRetention: Int64, batchSize: Int = 500) async throws -> PurgeReport {
+    public func purge(now: Int64, auditRetention: Int64, batchSize: Int = PurgeReport.batchSize) async throws -> PurgeReport {
         var report = PurgeReport()
         report.sessions = try await deleteInBatches(
             "DELETE FROM sessions WHERE id IN (SELECT id FROM sessions WHERE expires_at <= ? OR revoked_at <= ? LIMIT ?)",
@@ -366,8 +275,7 @@ public final class AppDatabase: Sendable {
         try pool.close()
     }
 
-    /// The user of a live session: nil when the session is revoked, over, or not the user's, or the user is gone.
-    /// Every authenticated request makes this read, synchronously (see ``ActiveUserReader``).
+    /// Synchronous, on the caller's thread (see ``ActiveUserReader``).
     func activeUser(id userID: String, sessionID: String, now: Int64) throws -> UserRecord? {
         try activeUsers.activeUser(id: userID, sessionID: sessionID, now: now)
     }

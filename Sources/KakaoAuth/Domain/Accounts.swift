@@ -1,0 +1,89 @@
+/// The rules of accounts and sessions, with no HTTP and no SQL: logging in, rotating a refresh token (reuse
+/// interval, reuse detection, the session's end), logging out one or every session, erasing an account and
+/// checking that a token's session is live. Controllers call it; it reaches storage only through
+/// ``SessionStore``, whose every step it decides.
+struct Accounts: Sendable {
+    let store: any SessionStore
+    let policy: SessionPolicy
+
+    /// Registers or updates the user and opens a session whose refresh token lives `refreshTokenLifetime`,
+    /// capped by the session's `sessionLifetime`.
+    func logIn(_ profile: KakaoProfile, origin: RequestOrigin, now: Int64) async throws -> (user: UserRecord, isNewUser: Bool, grant: SessionGrant) {
+        let sessionID = RandomID.makeTimeOrdered()
+        let sessionExpiresAt = now + policy.sessionLifetime
+        let session = NewSession(
+            id: sessionID, newUserID: RandomID.make(), createdAt: now, expiresAt: sessionExpiresAt,
+            firstRefreshToken: RefreshTokenRecord(
+                jti: RandomID.makeTimeOrdered(), sessionID: sessionID, parentJTI: nil, issuedAt: now,
+                expiresAt: min(now + policy.refreshTokenLifetime, sessionExpiresAt), rotatedAt: nil))
+        let (user, isNewUser) = try await store.recordLogin(profile, opening: session, origin: origin)
+        let grant = SessionGrant(userID: user.id, sessionID: sessionID, sessionExpiresAt: sessionExpiresAt, refreshToken: session.firstRefreshToken)
+        return (user, isNewUser, grant)
+    }
+
+    /// Applies the rotation rule to a validly signed refresh token (see ``RefreshTokenStanding``): the current
+    /// token is exchanged for a successor; the one it just replaced, within the reuse interval, gets the
+    /// current one; any older one is reuse and revokes its session.
+    func refresh(_ presented: PresentedRefreshToken, origin: RequestOrigin, now: Int64) async throws -> RefreshOutcome {
+        let successorJTI = RandomID.makeTimeOrdered()
+        let policy = policy
+        let outcome = try await store.updateSession(of: presented, origin: origin, now: now) { stored -> (SessionChange, RefreshOutcome) in
+            guard let stored else { return (.none, .invalid) }
+            switch policy.standing(of: presented, stored: stored, now: now) {
+            case .dead:
+                return (.none, .invalid)
+            case .justReplaced:
+                return (.none, .granted(SessionGrant(
+                    userID: presented.userID, sessionID: presented.sessionID, sessionExpiresAt: stored.sessionExpiresAt, refreshToken: stored.current)))
+            case .reused:
+                return (Self.revokeForReuse, .reuseDetected)
+            case .current:
+                let successor = RefreshTokenRecord(
+                    jti: successorJTI, sessionID: presented.sessionID, parentJTI: presented.jti, issuedAt: now,
+                    expiresAt: min(now + policy.refreshTokenLifetime, stored.sessionExpiresAt), rotatedAt: nil)
+                return (.rotate(to: successor), .granted(SessionGrant(
+                    userID: presented.userID, sessionID: presented.sessionID, sessionExpiresAt: stored.sessionExpiresAt, refreshToken: successor)))
+            }
+        }
+        return outcome ?? .invalid
+    }
+
+    /// Logs out with a refresh token, judged exactly as refresh judges it: the current token (or the one it
+    /// just replaced, within the reuse interval) ends its session, or with `allSessions` every session of
+    /// the user; an older token is reuse and revokes its own session only; a dead token changes nothing.
+    func logOut(_ presented: PresentedRefreshToken, allSessions: Bool, origin: RequestOrigin, now: Int64) async throws -> LogoutOutcome {
+        let policy = policy
+        let outcome = try await store.updateSession(of: presented, origin: origin, now: now) { stored -> (SessionChange, LogoutOutcome) in
+            switch policy.standing(of: presented, stored: stored, now: now) {
+            case .dead:
+                return (.none, .invalid)
+            case .reused:
+                return (Self.revokeForReuse, .reuseDetected)
+            case .current, .justReplaced:
+                let change: SessionChange = allSessions
+                    ? .revoke(.allOfUser, reason: "logout_all", event: .logoutAll, detail: nil)
+                    : .revoke(.session, reason: "logout", event: .logout, detail: nil)
+                return (change, .loggedOut)
+            }
+        }
+        return outcome ?? .invalid
+    }
+
+    private static let revokeForReuse = SessionChange.revoke(.session, reason: "refresh_token_reused", event: .refreshReuseDetected, detail: "session revoked")
+
+    /// Erases the account: its row and sessions go, and its audit events keep only kind, time and ids.
+    @discardableResult
+    func erase(_ selector: UserSelector, event: AuditEvent.Kind, now: Int64, detail: String? = nil) async throws -> UserRecord? {
+        try await store.eraseUser(selector, event: event, detail: detail, now: now)
+    }
+
+    /// Records a login refused because the Kakao access token was issued to another app (token substitution).
+    func recordForeignToken(appID: String, origin: RequestOrigin, now: Int64) async throws {
+        try await store.recordRefusedLogin(.foreignTokenRefused, origin: origin, detail: "app_id=\(appID)", now: now)
+    }
+
+    /// The user of a live session, or nil.
+    func activeUser(id userID: String, sessionID: String, now: Int64) async throws -> UserRecord? {
+        try await store.activeUser(id: userID, sessionID: sessionID, now: now)
+    }
+}

@@ -1,0 +1,80 @@
+/// Where accounts, sessions and the audit log are kept: SQLite (``SQLiteStore``, the embedded default) or
+/// PostgreSQL (``PostgresStore``, for several replicas). Each method is one atomic step in the store, so the
+/// rules of ``Accounts``, which decide what the steps do, hold however many processes share one store.
+protocol SessionStore: Sendable {
+    /// Registers the Kakao user on first sight (as `session.newUserID`) or updates their profile, and opens
+    /// `session` with its first refresh token, recording `registration` and `login`. First logins of one
+    /// Kakao user racing on several processes end with one user.
+    func recordLogin(_ profile: KakaoProfile, opening session: NewSession, origin: RequestOrigin) async throws -> (user: UserRecord, isNewUser: Bool)
+
+    /// Reads the presented token's session (nil when the session or the token is unknown), lets `decide`
+    /// judge it, and applies the change it returns, with no other change to that session in between. Returns
+    /// `decide`'s outcome, or nil if the change could not be applied (the session moved on under it: the store's
+    /// lock should make that impossible, and it is checked all the same).
+    func updateSession<Outcome: Sendable>(
+        of presented: PresentedRefreshToken, origin: RequestOrigin, now: Int64,
+        _ decide: @escaping @Sendable (StoredSessionState?) -> (SessionChange, Outcome)
+    ) async throws -> Outcome?
+
+    /// Deletes the user (profile and Kakao id) with every session and refresh token, strips their audit
+    /// events of the client IP, user agent and detail, and records `event` in the same terms with `detail`
+    /// (which must not name the user). Returns the erased user, or nil when there was none.
+    func eraseUser(_ selector: UserSelector, event: AuditEvent.Kind, detail: String?, now: Int64) async throws -> UserRecord?
+
+    /// Records a login refused for a reason security review wants to see, with no user to attach it to.
+    func recordRefusedLogin(_ kind: AuditEvent.Kind, origin: RequestOrigin, detail: String, now: Int64) async throws
+
+    /// Records that a server-side flow's state had its callback; false when it already had one.
+    func consumeLoginState(_ state: String, expiresAt: Int64) async throws -> Bool
+
+    /// The user of a live session: nil when the session is revoked, over or not the user's, or the user is
+    /// gone. Every authenticated request asks.
+    func activeUser(id userID: String, sessionID: String, now: Int64) async throws -> UserRecord?
+
+    /// The user's audit events, newest first.
+    func events(userID: String, limit: Int) async throws -> [AuditEvent]
+
+    /// Live sessions: not revoked and not over.
+    func activeSessionCount(now: Int64) async throws -> Int
+
+    /// Deletes what can never be used again and audit events older than `auditRetention` seconds, in
+    /// batches of `batchSize`, and gives the space back where the store can.
+    func purge(now: Int64, auditRetention: Int64, batchSize: Int) async throws -> PurgeReport
+
+    /// Answers when the store can be read.
+    func checkReadiness() async throws
+
+    /// Closes every connection; the store is not used afterwards.
+    func close() async throws
+}
+
+/// Which user to erase.
+enum UserSelector: Sendable {
+    case id(String)
+    case kakaoID(Int64)
+}
+
+/// What a refresh or a logout decided to do to the presented token's session.
+enum SessionChange: Sendable, Equatable {
+    case none
+    /// Moves the session from the presented token to `successor` (the presented one is marked rotated) and
+    /// records a `refresh`.
+    case rotate(to: RefreshTokenRecord)
+    /// Revokes the presented token's session, or every session of its user, and records `event`.
+    case revoke(RevocationScope, reason: String, event: AuditEvent.Kind, detail: String?)
+}
+
+enum RevocationScope: Sendable, Equatable {
+    case session
+    /// Every session of the user; the event's detail then says how many were live.
+    case allOfUser
+}
+
+/// A session a login is about to open, with its first refresh token, and the id the user gets if new.
+struct NewSession: Sendable {
+    var id: String
+    var newUserID: String
+    var createdAt: Int64
+    var expiresAt: Int64
+    var firstRefreshToken: RefreshTokenRecord
+}

@@ -1,0 +1,341 @@
+import Foundation
+import Logging
+import NIOCore
+import PostgresMigrations
+import PostgresNIO
+
+/// The store for several replicas: one PostgreSQL database through postgres-nio's connection pool. Each
+/// step of ``SessionStore`` is one statement or one transaction. A refresh or logout locks its session's
+/// row (`SELECT … FOR UPDATE`) before ``Accounts`` judges it, so the same refresh token presented to two
+/// replicas at once has one successor and the other answer follows the reuse interval, as on one process.
+/// Nothing is cached: every replica's next request sees a logout or revocation.
+final class PostgresStore: SessionStore {
+    private let client: PostgresClient
+    private let running: Task<Void, Never>
+    private let logger: Logger
+    private let timeout: TimeAmount
+
+    private init(client: PostgresClient, running: Task<Void, Never>, timeout: Duration, logger: Logger) {
+        self.client = client
+        self.running = running
+        self.timeout = .nanoseconds(Int64(timeout.components.seconds) * 1_000_000_000 + timeout.components.attoseconds / 1_000_000_000)
+        self.logger = logger
+    }
+
+    /// Starts the pool, checks that the database answers within `settings.connectTimeout`, and applies the
+    /// pending migrations under an advisory lock, so that replicas starting together migrate once.
+    static func connect(_ settings: PostgresSettings, logger: Logger) async throws -> PostgresStore {
+        let client = PostgresClient(configuration: settings.clientConfiguration, backgroundLogger: logger)
+        let store = PostgresStore(client: client, running: Task { await client.run() }, timeout: settings.operationTimeout, logger: logger)
+        do {
+            try await store.step { try await store.migrate() }
+        } catch {
+            store.running.cancel()
+            throw error
+        }
+        return store
+    }
+
+    /// All pending migrations in one transaction (PostgreSQL's DDL is transactional), behind a transaction-scoped
+    /// advisory lock: a replica that waited finds them applied.
+    private func migrate() async throws {
+        try await client.withTransaction(logger: logger) { connection in
+            try await connection.query("SELECT pg_advisory_xact_lock(\(Self.migrationLock))", logger: logger)
+            try await connection.query("CREATE TABLE IF NOT EXISTS schema_migrations (identifier TEXT PRIMARY KEY)", logger: logger)
+            var applied = Set<String>()
+            for try await identifier in try await connection.query("SELECT identifier FROM schema_migrations", logger: logger).decode(String.self) {
+                applied.insert(identifier)
+            }
+            for migration in PostgresMigrations.all where !applied.contains(migration.name) {
+                for statement in Self.statements(of: String(decoding: migration.sql, as: UTF8.self)) {
+                    try await connection.query(PostgresQuery(unsafeSQL: statement), logger: logger)
+                }
+                try await connection.query("INSERT INTO schema_migrations (identifier) VALUES (\(migration.name))", logger: logger)
+            }
+        }
+    }
+
+    /// "kakao-auth migrations" as a 64-bit number: any constant works, as long as it is always this one.
+    private static let migrationLock: Int64 = 0x6b61_6b61_6f2d_6175
+
+    /// A migration file's statements: each ends with a semicolon at the end of a line (the files say so).
+    static func statements(of file: String) -> [String] {
+        var statements: [String] = []
+        var current = ""
+        for line in file.split(separator: "\n", omittingEmptySubsequences: false) {
+            let code = line.hasPrefix("--") ? "" : String(line)
+            current += code + "\n"
+            if code.trimmingCharacters(in: .whitespaces).hasSuffix(";") {
+                statements.append(current.trimmingCharacters(in: .whitespacesAndNewlines))
+                current = ""
+            }
+        }
+        return statements
+    }
+
+    /// Runs one step of the store within `operationTimeout`, connecting included: a database that is down or
+    /// too slow is a ``StoreError/unavailable(reason:)`` (503), never a request left hanging.
+    private func step<Value: Sendable>(_ work: @escaping @Sendable () async throws -> Value) async throws -> Value {
+        do {
+            return try await withDeadline(timeout, operation: work)
+        } catch is DeadlineExceeded {
+            throw StoreError.unavailable(reason: "no answer within the time limit")
+        } catch let error as PSQLError {
+            throw StoreError.unavailable(reason: "\(error.code)")
+        }
+    }
+
+    // MARK: Logins
+
+    func recordLogin(_ profile: KakaoProfile, opening session: NewSession, origin: RequestOrigin) async throws -> (user: UserRecord, isNewUser: Bool) {
+        try await step {
+            let now = session.createdAt
+            let token = session.firstRefreshToken
+            // One statement, so one round trip: the user, the session, its first token and the events. The
+            // rows it inserts are checked against their foreign keys at the statement's end.
+            var query: PostgresQuery = """
+                WITH u AS (\(unescaped: UserUpsert.sql(values: "$1, $2, $3, $4, $5, $6, $7, $8, $8, $8", keepingAbsentFields: profile.keepsAbsentFields))),
+                s AS (INSERT INTO sessions (id, user_id, created_at, expires_at, current_refresh_jti) SELECT $9, id, $8, $10, $11 FROM u),
+                t AS (INSERT INTO refresh_tokens (jti, session_id, issued_at, expires_at) VALUES ($11, $9, $8, $12)),
+                e AS (INSERT INTO auth_events (at, kind, user_id, session_id, client_ip, user_agent, detail)
+                      SELECT $8, 'registration', id, NULL, $13, $14, $15 FROM u WHERE id = $1
+                      UNION ALL SELECT $8, 'login', id, $9, $13, $14, NULL FROM u)
+                SELECT \(unescaped: UserUpsert.columns) FROM u
+                """
+            query.binds = PostgresBindings()
+            query.binds.append(session.newUserID)
+            query.binds.append(profile.id)
+            query.binds.append(profile.nickname)
+            query.binds.append(profile.email)
+            query.binds.append(profile.emailVerified)
+            query.binds.append(profile.profileImageURL)
+            query.binds.append(profile.thumbnailImageURL)
+            query.binds.append(now)
+            query.binds.append(session.id)
+            query.binds.append(session.expiresAt)
+            query.binds.append(token.jti)
+            query.binds.append(token.expiresAt)
+            query.binds.append(origin.clientIP)
+            query.binds.append(origin.userAgent)
+            query.binds.append("kakao_id=\(profile.id)")
+            guard let user = try await Self.users(self.client.query(query, logger: self.logger)).first else {
+                throw StoreError.unexpectedAnswer("the user upsert returned no row")
+            }
+            return (user, user.id == session.newUserID)
+        }
+    }
+
+    func recordRefusedLogin(_ kind: AuditEvent.Kind, origin: RequestOrigin, detail: String, now: Int64) async throws {
+        try await step {
+            try await self.client.query("""
+                INSERT INTO auth_events (at, kind, client_ip, user_agent, detail) VALUES (\(now), \(kind.rawValue), \(origin.clientIP), \(origin.userAgent), \(detail))
+                """, logger: self.logger)
+        }
+    }
+
+    // MARK: Refresh and logout
+
+    func updateSession<Outcome: Sendable>(
+        of presented: PresentedRefreshToken, origin: RequestOrigin, now: Int64,
+        _ decide: @escaping @Sendable (StoredSessionState?) -> (SessionChange, Outcome)
+    ) async throws -> Outcome? {
+        try await step {
+            try await self.client.withTransaction(logger: self.logger) { connection in
+                let stored = try await Self.lockedSessionState(connection, of: presented, logger: self.logger)
+                let (change, outcome) = decide(stored)
+                switch change {
+                case .none:
+                    return outcome
+                case .rotate(let successor):
+                    // The decision point: only the transaction that moves the session off the presented token
+                    // issues its successor (the row lock already ensures it; the condition checks it).
+                    let moved = try await connection.query("""
+                        WITH moved AS (UPDATE sessions SET current_refresh_jti = \(successor.jti)
+                                       WHERE id = \(presented.sessionID) AND current_refresh_jti = \(presented.jti) AND revoked_at IS NULL RETURNING id),
+                        rotated AS (UPDATE refresh_tokens SET rotated_at = \(now) WHERE jti = \(presented.jti) AND EXISTS (SELECT 1 FROM moved)),
+                        successor AS (INSERT INTO refresh_tokens (jti, session_id, parent_jti, issued_at, expires_at)
+                                      SELECT \(successor.jti), id, \(presented.jti), \(now), \(successor.expiresAt) FROM moved),
+                        logged AS (INSERT INTO auth_events (at, kind, user_id, session_id, client_ip, user_agent)
+                                   SELECT \(now), 'refresh', \(presented.userID), id, \(origin.clientIP), \(origin.userAgent) FROM moved)
+                        SELECT COUNT(*) FROM moved
+                        """, logger: self.logger).decode(Int64.self).all()
+                    return moved.first == 1 ? outcome : nil
+                case .revoke(.session, let reason, let event, let detail):
+                    try await connection.query("""
+                        WITH revoked AS (UPDATE sessions SET revoked_at = \(now), revoked_reason = \(reason)
+                                         WHERE id = \(presented.sessionID) AND revoked_at IS NULL)
+                        INSERT INTO auth_events (at, kind, user_id, session_id, client_ip, user_agent, detail)
+                        VALUES (\(now), \(event.rawValue), \(presented.userID), \(presented.sessionID), \(origin.clientIP), \(origin.userAgent), \(detail))
+                        """, logger: self.logger)
+                    return outcome
+                case .revoke(.allOfUser, let reason, let event, _):
+                    try await connection.query("""
+                        WITH revoked AS (UPDATE sessions SET revoked_at = \(now), revoked_reason = \(reason)
+                                         WHERE user_id = \(presented.userID) AND revoked_at IS NULL RETURNING id)
+                        INSERT INTO auth_events (at, kind, user_id, client_ip, user_agent, detail)
+                        SELECT \(now), \(event.rawValue), \(presented.userID), \(origin.clientIP), \(origin.userAgent), COUNT(*) || ' sessions' FROM revoked
+                        """, logger: self.logger)
+                    return outcome
+                }
+            }
+        }
+    }
+
+    /// The presented token's session, locked until the transaction ends, and that session's current token.
+    private static func lockedSessionState(_ connection: PostgresConnection, of presented: PresentedRefreshToken, logger: Logger) async throws -> StoredSessionState? {
+        let rows = try await connection.query("""
+            SELECT sessions.user_id, sessions.expires_at, sessions.revoked_at, presented.session_id, presented.rotated_at,
+                   current.jti, current.session_id, current.parent_jti, current.issued_at, current.expires_at, current.rotated_at
+            FROM sessions
+            JOIN refresh_tokens AS presented ON presented.jti = \(presented.jti)
+            JOIN refresh_tokens AS current ON current.jti = sessions.current_refresh_jti
+            WHERE sessions.id = \(presented.sessionID)
+            FOR UPDATE OF sessions
+            """, logger: logger)
+        // Read to the end, so that the connection is free for the transaction's next statement.
+        return try await rows.decode((String, Int64, Int64?, String, Int64?, String, String, String?, Int64, Int64, Int64?).self).all().first.map { row in
+            StoredSessionState(
+                sessionUserID: row.0, sessionExpiresAt: row.1, sessionRevokedAt: row.2, presentedTokenSessionID: row.3, presentedTokenRotatedAt: row.4,
+                current: RefreshTokenRecord(jti: row.5, sessionID: row.6, parentJTI: row.7, issuedAt: row.8, expiresAt: row.9, rotatedAt: row.10))
+        }
+    }
+
+    // MARK: Accounts
+
+    func eraseUser(_ selector: UserSelector, event: AuditEvent.Kind, detail: String?, now: Int64) async throws -> UserRecord? {
+        switch selector {
+        case .id(let id): try await erase(where: "id", is: id, event: event, detail: detail, now: now)
+        case .kakaoID(let kakaoID): try await erase(where: "kakao_id", is: kakaoID, event: event, detail: detail, now: now)
+        }
+    }
+
+    /// One statement: the user goes (sessions and refresh tokens cascade), their events are stripped, and
+    /// the erasure is recorded without an address or agent.
+    private func erase(where column: String, is value: some PostgresDynamicTypeEncodable & Sendable, event: AuditEvent.Kind, detail: String?, now: Int64) async throws -> UserRecord? {
+        try await step {
+            try await Self.users(self.client.query("""
+                WITH gone AS (DELETE FROM users WHERE \(unescaped: column) = \(value) RETURNING \(unescaped: UserUpsert.columns)),
+                stripped AS (UPDATE auth_events SET client_ip = NULL, user_agent = NULL, detail = NULL WHERE user_id IN (SELECT id FROM gone)),
+                logged AS (INSERT INTO auth_events (at, kind, user_id, detail) SELECT \(now), \(event.rawValue), id, \(detail) FROM gone)
+                SELECT \(unescaped: UserUpsert.columns) FROM gone
+                """, logger: self.logger)).first
+        }
+    }
+
+    func consumeLoginState(_ state: String, expiresAt: Int64) async throws -> Bool {
+        try await step {
+            let inserted = try await self.client.query("""
+                INSERT INTO used_login_states (state_hash, expires_at) VALUES (\(ByteBuffer(bytes: OpenSSL.sha256(state))), \(expiresAt))
+                ON CONFLICT DO NOTHING RETURNING 1
+                """, logger: self.logger).decode(Int32.self).all()
+            return inserted.count == 1
+        }
+    }
+
+    func activeUser(id userID: String, sessionID: String, now: Int64) async throws -> UserRecord? {
+        try await step {
+            try await Self.users(self.client.query("""
+                SELECT \(unescaped: UserUpsert.columns.split(separator: ",").map { "users." + $0.trimmingCharacters(in: .whitespaces) }.joined(separator: ", "))
+                FROM users JOIN sessions ON sessions.user_id = users.id
+                WHERE users.id = \(userID) AND sessions.id = \(sessionID) AND sessions.revoked_at IS NULL AND sessions.expires_at > \(now)
+                """, logger: self.logger)).first
+        }
+    }
+
+    func events(userID: String, limit: Int) async throws -> [AuditEvent] {
+        try await step {
+            let rows = try await self.client.query("""
+                SELECT id, at, kind, user_id, session_id, client_ip, user_agent, detail FROM auth_events
+                WHERE user_id = \(userID) ORDER BY at DESC, id DESC LIMIT \(limit)
+                """, logger: self.logger)
+            var events: [AuditEvent] = []
+            for try await row in rows.decode((Int64, Int64, String, String?, String?, String?, String?, String?).self) {
+                guard let kind = AuditEvent.Kind(rawValue: row.2) else { throw StoreError.unexpectedAnswer("unknown event kind") }
+                var event = AuditEvent(kind, at: row.1, userID: row.3, sessionID: row.4, origin: RequestOrigin(clientIP: row.5, userAgent: row.6), detail: row.7)
+                event.id = row.0
+                events.append(event)
+            }
+            return events
+        }
+    }
+
+    func activeSessionCount(now: Int64) async throws -> Int {
+        try await step {
+            let counts = try await self.client.query(
+                "SELECT COUNT(*) FROM sessions WHERE revoked_at IS NULL AND expires_at > \(now)", logger: self.logger
+            ).decode(Int64.self).all()
+            return Int(counts.first ?? 0)
+        }
+    }
+
+    // MARK: Purging
+
+    /// Each batch locks its rows with `SKIP LOCKED`, so replicas purging at the same moment share the work
+    /// instead of waiting for each other. PostgreSQL gives the space back to the table through autovacuum
+    /// (see README "Data we keep"), so no bytes are reported.
+    func purge(now: Int64, auditRetention: Int64, batchSize: Int) async throws -> PurgeReport {
+        var report = PurgeReport()
+        report.sessions = try await deleteInBatches("""
+            DELETE FROM sessions WHERE id IN (SELECT id FROM sessions WHERE expires_at <= \(now) OR revoked_at <= \(now - 86_400)
+                                              LIMIT \(batchSize) FOR UPDATE SKIP LOCKED) RETURNING 1
+            """, batchSize: batchSize)
+        report.refreshTokens = try await deleteInBatches("""
+            DELETE FROM refresh_tokens WHERE jti IN (SELECT jti FROM refresh_tokens WHERE expires_at <= \(now) AND rotated_at IS NOT NULL
+                                                     LIMIT \(batchSize) FOR UPDATE SKIP LOCKED) RETURNING 1
+            """, batchSize: batchSize)
+        report.loginStates = try await deleteInBatches("""
+            DELETE FROM used_login_states WHERE state_hash IN (SELECT state_hash FROM used_login_states WHERE expires_at <= \(now)
+                                                               LIMIT \(batchSize) FOR UPDATE SKIP LOCKED) RETURNING 1
+            """, batchSize: batchSize)
+        // As in SQLite: events are written in time order, so everything below the first event still kept goes.
+        let firstKept = try await client.query("""
+            SELECT COALESCE((SELECT id FROM auth_events WHERE at >= \(now - auditRetention) ORDER BY id LIMIT 1),
+                            (SELECT COALESCE(MAX(id), 0) + 1 FROM auth_events))
+            """, logger: logger).decode(Int64.self).all().first ?? 0
+        report.auditEvents = try await deleteInBatches("""
+            DELETE FROM auth_events WHERE id IN (SELECT id FROM auth_events WHERE id < \(firstKept) ORDER BY id
+                                                 LIMIT \(batchSize) FOR UPDATE SKIP LOCKED) RETURNING 1
+            """, batchSize: batchSize)
+        return report
+    }
+
+    private func deleteInBatches(_ statement: PostgresQuery, batchSize: Int) async throws -> Int {
+        var deleted = 0
+        while true {
+            let count = try await client.query(statement, logger: logger).decode(Int32.self).all().count
+            deleted += count
+            guard count == batchSize else { return deleted }
+        }
+    }
+
+    // MARK: Operations
+
+    func checkReadiness() async throws {
+        try await step {
+            try await self.client.query("SELECT 1", logger: self.logger)
+        }
+    }
+
+    func close() async throws {
+        running.cancel()
+    }
+
+    private static func users(_ rows: PostgresRowSequence) async throws -> [UserRecord] {
+        var users: [UserRecord] = []
+        for try await row in rows.decode((String, Int64, String?, String?, Bool, String?, String?, Int64, Int64, Int64).self) {
+            users.append(UserRecord(
+                id: row.0, kakaoID: row.1, nickname: row.2, email: row.3, emailVerified: row.4, profileImageURL: row.5,
+                thumbnailImageURL: row.6, createdAt: row.7, updatedAt: row.8, lastLoginAt: row.9))
+        }
+        return users
+    }
+}
+
+extension AsyncSequence {
+    /// Every element, in order.
+    func all() async throws -> [Element] {
+        var elements: [Element] = []
+        for try await element in self { elements.append(element) }
+        return elements
+    }
+}

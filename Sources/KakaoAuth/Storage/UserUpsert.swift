@@ -1,0 +1,32 @@
+/// The statement that registers a Kakao user on first sight or updates their profile, in the syntax SQLite
+/// (3.39 and later) and PostgreSQL share; each store supplies its own placeholders for the ten values
+/// (`id, kakao_id, nickname, email, email_verified, profile_image_url, thumbnail_image_url, created_at,
+/// updated_at, last_login_at`). It returns the user row, whose id is the new one only if the user is new.
+enum UserUpsert {
+    static let columns = "id, kakao_id, nickname, email, email_verified, profile_image_url, thumbnail_image_url, created_at, updated_at, last_login_at"
+
+    /// A profile that tells only part of the truth (an id_token) leaves the fields it does not carry as they
+    /// are; `/v2/user/me` tells all, so its absent fields clear ours.
+    static func sql(values: String, keepingAbsentFields: Bool) -> String {
+        func value(_ column: String) -> String {
+            keepingAbsentFields ? "COALESCE(excluded.\(column), users.\(column))" : "excluded.\(column)"
+        }
+        // email_verified belongs to the email: kept with it, replaced with it.
+        let emailVerified = keepingAbsentFields
+            ? "CASE WHEN excluded.email IS NULL THEN users.email_verified ELSE excluded.email_verified END" : "excluded.email_verified"
+        let changed = ["nickname", "email", "profile_image_url", "thumbnail_image_url"]
+            .map { "users.\($0) IS DISTINCT FROM \(value($0))" } + ["users.email_verified IS DISTINCT FROM \(emailVerified)"]
+        return """
+            INSERT INTO users (\(columns)) VALUES (\(values))
+            ON CONFLICT (kakao_id) DO UPDATE SET
+                updated_at = CASE WHEN \(changed.joined(separator: " OR ")) THEN excluded.updated_at ELSE users.updated_at END,
+                nickname = \(value("nickname")),
+                email = \(value("email")),
+                email_verified = \(emailVerified),
+                profile_image_url = \(value("profile_image_url")),
+                thumbnail_image_url = \(value("thumbnail_image_url")),
+                last_login_at = excluded.last_login_at
+            RETURNING \(columns)
+            """
+    }
+}

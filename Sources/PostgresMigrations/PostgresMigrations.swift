@@ -1,0 +1,12 @@
+/// The SQL files of `migrations/postgres`, embedded in the binary. A target of their own because SwiftPM
+/// names embedded files by file name alone, and the SQLite migrations have the same names (the same numbers
+/// and meaning). A test checks that this list names every file of the folder, in order.
+public enum PostgresMigrations {
+    public static let all: [(name: String, sql: [UInt8])] = [
+        ("0001_initial", PackageResources._001_initial_sql),
+        ("0002_auth_events", PackageResources._002_auth_events_sql),
+        ("0003_used_login_states", PackageResources._003_used_login_states_sql),
+        ("0004_foreign_token_events", PackageResources._004_foreign_token_events_sql),
+        ("0005_erase_deleted_users", PackageResources._005_erase_deleted_users_sql),
+    ]
+}

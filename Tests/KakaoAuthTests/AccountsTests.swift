@@ -1,0 +1,149 @@
+import Foundation
+import Testing
+@testable import KakaoAuth
+
+/// The domain's rules (``Accounts``) on each store: the same expectations for SQLite and PostgreSQL.
+@Suite struct AccountsTests {
+    static let policy = SessionPolicy(sessionLifetime: 3_600, refreshTokenLifetime: 600, reuseInterval: 10)
+    static let origin = RequestOrigin(clientIP: "203.0.113.7", userAgent: "AccountsTests/1")
+    static let start: Int64 = 1_800_000_000
+
+    static func profile(_ id: Int64, nickname: String = "라이언") -> KakaoProfile {
+        KakaoProfile(id: id, nickname: nickname, email: nil, emailVerified: false, profileImageURL: nil, thumbnailImageURL: nil)
+    }
+
+    static func presented(_ grant: SessionGrant) -> PresentedRefreshToken {
+        PresentedRefreshToken(jti: grant.refreshToken.jti, sessionID: grant.sessionID, userID: grant.userID)
+    }
+
+    @Test(arguments: TestStore.available)
+    func rotationHonoursTheReuseIntervalThenRevokesOnReuse(store kind: TestStore) async throws {
+        try await kind.with { store in
+            let accounts = Accounts(store: store, policy: Self.policy)
+            let first = try await accounts.logIn(Self.profile(1), origin: Self.origin, now: Self.start)
+            #expect(first.isNewUser)
+            guard case .granted(let second) = try await accounts.refresh(Self.presented(first.grant), origin: Self.origin, now: Self.start + 1) else {
+                Issue.record("the current token must rotate"); return
+            }
+            #expect(second.refreshToken.parentJTI == first.grant.refreshToken.jti && second.refreshToken.expiresAt == Self.start + 601)
+            // The replaced token within the interval: the current one, not another successor.
+            #expect(try await accounts.refresh(Self.presented(first.grant), origin: Self.origin, now: Self.start + 11) == .granted(second))
+            // After it: reuse, and the session is revoked for every token of it.
+            #expect(try await accounts.refresh(Self.presented(first.grant), origin: Self.origin, now: Self.start + 12) == .reuseDetected)
+            #expect(try await accounts.refresh(Self.presented(second), origin: Self.origin, now: Self.start + 13) == .invalid)
+            #expect(try await accounts.activeUser(id: first.user.id, sessionID: first.grant.sessionID, now: Self.start + 13) == nil)
+            let kinds = try await store.events(userID: first.user.id, limit: 10).map(\.kind)
+            #expect(kinds == [.refreshReuseDetected, .refresh, .login, .registration])
+        }
+    }
+
+    @Test(arguments: TestStore.available)
+    func noRefreshTokenOutlivesItsSession(store kind: TestStore) async throws {
+        try await kind.with { store in
+            let accounts = Accounts(store: store, policy: Self.policy)
+            var grant = try await accounts.logIn(Self.profile(2), origin: Self.origin, now: Self.start).grant
+            for minute in 1...5 {
+                guard case .granted(let next) = try await accounts.refresh(Self.presented(grant), origin: Self.origin, now: Self.start + Int64(minute) * 590) else {
+                    Issue.record("rotation \(minute) failed"); return
+                }
+                #expect(next.refreshToken.expiresAt <= Self.start + 3_600)
+                grant = next
+            }
+            #expect(try await accounts.refresh(Self.presented(grant), origin: Self.origin, now: Self.start + 3_600) == .invalid, "the session is over")
+        }
+    }
+
+    @Test(arguments: TestStore.available)
+    func oneTokenPresentedManyTimesAtOnceHasOneSuccessor(store kind: TestStore) async throws {
+        try await kind.with { store in
+            let accounts = Accounts(store: store, policy: Self.policy)
+            let grant = try await accounts.logIn(Self.profile(3), origin: Self.origin, now: Self.start).grant
+            let outcomes = try await withThrowingTaskGroup(of: RefreshOutcome.self) { group in
+                for _ in 0..<16 { group.addTask { try await accounts.refresh(Self.presented(grant), origin: Self.origin, now: Self.start + 1) } }
+                return try await group.reduce(into: []) { $0.append($1) }
+            }
+            let successors = Set(outcomes.compactMap { outcome -> String? in
+                if case .granted(let next) = outcome { return next.refreshToken.jti }
+                return nil
+            })
+            // One successor; every other answer is that successor again (the reuse interval), never a refusal.
+            #expect(successors.count == 1 && outcomes.count == 16, "\(outcomes)")
+            #expect(outcomes.allSatisfy { if case .granted = $0 { true } else { false } }, "\(outcomes)")
+            #expect(try await store.events(userID: grant.userID, limit: 50).filter { $0.kind == .refresh }.count == 1)
+        }
+    }
+
+    @Test(arguments: TestStore.available)
+    func racingFirstLoginsOfOneKakaoUserMakeOneUser(store kind: TestStore) async throws {
+        try await kind.with { store in
+            let accounts = Accounts(store: store, policy: Self.policy)
+            let logins = try await withThrowingTaskGroup(of: (String, Bool).self) { group in
+                for _ in 0..<12 {
+                    group.addTask {
+                        let login = try await accounts.logIn(Self.profile(9_007_199_254_740_993), origin: Self.origin, now: Self.start)
+                        return (login.user.id, login.isNewUser)
+                    }
+                }
+                return try await group.reduce(into: []) { $0.append($1) }
+            }
+            #expect(Set(logins.map(\.0)).count == 1)
+            #expect(logins.filter(\.1).count == 1, "exactly one of them registered the user")
+        }
+    }
+
+    @Test(arguments: TestStore.available)
+    func logoutEndsOneOrEverySessionAndAnOldTokenRevokesOnlyItsOwn(store kind: TestStore) async throws {
+        try await kind.with { store in
+            let accounts = Accounts(store: store, policy: Self.policy)
+            let phone = try await accounts.logIn(Self.profile(4), origin: Self.origin, now: Self.start).grant
+            let laptop = try await accounts.logIn(Self.profile(4), origin: Self.origin, now: Self.start).grant
+            let tablet = try await accounts.logIn(Self.profile(4), origin: Self.origin, now: Self.start).grant
+            guard case .granted = try await accounts.refresh(Self.presented(phone), origin: Self.origin, now: Self.start + 1) else {
+                Issue.record("rotation failed"); return
+            }
+            // The phone's replaced token long after: reuse, which revokes the phone's session only.
+            #expect(try await accounts.logOut(Self.presented(phone), allSessions: true, origin: Self.origin, now: Self.start + 100) == .reuseDetected)
+            #expect(try await accounts.activeUser(id: laptop.userID, sessionID: laptop.sessionID, now: Self.start + 100) != nil)
+            #expect(try await accounts.logOut(Self.presented(laptop), allSessions: false, origin: Self.origin, now: Self.start + 101) == .loggedOut)
+            #expect(try await accounts.activeUser(id: tablet.userID, sessionID: tablet.sessionID, now: Self.start + 101) != nil)
+            #expect(try await accounts.logOut(Self.presented(tablet), allSessions: true, origin: Self.origin, now: Self.start + 102) == .loggedOut)
+            #expect(try await store.activeSessionCount(now: Self.start + 102) == 0)
+            let logoutAll = try await store.events(userID: tablet.userID, limit: 1).first
+            #expect(logoutAll?.kind == .logoutAll && logoutAll?.detail == "1 sessions")
+        }
+    }
+
+    @Test(arguments: TestStore.available)
+    func erasingAnAccountKeepsOnlyKindTimeAndIDs(store kind: TestStore) async throws {
+        try await kind.with { store in
+            let accounts = Accounts(store: store, policy: Self.policy)
+            let login = try await accounts.logIn(Self.profile(5), origin: Self.origin, now: Self.start)
+            #expect(try await accounts.erase(.kakaoID(5), event: .webhookUnlink, now: Self.start + 5, detail: "referrer_type=UNLINK_FROM_APPS")?.id == login.user.id)
+            #expect(try await accounts.erase(.kakaoID(5), event: .webhookUnlink, now: Self.start + 6) == nil, "already gone")
+            #expect(try await accounts.activeUser(id: login.user.id, sessionID: login.grant.sessionID, now: Self.start + 6) == nil)
+            let events = try await store.events(userID: login.user.id, limit: 10)
+            #expect(events.map(\.kind) == [.webhookUnlink, .login, .registration])
+            #expect(events.allSatisfy { $0.clientIP == nil && $0.userAgent == nil })
+            #expect(events.map(\.detail) == ["referrer_type=UNLINK_FROM_APPS", nil, nil])
+            // A new login of that Kakao user is a new account.
+            #expect(try await accounts.logIn(Self.profile(5), origin: Self.origin, now: Self.start + 7).isNewUser)
+        }
+    }
+
+    @Test(arguments: TestStore.available)
+    func purgeDeletesWhatIsOverAndAuditEventsPastTheRetention(store kind: TestStore) async throws {
+        try await kind.with { store in
+            let accounts = Accounts(store: store, policy: Self.policy)
+            let old = try await accounts.logIn(Self.profile(6), origin: Self.origin, now: Self.start)
+            _ = try await accounts.refresh(Self.presented(old.grant), origin: Self.origin, now: Self.start + 1)
+            let later = Self.start + 400 * 86_400
+            _ = try await accounts.logIn(Self.profile(6), origin: Self.origin, now: later)
+            let report = try await store.purge(now: later, auditRetention: 365 * 86_400, batchSize: 1)
+            #expect(report.sessions == 1 && report.auditEvents == 3, "\(report)")
+            #expect(try await store.events(userID: old.user.id, limit: 10).map(\.kind) == [.login])
+            #expect(try await store.consumeLoginState("state-1", expiresAt: later + 600))
+            #expect(try await store.consumeLoginState("state-1", expiresAt: later + 600) == false)
+            #expect(try await store.purge(now: later + 601, auditRetention: 365 * 86_400, batchSize: 10).loginStates == 1)
+        }
+    }
+}

@@ -1,0 +1,79 @@
+import Foundation
+import Logging
+import PostgresNIO
+import Testing
+@testable import KakaoAuth
+
+/// The two stores the domain's rules are tested against: a fresh SQLite file, and a fresh database on the
+/// PostgreSQL server that `KAKAO_AUTH_TEST_DATABASE_URL` names (`.ci/run` starts one; without the variable
+/// the PostgreSQL cases are skipped, and say so).
+enum TestStore: String, CaseIterable, Sendable, CustomTestStringConvertible {
+    case sqlite
+    case postgres
+
+    static let postgresURL = ProcessInfo.processInfo.environment["KAKAO_AUTH_TEST_DATABASE_URL"]
+
+    /// The cases this machine can run.
+    static var available: [TestStore] { postgresURL == nil ? [.sqlite] : allCases }
+
+    var testDescription: String { rawValue }
+
+    /// Runs `body` with a new, migrated, empty store of this kind, and removes it afterwards.
+    func with(_ body: (any SessionStore) async throws -> Void) async throws {
+        switch self {
+        case .sqlite:
+            let path = FileManager.default.temporaryDirectory.appendingPathComponent("kakao-auth-store-\(UUID().uuidString).sqlite").path
+            defer { for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: path + suffix) } }
+            let store = try SQLiteStore(path: path)
+            do {
+                try await body(store)
+            } catch {
+                try? store.close()
+                throw error
+            }
+            try store.close()
+        case .postgres:
+            try await Self.withPostgresDatabase { settings in
+                let store = try await PostgresStore.connect(settings, logger: Self.logger)
+                do {
+                    try await body(store)
+                } catch {
+                    try? await store.close()
+                    throw error
+                }
+                try await store.close()
+            }
+        }
+    }
+
+    static let logger: Logger = {
+        var logger = Logger(label: "kakao-auth-test-store")
+        logger.logLevel = .warning
+        return logger
+    }()
+
+    /// A database of its own on the test server, dropped afterwards; `body` gets its settings.
+    static func withPostgresDatabase(_ body: (PostgresSettings) async throws -> Void) async throws {
+        let admin = try PostgresSettings(url: postgresURL!, poolSize: 2)
+        let name = "kakao_auth_test_\(UUID().uuidString.replacingOccurrences(of: "-", with: "").lowercased())"
+        try await Self.administer(admin, "CREATE DATABASE \(name)")
+        var settings = admin
+        settings.database = name
+        do {
+            try await body(settings)
+        } catch {
+            try? await Self.administer(admin, "DROP DATABASE \(name) WITH (FORCE)")
+            throw error
+        }
+        try await Self.administer(admin, "DROP DATABASE \(name) WITH (FORCE)")
+    }
+
+    private static func administer(_ settings: PostgresSettings, _ statement: String) async throws {
+        let client = PostgresClient(configuration: settings.clientConfiguration, backgroundLogger: logger)
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { await client.run() }
+            defer { group.cancelAll() }
+            try await client.query(PostgresQuery(unsafeSQL: statement), logger: logger)
+        }
+    }
+}
