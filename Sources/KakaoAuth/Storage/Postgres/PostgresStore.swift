@@ -82,6 +82,12 @@ final class PostgresStore: SessionStore {
             throw StoreError.unavailable(reason: "no answer within the time limit")
         } catch let error as PSQLError {
             throw StoreError.unavailable(reason: "\(error.code)")
+        } catch let error as PostgresTransactionError {
+            // BEGIN, a statement or COMMIT failed (the connection was lost, say): a 503 like any step the
+            // database could not finish. A client retries a refresh as after any lost answer (the reuse interval).
+            if let failure = error.closureError as? StoreError { throw failure }
+            let failure = error.beginError ?? error.closureError ?? error.commitError
+            throw StoreError.unavailable(reason: (failure as? PSQLError).map { "\($0.code)" } ?? "the transaction failed")
         }
     }
 
