@@ -30,7 +30,7 @@ BINARY = ROOT / ".build" / "release" / "kakao-auth"
 # The harness starts whatever KAKAO_AUTH_BINARY names: here, always the release build.
 os.environ["KAKAO_AUTH_BINARY"] = str(BINARY)
 sys.path.insert(0, str(ROOT / "tests"))
-from harness import free_port, start  # noqa: E402
+from harness import create_postgres_database, drop_postgres_database, free_port, start, start_round_robin_proxy  # noqa: E402
 
 TOKEN_BENCH = ROOT / ".build" / "release" / "kakao-auth-token-bench"
 RESULTS = ROOT / "bench" / "results"
@@ -81,15 +81,36 @@ class Process:
         return 0
 
 
-def measure(process, url, **options):
+def postgres_cpu_seconds():
+    """CPU time of every PostgreSQL server process on the machine (the bench's server is the only one)."""
+    total = 0
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            text = stat.read_text()
+        except OSError:
+            continue
+        if text[text.index("(") + 1:text.rindex(")")] == "postgres":
+            fields = text.rsplit(")", 1)[1].split()
+            total += int(fields[11]) + int(fields[12])
+    return total / TICKS
+
+
+def measure(process, url, postgres=False, **options):
     """One wrk run, with the service's CPU use (in cores) over it, right after a run of the ceiling
     (`GET /healthz` of the same process, same connections): this machine's speed drifts under sustained
-    load, so each figure is compared with a ceiling measured moments before it."""
+    load, so each figure is compared with a ceiling measured moments before it. With `postgres`, also
+    PostgreSQL's own CPU, in cores and in microseconds per request."""
     base = url.split("/", 3)
     ceiling = wrk(base[0] + "//" + base[2] + "/healthz", connections=options.get("connections", 64), duration=max(3, options.get("duration", 10) // 2))
-    cpu, started = process.cpu_seconds(), time.monotonic()
+    cpu, database_cpu, started = process.cpu_seconds(), postgres_cpu_seconds(), time.monotonic()
     result = wrk(url, **options)
-    result["service_cpu_cores"] = round((process.cpu_seconds() - cpu) / (time.monotonic() - started), 2)
+    elapsed = time.monotonic() - started
+    result["service_cpu_cores"] = round((process.cpu_seconds() - cpu) / elapsed, 2)
+    if postgres:
+        database_cores = (postgres_cpu_seconds() - database_cpu) / elapsed
+        result["postgres_cpu_cores"] = round(database_cores, 2)
+        result["postgres_cpu_us_per_request"] = round(database_cores * 1e6 / result["requests_per_second"], 1)
+        result["service_cpu_us_per_request"] = round(result["service_cpu_cores"] * 1e6 / result["requests_per_second"], 1)
     result["service_rss_mib"] = round(process.memory_kib("VmRSS") / 1024, 1)
     result["ceiling_requests_per_second"] = ceiling["requests_per_second"]
     result["share_of_ceiling"] = round(result["requests_per_second"] / ceiling["requests_per_second"], 3)
@@ -106,7 +127,7 @@ def emulator(directory, name, delay=0.0):
     return process, f"http://127.0.0.1:{port}"
 
 
-def service(directory, kakao_url, port):
+def service(directory, kakao_url, port, name="service", **overrides):
     env = {
         "PATH": os.environ["PATH"], "KAKAO_CLIENT_ID": CLIENT_ID, "KAKAO_CLIENT_SECRET": CLIENT_SECRET,
         "KAKAO_REDIRECT_URIS": REDIRECT_URI, "KAKAO_AUTH_BASE_URL": kakao_url, "KAKAO_API_BASE_URL": kakao_url,
@@ -114,9 +135,10 @@ def service(directory, kakao_url, port):
         "PORT": str(port), "RATE_LIMIT_PER_MINUTE": "0", "LOG_LEVEL": "warning",
         # id_tokens from the emulator's SDK stand-in, made before the run and valid for all of it.
         "KAKAO_OIDC_ISSUER": kakao_url, "KAKAO_ID_TOKEN_AUDIENCES": NATIVE_APP_KEY, "KAKAO_ID_TOKEN_MAX_AGE": "3600",
+        **overrides,
     }
     url = f"http://127.0.0.1:{port}"
-    return Process(start(["serve"], directory / "service.log", env=env, health_url=url + "/healthz")), url, env
+    return Process(start(["serve"], directory / f"{name}.log", env=env, health_url=url + "/healthz")), url, env
 
 
 def login(url, code):
@@ -145,7 +167,47 @@ def startup_ms(env, runs=5):
     return round(sorted(timings)[len(timings) // 2], 1)
 
 
-def run_round(duration):
+def postgres_round(directory, fast_url, slow_url, postgres_url, duration, scenarios):
+    """The store scenarios again on PostgreSQL (a fresh database), then two replicas on one PostgreSQL behind
+    nginx serving logins with a 100 ms Kakao at 256 clients."""
+    database = create_postgres_database(postgres_url, "kakao_auth_bench")
+    try:
+        process, url, _ = service(directory, fast_url, free_port(), name="service-pg", DATABASE_URL=database)
+        try:
+            body = login(url, "user-1")
+            scenarios["users_me_pg"] = measure(process, url + "/users/me", postgres=True, script="bearer.lua", arguments=[body["access_token"]], duration=duration)
+            tokens = directory / "refresh-tokens-pg.txt"
+            tokens.write_text("\n".join(login(url, f"user-{1000 + number}")["refresh_token"] for number in range(256)) + "\n")
+            scenarios["refresh_pg"] = measure(process, url + "/auth/refresh", postgres=True, script="refresh.lua", arguments=[str(tokens), "2"], duration=duration)
+            wrk(url + "/auth/kakao", script="login.lua", arguments=["existing", REDIRECT_URI, "1000"], duration=3)  # registers them
+            scenarios["login_existing_pg"] = measure(process, url + "/auth/kakao", postgres=True, script="login.lua", arguments=["existing", REDIRECT_URI, "1000"], duration=duration)
+        finally:
+            process.popen.send_signal(signal.SIGTERM)
+            process.popen.wait(timeout=30)
+        replicas = [service(directory, slow_url, free_port(), name=f"replica-{number}", DATABASE_URL=database) for number in range(2)]
+        proxy, proxy_port = start_round_robin_proxy(directory, [int(url.rsplit(":", 1)[1]) for _, url, _ in replicas])
+        try:
+            login(f"http://127.0.0.1:{proxy_port}", "user-1")
+            cpu = [process.cpu_seconds() for process, _, _ in replicas]
+            database_cpu, started = postgres_cpu_seconds(), time.monotonic()
+            result = wrk(f"http://127.0.0.1:{proxy_port}/auth/kakao", script="login.lua", arguments=["existing", REDIRECT_URI, "1000"],
+                         connections=256, duration=max(duration, 10), timeout=5)
+            elapsed = time.monotonic() - started
+            result["service_cpu_cores"] = round(sum(process.cpu_seconds() - before for (process, _, _), before in zip(replicas, cpu)) / elapsed, 2)
+            result["postgres_cpu_cores"] = round((postgres_cpu_seconds() - database_cpu) / elapsed, 2)
+            result["littles_law_bound"] = 256 / (2 * 0.1)
+            scenarios["login_slow_kakao_256_two_replicas_pg"] = result
+        finally:
+            proxy.terminate()
+            proxy.wait(timeout=20)
+            for process, _, _ in replicas:
+                process.popen.send_signal(signal.SIGTERM)
+                process.popen.wait(timeout=30)
+    finally:
+        drop_postgres_database(postgres_url, database)
+
+
+def run_round(duration, postgres_url):
     """Every scenario once, each on its own fresh services and database."""
     results = {"scenarios": {}}
     scenarios = results["scenarios"]
@@ -200,6 +262,9 @@ def run_round(duration):
         finally:
             slow_process.popen.send_signal(signal.SIGTERM)
             slow_process.popen.wait(timeout=30)
+        try:
+            postgres_round(directory, fast_url, slow_url, postgres_url, duration, scenarios)
+        finally:
             for kakao in (fast_kakao, slow_kakao):
                 kakao.terminate()
                 kakao.wait(timeout=20)
@@ -296,6 +361,28 @@ def table(results):
     of_bound = {field: value / bound for field, value in slow["requests_per_second"].items()}
     rows.append(row("POST /auth/kakao, Kakao 100 ms, 256 clients", slow, f"{share(of_bound)} of {bound:,.0f} (Little)",
                     "≥ 90% of Little's-law bound, no errors", of_bound["median"] >= 0.9, digits=0))
+    # PostgreSQL: the same scenarios against the same binary on a PostgreSQL of the same machine, compared
+    # with SQLite's figure of the same round; PostgreSQL's own CPU next to the service's.
+    def on_postgres(name, key, sqlite_key, target_share, target):
+        scenario, sqlite = scenarios[key], scenarios[sqlite_key]
+        of_sqlite = scenario["requests_per_second"]["median"] / sqlite["requests_per_second"]["median"]
+        errors = scenario["non_2xx"] + scenario["socket_errors"]
+        cpu = (f"{scenario['service_cpu_cores']['median']:.2f} cores ({scenario['service_cpu_us_per_request']['median']:.0f} µs/req); "
+               f"PostgreSQL {scenario['postgres_cpu_cores']['median']:.2f} cores ({scenario['postgres_cpu_us_per_request']['median']:.0f} µs/req)")
+        met = None if target_share is None else of_sqlite >= target_share and errors == 0
+        return (f"| {name} | {scenario['requests_per_second']['median']:,.0f} | {of_sqlite:.0%} of SQLite's ({sqlite['requests_per_second']['median']:,.0f}) "
+                f"| {scenario['p50_ms']['median']:.2f} ms | {milliseconds(scenario['p99_ms'])} | {errors} | {cpu} | {target} "
+                f"| {'' if met is None else 'yes' if met else '**no**'} |")
+    rows.append(on_postgres("GET /users/me, PostgreSQL", "users_me_pg", "users_me", 0.5, "≥ 50% of SQLite's, no errors"))
+    rows.append(on_postgres("POST /auth/refresh, PostgreSQL", "refresh_pg", "refresh", 0.4, "≥ 40% of SQLite's, no errors"))
+    rows.append(on_postgres("POST /auth/kakao, existing users, PostgreSQL", "login_existing_pg", "login_existing", None, "(reported)"))
+    replicas = scenarios["login_slow_kakao_256_two_replicas_pg"]
+    of_bound = {field: value / bound for field, value in replicas["requests_per_second"].items()}
+    errors = replicas["non_2xx"] + replicas["socket_errors"]
+    rows.append(f"| POST /auth/kakao, Kakao 100 ms, 256 clients, two replicas on PostgreSQL behind nginx | {replicas['requests_per_second']['median']:,.0f} "
+                f"| {share(of_bound)} of {bound:,.0f} (Little) | {replicas['p50_ms']['median']:.0f} ms | {milliseconds(replicas['p99_ms'], 0)} | {errors} "
+                f"| {replicas['service_cpu_cores']['median']:.2f} cores (both); PostgreSQL {replicas['postgres_cpu_cores']['median']:.2f} cores "
+                f"| ≥ 90% of Little's-law bound, no errors | {'yes' if of_bound['median'] >= 0.9 and errors == 0 else '**no**'} |")
     tokens = results["tokens"]
     rate, raw = tokens["sign_and_verify_per_second"], tokens["hmac_one_shot_per_second"]
     of_raw = rate["median"] / raw["median"]
@@ -349,10 +436,13 @@ def main():
     if not arguments.no_build:
         subprocess.run(["swift", "build", "-c", "release", "--static-swift-stdlib", "--product", "kakao-auth"], cwd=ROOT, check=True)
         subprocess.run(["swift", "build", "-c", "release", "--static-swift-stdlib", "--product", "kakao-auth-token-bench"], cwd=ROOT, check=True)
+    # PostgreSQL: the server KAKAO_AUTH_TEST_DATABASE_URL names, or a throwaway one of Debian's package.
+    postgres_url = os.environ.get("KAKAO_AUTH_TEST_DATABASE_URL") or subprocess.run(
+        [str(ROOT / ".ci" / "postgres"), "start"], check=True, capture_output=True, text=True).stdout.strip()
     rounds = []
     for number in range(1, arguments.rounds + 1):
         print(f"bench: round {number} of {arguments.rounds}", file=sys.stderr, flush=True)
-        rounds.append(run_round(arguments.duration))
+        rounds.append(run_round(arguments.duration, postgres_url))
     results = summarise(rounds, arguments.duration)
     RESULTS.mkdir(exist_ok=True)
     (RESULTS / "results.json").write_text(json.dumps(results, indent=2) + "\n")

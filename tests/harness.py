@@ -4,6 +4,7 @@ import socket
 import subprocess
 import time
 import urllib.parse
+import uuid
 from pathlib import Path
 
 import requests
@@ -44,6 +45,61 @@ def wait_until_listening(port, process, log_path, seconds=30):
         except OSError:
             time.sleep(0.05)
     raise RuntimeError(f"nothing listens on {port}: {Path(log_path).read_text()}")
+
+
+NGINX = "/usr/sbin/nginx"
+
+
+def start_round_robin_proxy(directory, upstream_ports):
+    """nginx (Debian's) on a free loopback port, round robin over the given local ports; returns the process
+    and its port. A replica that refuses connections is skipped for 2 s; a request already sent is not
+    retried elsewhere (nginx's default for POST)."""
+    directory = Path(directory)
+    port = free_port()
+    servers = "\n".join(f"        server 127.0.0.1:{upstream} max_fails=1 fail_timeout=2s;" for upstream in upstream_ports)
+    temporary = "\n".join(f"    {kind}_temp_path {directory}/nginx-{kind};" for kind in ("client_body", "proxy", "fastcgi", "uwsgi", "scgi"))
+    (directory / "nginx.conf").write_text(f"""
+user root;
+worker_processes 1;
+daemon off;
+pid {directory}/nginx.pid;
+error_log {directory}/nginx-error.log warn;
+events {{ worker_connections 4096; }}
+http {{
+    access_log off;
+{temporary}
+    upstream kakao_auth {{
+{servers}
+        keepalive 64;
+    }}
+    server {{
+        listen 127.0.0.1:{port};
+        location / {{
+            proxy_pass http://kakao_auth;
+            proxy_http_version 1.1;
+            proxy_set_header Connection "";
+            proxy_connect_timeout 1s;
+            proxy_next_upstream error timeout;
+        }}
+    }}
+}}
+""")
+    (directory / "nginx-error.log").touch()
+    process = subprocess.Popen([NGINX, "-c", str(directory / "nginx.conf"), "-p", str(directory)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    wait_until_listening(port, process, directory / "nginx-error.log")
+    return process, port
+
+
+def create_postgres_database(admin_url, prefix):
+    """A new, empty database on the server `admin_url` names (a superuser's URL); returns its URL."""
+    name = f"{prefix}_{uuid.uuid4().hex}"
+    subprocess.run(["psql", "-q", "-v", "ON_ERROR_STOP=1", admin_url, "-c", f"CREATE DATABASE {name}"], check=True, capture_output=True, timeout=30)
+    return urllib.parse.urlunsplit(urllib.parse.urlsplit(admin_url)._replace(path="/" + name))
+
+
+def drop_postgres_database(admin_url, url):
+    name = urllib.parse.urlsplit(url).path.lstrip("/")
+    subprocess.run(["psql", "-q", "-v", "ON_ERROR_STOP=1", admin_url, "-c", f"DROP DATABASE {name} WITH (FORCE)"], check=True, capture_output=True, timeout=30)
 
 
 def start(arguments, log_path, env=None, health_url=None, port=None):

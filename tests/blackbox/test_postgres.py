@@ -6,34 +6,23 @@ with `.ci/postgres start`); skipped otherwise."""
 import os
 import subprocess
 import time
-import urllib.parse
-import uuid
 
 import pytest
 import requests
 
 from blackbox_support import BINARY, ROOT, Service
+from harness import create_postgres_database, drop_postgres_database
 
 ADMIN_URL = os.environ.get("KAKAO_AUTH_TEST_DATABASE_URL")
 pytestmark = pytest.mark.skipif(not ADMIN_URL, reason="KAKAO_AUTH_TEST_DATABASE_URL is not set (.ci/postgres start)")
 
 
-def psql(url, statement):
-    subprocess.run(["psql", "-q", "-v", "ON_ERROR_STOP=1", url, "-c", statement], check=True, capture_output=True, timeout=30)
-
-
-def database_url(name):
-    parts = urllib.parse.urlsplit(ADMIN_URL)
-    return urllib.parse.urlunsplit(parts._replace(path="/" + name))
-
-
 @pytest.fixture
 def postgres_url():
     """A new database on the test server, dropped afterwards."""
-    name = "kakao_auth_bb_" + uuid.uuid4().hex
-    psql(ADMIN_URL, f"CREATE DATABASE {name}")
-    yield database_url(name)
-    psql(ADMIN_URL, f"DROP DATABASE {name} WITH (FORCE)")
+    url = create_postgres_database(ADMIN_URL, "kakao_auth_bb")
+    yield url
+    drop_postgres_database(ADMIN_URL, url)
 
 
 def test_login_refresh_me_logout_and_the_commands_on_postgres(kakao, tmp_path, postgres_url):

@@ -7,33 +7,25 @@ answered 500.
 Needs KAKAO_AUTH_TEST_DATABASE_URL (`.ci/postgres start`) and Debian's nginx; skipped without them."""
 import os
 import random
-import shutil
 import signal
 import subprocess
 import sys
 import threading
 import time
-import urllib.parse
-import uuid
 from pathlib import Path
 
 import pytest
 import requests
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-from harness import ROOT, free_port, start, wait_until_listening  # noqa: E402
+from harness import NGINX, ROOT, create_postgres_database, drop_postgres_database, free_port, start, start_round_robin_proxy, wait_until_listening  # noqa: E402
 
 ADMIN_URL = os.environ.get("KAKAO_AUTH_TEST_DATABASE_URL")
-NGINX = shutil.which("nginx") or "/usr/sbin/nginx"
 pytestmark = pytest.mark.skipif(not ADMIN_URL or not os.path.exists(NGINX), reason="needs KAKAO_AUTH_TEST_DATABASE_URL and nginx")
 
 CLIENT_ID, CLIENT_SECRET = "drill-client", "drill-secret"
 REDIRECT_URI = "https://app.example/callback"
 POSTGRES = ROOT / ".ci" / "postgres"
-
-
-def psql(url, statement):
-    subprocess.run(["psql", "-q", "-At", "-v", "ON_ERROR_STOP=1", url, "-c", statement], check=True, capture_output=True, timeout=30)
 
 
 def query(url, statement):
@@ -92,41 +84,8 @@ class Load:
                 self.call("GET", "/users/me", headers={"Authorization": "Bearer " + tokens["access_token"]})
 
 
-def nginx_config(directory, port, upstreams):
-    servers = "\n".join(f"        server 127.0.0.1:{upstream} max_fails=1 fail_timeout=2s;" for upstream in upstreams)
-    return f"""
-user root;
-worker_processes 1;
-daemon off;
-pid {directory}/nginx.pid;
-error_log {directory}/nginx-error.log warn;
-events {{ worker_connections 1024; }}
-http {{
-    access_log off;
-    client_body_temp_path {directory}/nginx-body;
-    proxy_temp_path {directory}/nginx-proxy;
-    fastcgi_temp_path {directory}/nginx-fastcgi;
-    uwsgi_temp_path {directory}/nginx-uwsgi;
-    scgi_temp_path {directory}/nginx-scgi;
-    upstream kakao_auth {{
-{servers}
-    }}
-    server {{
-        listen 127.0.0.1:{port};
-        location / {{
-            proxy_pass http://kakao_auth;
-            proxy_connect_timeout 1s;
-            proxy_next_upstream error timeout;
-        }}
-    }}
-}}
-"""
-
-
 def test_three_replicas_survive_a_killed_replica_and_a_postgres_restart(tmp_path):
-    name = "kakao_auth_drill_" + uuid.uuid4().hex
-    psql(ADMIN_URL, f"CREATE DATABASE {name}")
-    database_url = urllib.parse.urlunsplit(urllib.parse.urlsplit(ADMIN_URL)._replace(path="/" + name))
+    database_url = create_postgres_database(ADMIN_URL, "kakao_auth_drill")
     processes = []
     try:
         emulator_port = free_port()
@@ -151,11 +110,8 @@ def test_three_replicas_survive_a_killed_replica_and_a_postgres_restart(tmp_path
             wait_until_listening(port, replicas[number], tmp_path / f"replica-{number}.log")
         assert query(database_url, "SELECT COUNT(*) FROM schema_migrations") == ["5"], "migrated once, all of it"
 
-        proxy_port = free_port()
-        (tmp_path / "nginx.conf").write_text(nginx_config(tmp_path, proxy_port, ports))
-        processes.append(subprocess.Popen([NGINX, "-c", str(tmp_path / "nginx.conf"), "-p", str(tmp_path)],
-                                          stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
-        wait_until_listening(proxy_port, processes[-1], tmp_path / "nginx-error.log")
+        proxy, proxy_port = start_round_robin_proxy(tmp_path, ports)
+        processes.append(proxy)
 
         load = Load(f"http://127.0.0.1:{proxy_port}")
         clients = [threading.Thread(target=load.client, args=(number,)) for number in range(8)]
@@ -207,4 +163,4 @@ def test_three_replicas_survive_a_killed_replica_and_a_postgres_restart(tmp_path
                 except subprocess.TimeoutExpired:
                     process.kill()
         subprocess.run([str(POSTGRES), "start"], timeout=60, capture_output=True)
-        psql(ADMIN_URL, f"DROP DATABASE {name} WITH (FORCE)")
+        drop_postgres_database(ADMIN_URL, database_url)

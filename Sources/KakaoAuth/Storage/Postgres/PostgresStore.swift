@@ -238,13 +238,10 @@ final class PostgresStore: SessionStore {
         }
     }
 
+    /// Every authenticated request asks: a statement prepared once per connection, so PostgreSQL plans it once.
     func activeUser(id userID: String, sessionID: String, now: Int64) async throws -> UserRecord? {
         try await step {
-            try await Self.users(self.client.query("""
-                SELECT \(unescaped: UserUpsert.columns.split(separator: ",").map { "users." + $0.trimmingCharacters(in: .whitespaces) }.joined(separator: ", "))
-                FROM users JOIN sessions ON sessions.user_id = users.id
-                WHERE users.id = \(userID) AND sessions.id = \(sessionID) AND sessions.revoked_at IS NULL AND sessions.expires_at > \(now)
-                """, logger: self.logger)).first
+            try await self.client.execute(ActiveUserStatement(userID: userID, sessionID: sessionID, now: now), logger: self.logger).all().first
         }
     }
 
@@ -326,14 +323,41 @@ final class PostgresStore: SessionStore {
         running.cancel()
     }
 
-    private static func users(_ rows: PostgresRowSequence) async throws -> [UserRecord] {
-        var users: [UserRecord] = []
-        for try await row in rows.decode((String, Int64, String?, String?, Bool, String?, String?, Int64, Int64, Int64).self) {
-            users.append(UserRecord(
-                id: row.0, kakaoID: row.1, nickname: row.2, email: row.3, emailVerified: row.4, profileImageURL: row.5,
-                thumbnailImageURL: row.6, createdAt: row.7, updatedAt: row.8, lastLoginAt: row.9))
+    /// The user of a live session (see ``SessionStore/activeUser(id:sessionID:now:)``).
+    private struct ActiveUserStatement: PostgresPreparedStatement {
+        static let sql = """
+            SELECT \(UserUpsert.columns.split(separator: ",").map { "users." + $0.trimmingCharacters(in: .whitespaces) }.joined(separator: ", "))
+            FROM users JOIN sessions ON sessions.user_id = users.id
+            WHERE users.id = $1 AND sessions.id = $2 AND sessions.revoked_at IS NULL AND sessions.expires_at > $3
+            """
+        typealias Row = UserRecord
+
+        var userID: String
+        var sessionID: String
+        var now: Int64
+
+        func makeBindings() throws -> PostgresBindings {
+            var bindings = PostgresBindings(capacity: 3)
+            bindings.append(userID)
+            bindings.append(sessionID)
+            bindings.append(now)
+            return bindings
         }
-        return users
+
+        func decodeRow(_ row: PostgresRow) throws -> UserRecord {
+            try PostgresStore.user(row)
+        }
+    }
+
+    private static func user(_ row: PostgresRow) throws -> UserRecord {
+        let columns = try row.decode((String, Int64, String?, String?, Bool, String?, String?, Int64, Int64, Int64).self)
+        return UserRecord(
+            id: columns.0, kakaoID: columns.1, nickname: columns.2, email: columns.3, emailVerified: columns.4, profileImageURL: columns.5,
+            thumbnailImageURL: columns.6, createdAt: columns.7, updatedAt: columns.8, lastLoginAt: columns.9)
+    }
+
+    private static func users(_ rows: PostgresRowSequence) async throws -> [UserRecord] {
+        try await rows.map(user).all()
     }
 }
 
