@@ -1,9 +1,17 @@
 import Foundation
+import Synchronization
 import Testing
 @testable import KakaoAuth
 
 /// The domain's rules (``Accounts``) on each store: the same expectations for SQLite and PostgreSQL.
 @Suite struct AccountsTests {
+    /// Outcomes collected from concurrent tasks.
+    final class Outcomes: Sendable {
+        private let outcomes = Mutex<[RefreshOutcome]>([])
+        func append(_ outcome: RefreshOutcome) { outcomes.withLock { $0.append(outcome) } }
+        var all: [RefreshOutcome] { outcomes.withLock { $0 } }
+    }
+
     static let policy = SessionPolicy(sessionLifetime: 3_600, refreshTokenLifetime: 600, reuseInterval: 10)
     static let origin = RequestOrigin(clientIP: "203.0.113.7", userAgent: "AccountsTests/1")
     static let start: Int64 = 1_800_000_000
@@ -70,6 +78,35 @@ import Testing
             #expect(successors.count == 1 && outcomes.count == 16, "\(outcomes)")
             #expect(outcomes.allSatisfy { if case .granted = $0 { true } else { false } }, "\(outcomes)")
             #expect(try await store.events(userID: grant.userID, limit: 50).filter { $0.kind == .refresh }.count == 1)
+        }
+    }
+
+    /// Refreshes that waited for another transaction's lock on their session must judge what that transaction
+    /// left (PostgreSQL's READ COMMITTED re-checks only a locked row, not the rows joined to it).
+    @Test(.enabled(if: TestStore.postgresURL != nil))
+    func refreshesThatWaitedForTheSessionLockSeeTheSessionAsItIsNow() async throws {
+        try await TestStore.withPostgresDatabase { settings in
+            let store = try await PostgresStore.connect(settings, logger: TestStore.logger)
+            let accounts = Accounts(store: store, policy: Self.policy)
+            let grant = try await accounts.logIn(Self.profile(11), origin: Self.origin, now: Self.start).grant
+            let outcomes = Outcomes()
+            // Held until every refresh waits on it, so none of them can read before the others have begun.
+            try await TestStore.whileLocked(settings, "SELECT 1 FROM sessions WHERE id = '\(grant.sessionID)' FOR UPDATE", holdFor: .milliseconds(500)) {
+                try await withThrowingTaskGroup(of: Void.self) { group in
+                    for _ in 0..<6 {
+                        group.addTask { outcomes.append(try await accounts.refresh(Self.presented(grant), origin: Self.origin, now: Self.start + 1)) }
+                    }
+                    try await group.waitForAll()
+                }
+            }
+            let all = outcomes.all
+            let successors = Set(all.compactMap { outcome -> String? in
+                if case .granted(let next) = outcome { return next.refreshToken.jti }
+                return nil
+            })
+            #expect(all.count == 6 && successors.count == 1, "\(all)")
+            #expect(all.allSatisfy { if case .granted = $0 { true } else { false } }, "each waiter gets the successor: \(all)")
+            try await store.close()
         }
     }
 

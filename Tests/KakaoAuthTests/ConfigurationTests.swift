@@ -39,9 +39,25 @@ import PostgresMigrations
         ("ACCESS_TOKEN_TTL", "-1"), ("ACCESS_TOKEN_TTL", "abc"), ("REFRESH_REUSE_INTERVAL", "301"), ("PORT", "70000"),
         ("COOKIE_SECURE", "maybe"), ("COOKIE_SAMESITE", "Loose"), ("LOG_LEVEL", "loud"), ("DATABASE_DURABILITY", "paranoid"),
         ("AUDIT_RETENTION_DAYS", "0"), ("AUDIT_RETENTION_DAYS", "-30"), ("AUDIT_RETENTION_DAYS", "forever"),
+        ("DATABASE_URL", "mysql://u:p@db/kakao"), ("DATABASE_URL", "postgres://u:p@db/"), ("DATABASE_URL", "postgres://:p@db/kakao"),
+        ("DATABASE_URL", "postgres://u:p@db/kakao?sslmode=prefer"), ("DATABASE_URL", "postgres://u:p@db/kakao?sslmode=disable&sslmode=require"),
+        ("DATABASE_URL", "postgres://u:p@db/kakao#x"), ("DATABASE_URL", "postgres://u:p@db/kakao?application_name=x"),
     ] as [(String, String?)])
     func invalidSettingsNameTheVariable(variable: String, value: String?) {
         #expect(problem([variable: value])?.variable == variable)
+    }
+
+    @Test func databaseURLIsDecodedOnceAndNeverShowsThePassword() throws {
+        var environment = valid
+        environment["DATABASE_URL"] = "postgresql://kakao%5Fauth:p%25w%40rd@db.internal:6543/kakao?sslmode=disable"
+        let settings = try #require(try Configuration(environment: environment).database.postgres)
+        #expect(settings.username == "kakao_auth" && settings.password == "p%w@rd" && settings.host == "db.internal")
+        #expect(settings.port == 6543 && settings.database == "kakao" && settings.tls == .disable && settings.poolSize == 8)
+        #expect(settings.description == "postgres://kakao_auth@db.internal:6543/kakao")
+        environment["DATABASE_URL"] = "postgres://u:s3cret@db/kakao?sslmode=maybe"
+        #expect(problem(environment)?.description.contains("s3cret") == false)
+        environment["DATABASE_URL"] = "postgres://u:s3cret@db/kakao"
+        #expect(try Configuration(environment: environment).database.postgres?.tls == .require, "TLS unless told otherwise")
     }
 
     @Test func sameSiteNoneRequiresSecureCookies() {

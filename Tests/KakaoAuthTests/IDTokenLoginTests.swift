@@ -15,17 +15,19 @@ import Testing
 
     /// The service with Kakao's keys at the fake's JWKS.
     func withKakaoKeys(
-        _ signers: [KakaoSigner], environment: [String: String] = [:], _ body: @Sendable (TestService, FakeKakao) async throws -> Void
+        _ signers: [KakaoSigner], environment: [String: String] = [:], clock: UnixClock = .system,
+        _ body: @Sendable (TestService, FakeKakao) async throws -> Void
     ) async throws {
-        try await withKakao(jwks: KakaoSigner.jwks(signers), environment: environment, body)
+        try await withKakao(jwks: KakaoSigner.jwks(signers), environment: environment, clock: clock, body)
     }
 
     func withKakao(
-        jwks: FakeKakao.Answer, environment: [String: String] = [:], _ body: @Sendable (TestService, FakeKakao) async throws -> Void
+        jwks: FakeKakao.Answer, environment: [String: String] = [:], clock: UnixClock = .system,
+        _ body: @Sendable (TestService, FakeKakao) async throws -> Void
     ) async throws {
         let kakao = FakeKakao()
         kakao.setJWKS(jwks)
-        try await TestService.run(kakao: kakao, environment: KakaoSigner.environment.merging(environment) { $1 }) { service in
+        try await TestService.run(kakao: kakao, environment: KakaoSigner.environment.merging(environment) { $1 }, clock: clock) { service in
             try await body(service, kakao)
         }
     }
@@ -151,12 +153,14 @@ import Testing
     @Test func unknownKidsRefetchTheKeySetOnceAnInterval() async throws {
         let first = KakaoSigner(kid: "first")
         let rotated = KakaoSigner(kid: "rotated")
-        try await withKakaoKeys([first], environment: ["KAKAO_JWKS_REFRESH_SECONDS": "1"]) { service, kakao in
+        // The service's clock, moved by hand: the interval is judged on it, so a slow machine cannot stretch it.
+        let time = ManualClock()
+        try await withKakaoKeys([first], environment: ["KAKAO_JWKS_REFRESH_SECONDS": "1"], clock: time.clock) { service, kakao in
             #expect(try await login(service, first.token()).status == .ok)
             #expect(kakao.jwksRequests == 1)
-            // Kakao rotates; fifty logins with the new kid arrive at once, a moment after the first fetch:
+            // Kakao rotates; fifty logins with the new kid arrive at once, an interval after the first fetch:
             // at most one fetch, and it must be the only one however many are waiting.
-            try await Task.sleep(for: .milliseconds(1100))
+            time.advance(by: 1)
             kakao.setJWKS(KakaoSigner.jwks([first, rotated]))
             let answers = try await withThrowingTaskGroup(of: HTTPAnswer.self) { group in
                 for index in 0..<50 {
@@ -177,13 +181,15 @@ import Testing
 
     @Test func aFailingKeySetIsAskedForAgainOnlyOnceAnIntervalAndTheLastGoodOneServes() async throws {
         let signer = KakaoSigner()
-        try await withKakaoKeys([signer], environment: ["KAKAO_JWKS_REFRESH_SECONDS": "1"]) { service, kakao in
+        let time = ManualClock()
+        try await withKakaoKeys([signer], environment: ["KAKAO_JWKS_REFRESH_SECONDS": "1"], clock: time.clock) { service, kakao in
             #expect(try await login(service, signer.token()).status == .ok)
             kakao.setJWKS(FakeKakao.Answer(status: 500, body: "{}"))
-            try await Task.sleep(for: .milliseconds(1100))
+            time.advance(by: 1)
             let rotated = KakaoSigner(kid: "rotated")
             for _ in 0..<10 {
-                #expect(try await login(service, rotated.token()).problemCode == "provider_error")
+                let answer = try await login(service, rotated.token())
+                #expect(answer.problemCode == "provider_error")
             }
             #expect(kakao.jwksRequests == 2, "one fetch for the unknown kid, then the failure is the answer until the interval is over")
             #expect(try await login(service, signer.token()).status == .ok, "the last good key set still serves")
@@ -219,10 +225,12 @@ import Testing
         ("html", FakeKakao.Answer(body: "<html></html>", contentType: "text/html"), "provider_error"),
         ("no keys", FakeKakao.Answer(body: "{\"keys\":[]}"), "provider_error"),
         ("not a key set", FakeKakao.Answer(body: "{\"keys\":{}}"), "provider_error"),
-        ("slow", FakeKakao.Answer(body: "{\"keys\":[]}", delay: .seconds(2)), "provider_timeout"),
+        ("slow", FakeKakao.Answer(body: "{\"keys\":[]}", delay: .seconds(5)), "provider_timeout"),
     ])
     func anUnusableKeySetIsKakaoFailing(name: String, jwks: FakeKakao.Answer, code: String) async throws {
-        try await withKakao(jwks: jwks, environment: ["KAKAO_TIMEOUT_SECONDS": "0.5"]) { service, _ in
+        // A limit far from both answers, so that a loaded machine (CI running builds beside the suite) cannot
+        // turn a quick 500 into a timeout.
+        try await withKakao(jwks: jwks, environment: ["KAKAO_TIMEOUT_SECONDS": "2"]) { service, _ in
             let answer = try await login(service, KakaoSigner().token())
             #expect(answer.problemCode == code, "\(name)")
             #expect(try service.count("users") == 0)

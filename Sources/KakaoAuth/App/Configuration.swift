@@ -38,7 +38,7 @@ public struct Configuration: Sendable {
     /// How Kakao's OpenID Connect ID tokens are checked.
     var idTokens: KakaoIDTokenVerifier.Settings
     /// The shortest time between two fetches of Kakao's JWKS for an unknown `kid`.
-    var jwksRefetchInterval: Duration
+    var jwksRefetchInterval: Int64
     /// When set, `/auth/introspect` callers must present it as a Bearer token.
     var introspectionToken: String?
     /// Peers whose `X-Forwarded-For` is believed.
@@ -94,7 +94,7 @@ public struct Configuration: Sendable {
             audiences: Set(variables.list("KAKAO_ID_TOKEN_AUDIENCES") ?? [kakao.clientID]),
             maximumAge: Int64(try variables.integer("KAKAO_ID_TOKEN_MAX_AGE", default: 600, in: 10...86_400)),
             nonceBinding: try variables.choice("KAKAO_ID_TOKEN_NONCE", default: .plain))
-        jwksRefetchInterval = .seconds(try variables.integer("KAKAO_JWKS_REFRESH_SECONDS", default: 60, in: 1...86_400))
+        jwksRefetchInterval = Int64(try variables.integer("KAKAO_JWKS_REFRESH_SECONDS", default: 60, in: 1...86_400))
         introspectionToken = variables.optional("INTROSPECTION_TOKEN")
         trustedProxies = try variables.addressRanges("TRUSTED_PROXIES")
         rateLimitPerMinute = try variables.integer("RATE_LIMIT_PER_MINUTE", default: 60, in: 0...1_000_000)

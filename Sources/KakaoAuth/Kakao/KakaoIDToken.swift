@@ -56,7 +56,7 @@ struct KakaoIDTokenVerifier: Sendable {
         guard let kid = header["kid"]?.stringValue, (1...256).contains(kid.utf8.count) else { throw refuse("header has no kid") }
         guard header["typ"].map({ $0.stringValue == "JWT" }) ?? true else { throw refuse("typ is not JWT") }
         guard header["crit"] == nil else { throw refuse("header has critical extensions") }
-        guard let key = try await keys.key(for: kid) else { throw refuse("kid is not one of Kakao's keys") }
+        guard let key = try await keys.key(for: kid, now: now) else { throw refuse("kid is not one of Kakao's keys") }
         let signingInput = bytes[..<segments[1].endIndex]
         guard key.verifiesRS256(signature, of: signingInput) else { throw refuse("signature does not verify") }
 

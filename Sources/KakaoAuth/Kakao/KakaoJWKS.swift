@@ -11,12 +11,14 @@ import Synchronization
 /// A lock rather than an actor: a login with a known kid reads the cached key without leaving its event
 /// loop (measured with bench/run.py, an actor hop per login cost about a tenth of id_token login throughput).
 final class KakaoJWKS: Sendable {
-    static let maximumAge: Duration = .seconds(86_400)
+    /// Seconds the set is used before it is fetched again.
+    static let maximumAge: Int64 = 86_400
 
     private struct State {
         var keys: [String: RSAPublicKey] = [:]
-        var fetchedAt: ContinuousClock.Instant?
-        var lastFetchStarted: ContinuousClock.Instant?
+        /// Times on the service's clock (seconds since 1970), so that tests move it rather than wait.
+        var fetchedAt: Int64?
+        var lastFetchStarted: Int64?
         /// Why the last fetch failed, until one succeeds.
         var lastFailure: (any Error)?
         var inFlight: Task<[String: RSAPublicKey], any Error>?
@@ -28,10 +30,11 @@ final class KakaoJWKS: Sendable {
     }
 
     private let fetch: @Sendable () async throws -> JSONValue
-    private let refetchInterval: Duration
+    /// Seconds.
+    private let refetchInterval: Int64
     private let state = Mutex(State())
 
-    init(refetchInterval: Duration, fetch: @escaping @Sendable () async throws -> JSONValue) {
+    init(refetchInterval: Int64, fetch: @escaping @Sendable () async throws -> JSONValue) {
         self.refetchInterval = refetchInterval
         self.fetch = fetch
     }
@@ -41,7 +44,7 @@ final class KakaoJWKS: Sendable {
     /// The interval also spaces out fetches after a failure, so that a Kakao outage is not met with a fetch
     /// per login; meanwhile the last good set keeps being used (past its day, if need be), and without one
     /// the failure is the answer (502/504).
-    func key(for kid: String, now: ContinuousClock.Instant = .now) async throws -> RSAPublicKey? {
+    func key(for kid: String, now: Int64) async throws -> RSAPublicKey? {
         let lookup: Lookup = try state.withLock { state in
             let isFresh = state.fetchedAt.map { now - $0 < Self.maximumAge } ?? false
             if isFresh, let key = state.keys[kid] { return .found(key) }

@@ -59,6 +59,7 @@ enum TestStore: String, CaseIterable, Sendable, CustomTestStringConvertible {
         try await Self.administer(admin, "CREATE DATABASE \(name)")
         var settings = admin
         settings.database = name
+        settings.poolSize = 8
         do {
             try await body(settings)
         } catch {
@@ -66,6 +67,29 @@ enum TestStore: String, CaseIterable, Sendable, CustomTestStringConvertible {
             throw error
         }
         try await Self.administer(admin, "DROP DATABASE \(name) WITH (FORCE)")
+    }
+
+    /// Runs `body` while another connection holds `statement`'s row locks in an open transaction, which
+    /// commits `holdFor` after the locks were taken. Returns the holder's error, if it failed.
+    static func whileLocked(_ settings: PostgresSettings, _ statement: String, holdFor: Duration, _ body: () async throws -> Void) async throws {
+        let client = PostgresClient(configuration: settings.clientConfiguration, backgroundLogger: logger)
+        let locked = AsyncStream<Void>.makeStream()
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { await client.run() }
+            group.addTask {
+                defer { locked.continuation.finish() }
+                try await client.withTransaction(logger: logger) { connection in
+                    try await connection.query(PostgresQuery(unsafeSQL: statement), logger: logger)
+                    locked.continuation.yield()
+                    try await Task.sleep(for: holdFor)
+                }
+            }
+            var wasLocked = false
+            for await _ in locked.stream { wasLocked = true }
+            guard wasLocked else { throw StoreError.unexpectedAnswer("the lock was not taken") }
+            try await body()
+            group.cancelAll()
+        }
     }
 
     private static func administer(_ settings: PostgresSettings, _ statement: String) async throws {

@@ -30,21 +30,27 @@ public struct PostgresSettings: Sendable, CustomStringConvertible {
         }
         guard scheme == "postgres" || scheme == "postgresql" else { throw problem("must start with postgres:// or postgresql://") }
         guard let host = components.host, !host.isEmpty else { throw problem("names no host") }
-        guard let user = components.user?.removingPercentEncoding, !user.isEmpty else { throw problem("names no user") }
-        let database = String(components.path.dropFirst())
-        guard components.path.hasPrefix("/"), !database.isEmpty, !database.contains("/") else { throw problem("names no database (…/database)") }
+        // URLComponents' `user`, `password` and `path` are decoded already; decoding the encoded forms once keeps
+        // a `%` in a password (written %25) as it is.
+        guard let user = components.percentEncodedUser?.removingPercentEncoding, !user.isEmpty else { throw problem("names no user") }
+        let encodedDatabase = String(components.percentEncodedPath.dropFirst())
+        guard components.percentEncodedPath.hasPrefix("/"), !encodedDatabase.isEmpty, !encodedDatabase.contains("/"),
+              let database = encodedDatabase.removingPercentEncoding
+        else { throw problem("names no database (…/database)") }
+        guard components.fragment == nil else { throw problem("has a #fragment") }
         var tls = TLSMode.require
-        for item in components.queryItems ?? [] {
-            guard item.name == "sslmode", let value = item.value, let mode = TLSMode(rawValue: value) else {
-                throw problem("takes only ?sslmode=disable or ?sslmode=require")
+        let items = components.queryItems ?? []
+        for item in items {
+            guard item.name == "sslmode", let value = item.value, let mode = TLSMode(rawValue: value), items.count == 1 else {
+                throw problem("takes only ?sslmode=disable or ?sslmode=require, once")
             }
             tls = mode
         }
         self.host = host
         port = components.port ?? 5432
         username = user
-        password = components.password?.removingPercentEncoding
-        self.database = database.removingPercentEncoding ?? database
+        password = components.percentEncodedPassword?.removingPercentEncoding
+        self.database = database
         self.tls = tls
         self.poolSize = poolSize
     }
@@ -55,6 +61,13 @@ public struct PostgresSettings: Sendable, CustomStringConvertible {
             tls: tls == .require ? .require(.makeClientConfiguration()) : .disable)
         configuration.options.maximumConnections = poolSize
         configuration.options.connectTimeout = operationTimeout
+        // The server ends what the service has stopped waiting for: a statement or a lock wait past the
+        // request limit (a cancelled query is not interrupted client-side), and a transaction left open by a
+        // replica that froze or lost its network, which would otherwise hold its locks until TCP notices.
+        let limit = "\(operationTimeout.components.seconds)s"
+        configuration.options.additionalStartupParameters = [
+            ("statement_timeout", limit), ("lock_timeout", limit), ("idle_in_transaction_session_timeout", "\(2 * operationTimeout.components.seconds)s"),
+        ]
         return configuration
     }
 

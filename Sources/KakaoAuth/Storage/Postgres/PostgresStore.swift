@@ -28,7 +28,9 @@ final class PostgresStore: SessionStore {
         let client = PostgresClient(configuration: settings.clientConfiguration, backgroundLogger: logger)
         let store = PostgresStore(client: client, running: Task { await client.run() }, timeout: settings.operationTimeout, logger: logger)
         do {
-            try await store.step { try await store.migrate() }
+            try await store.checkReadiness()
+            // Migrations may take longer than a request may (a table rewritten), so not within `step`.
+            try await store.mapFailures { try await store.migrate() }
         } catch {
             store.running.cancel()
             throw error
@@ -40,6 +42,9 @@ final class PostgresStore: SessionStore {
     /// advisory lock: a replica that waited finds them applied.
     private func migrate() async throws {
         try await client.withTransaction(logger: logger) { connection in
+            // The server-side limits of every connection (see PostgresSettings) are for requests, not for this.
+            try await connection.query("SET LOCAL statement_timeout = 0", logger: logger)
+            try await connection.query("SET LOCAL lock_timeout = 0", logger: logger)
             try await connection.query("SELECT pg_advisory_xact_lock(\(Self.migrationLock))", logger: logger)
             try await connection.query("CREATE TABLE IF NOT EXISTS schema_migrations (identifier TEXT PRIMARY KEY)", logger: logger)
             var applied = Set<String>()
@@ -76,8 +81,15 @@ final class PostgresStore: SessionStore {
     /// Runs one step of the store within `operationTimeout`, connecting included: a database that is down or
     /// too slow is a ``StoreError/unavailable(reason:)`` (503), never a request left hanging.
     private func step<Value: Sendable>(_ work: @escaping @Sendable () async throws -> Value) async throws -> Value {
+        try await mapFailures { try await withDeadline(self.timeout, operation: work) }
+    }
+
+    /// Every failure of a step as a ``StoreError``, so that none is answered 500.
+    private func mapFailures<Value: Sendable>(_ work: () async throws -> Value) async throws -> Value {
         do {
-            return try await withDeadline(timeout, operation: work)
+            return try await work()
+        } catch let error as StoreError {
+            throw error
         } catch is DeadlineExceeded {
             throw StoreError.unavailable(reason: "no answer within the time limit")
         } catch let error as PSQLError {
@@ -88,6 +100,8 @@ final class PostgresStore: SessionStore {
             if let failure = error.closureError as? StoreError { throw failure }
             let failure = error.beginError ?? error.closureError ?? error.commitError
             throw StoreError.unavailable(reason: (failure as? PSQLError).map { "\($0.code)" } ?? "the transaction failed")
+        } catch {
+            throw StoreError.unavailable(reason: "\(type(of: error))")
         }
     }
 
@@ -147,7 +161,11 @@ final class PostgresStore: SessionStore {
     ) async throws -> Outcome? {
         try await step {
             try await self.client.withTransaction(logger: self.logger) { connection in
-                let stored = try await Self.lockedSessionState(connection, of: presented, logger: self.logger)
+                // Lock first, then read in a statement of its own. Under READ COMMITTED a locking read that had to
+                // wait re-checks only the row it locked, with the rows it joined as they were before: the session's
+                // new current token would not be seen, and a refresh racing another would be judged on nothing.
+                try await connection.query("SELECT 1 FROM sessions WHERE id = \(presented.sessionID) FOR UPDATE", logger: self.logger)
+                let stored = try await Self.sessionState(connection, of: presented, logger: self.logger)
                 let (change, outcome) = decide(stored)
                 switch change {
                 case .none:
@@ -187,8 +205,8 @@ final class PostgresStore: SessionStore {
         }
     }
 
-    /// The presented token's session, locked until the transaction ends, and that session's current token.
-    private static func lockedSessionState(_ connection: PostgresConnection, of presented: PresentedRefreshToken, logger: Logger) async throws -> StoredSessionState? {
+    /// The presented token's session (locked by the caller) and that session's current token.
+    private static func sessionState(_ connection: PostgresConnection, of presented: PresentedRefreshToken, logger: Logger) async throws -> StoredSessionState? {
         let rows = try await connection.query("""
             SELECT sessions.user_id, sessions.expires_at, sessions.revoked_at, presented.session_id, presented.rotated_at,
                    current.jti, current.session_id, current.parent_jti, current.issued_at, current.expires_at, current.rotated_at
@@ -196,7 +214,6 @@ final class PostgresStore: SessionStore {
             JOIN refresh_tokens AS presented ON presented.jti = \(presented.jti)
             JOIN refresh_tokens AS current ON current.jti = sessions.current_refresh_jti
             WHERE sessions.id = \(presented.sessionID)
-            FOR UPDATE OF sessions
             """, logger: logger)
         // Read to the end, so that the connection is free for the transaction's next statement.
         return try await rows.decode((String, Int64, Int64?, String, Int64?, String, String, String?, Int64, Int64, Int64?).self).all().first.map { row in
@@ -215,16 +232,22 @@ final class PostgresStore: SessionStore {
         }
     }
 
-    /// One statement: the user goes (sessions and refresh tokens cascade), their events are stripped, and
-    /// the erasure is recorded without an address or agent.
+    /// One transaction of three statements: the user goes (sessions and refresh tokens cascade), then their
+    /// events are stripped, then the erasure is recorded without an address or agent. The strip is a statement
+    /// of its own so that it sees the events of a login or refresh that committed while the delete waited for
+    /// its locks (a single statement's snapshot would miss them).
     private func erase(where column: String, is value: some PostgresDynamicTypeEncodable & Sendable, event: AuditEvent.Kind, detail: String?, now: Int64) async throws -> UserRecord? {
         try await step {
-            try await Self.users(self.client.query("""
-                WITH gone AS (DELETE FROM users WHERE \(unescaped: column) = \(value) RETURNING \(unescaped: UserUpsert.columns)),
-                stripped AS (UPDATE auth_events SET client_ip = NULL, user_agent = NULL, detail = NULL WHERE user_id IN (SELECT id FROM gone)),
-                logged AS (INSERT INTO auth_events (at, kind, user_id, detail) SELECT \(now), \(event.rawValue), id, \(detail) FROM gone)
-                SELECT \(unescaped: UserUpsert.columns) FROM gone
-                """, logger: self.logger)).first
+            try await self.client.withTransaction(logger: self.logger) { connection -> UserRecord? in
+                let gone = try await Self.users(connection.query(
+                    "DELETE FROM users WHERE \(unescaped: column) = \(value) RETURNING \(unescaped: UserUpsert.columns)", logger: self.logger))
+                guard let user = gone.first else { return nil }
+                try await connection.query(
+                    "UPDATE auth_events SET client_ip = NULL, user_agent = NULL, detail = NULL WHERE user_id = \(user.id)", logger: self.logger)
+                try await connection.query(
+                    "INSERT INTO auth_events (at, kind, user_id, detail) VALUES (\(now), \(event.rawValue), \(user.id), \(detail))", logger: self.logger)
+                return user
+            }
         }
     }
 
@@ -291,10 +314,12 @@ final class PostgresStore: SessionStore {
                                                                LIMIT \(batchSize) FOR UPDATE SKIP LOCKED) RETURNING 1
             """, batchSize: batchSize)
         // As in SQLite: events are written in time order, so everything below the first event still kept goes.
-        let firstKept = try await client.query("""
-            SELECT COALESCE((SELECT id FROM auth_events WHERE at >= \(now - auditRetention) ORDER BY id LIMIT 1),
-                            (SELECT COALESCE(MAX(id), 0) + 1 FROM auth_events))
-            """, logger: logger).decode(Int64.self).all().first ?? 0
+        let firstKept = try await step {
+            try await self.client.query("""
+                SELECT COALESCE((SELECT id FROM auth_events WHERE at >= \(now - auditRetention) ORDER BY id LIMIT 1),
+                                (SELECT COALESCE(MAX(id), 0) + 1 FROM auth_events))
+                """, logger: self.logger).decode(Int64.self).all().first ?? 0
+        }
         report.auditEvents = try await deleteInBatches("""
             DELETE FROM auth_events WHERE id IN (SELECT id FROM auth_events WHERE id < \(firstKept) ORDER BY id
                                                  LIMIT \(batchSize) FOR UPDATE SKIP LOCKED) RETURNING 1
@@ -305,7 +330,7 @@ final class PostgresStore: SessionStore {
     private func deleteInBatches(_ statement: PostgresQuery, batchSize: Int) async throws -> Int {
         var deleted = 0
         while true {
-            let count = try await client.query(statement, logger: logger).decode(Int32.self).all().count
+            let count = try await step { try await self.client.query(statement, logger: self.logger).decode(Int32.self).all().count }
             deleted += count
             guard count == batchSize else { return deleted }
         }

@@ -39,6 +39,9 @@ public final class SQLiteStore: SessionStore {
         pool = try DatabasePool(path: path, configuration: configuration)
         try Self.enableIncrementalVacuum(pool)
         try Self.migrator.migrate(pool)
+        // A process killed within a second of an erasure left the erased rows' earlier versions in the log:
+        // empty it before serving (see LogTruncation).
+        try pool.writeWithoutTransaction { db in _ = try? db.checkpoint(.truncate) }
         activeUsers = ActiveUserReader(path: path)
         groupCommit = GroupCommit(writer: pool)
         logTruncation = LogTruncation(writer: pool)
