@@ -1,5 +1,4 @@
 import Logging
-import PostgresNIO
 
 /// The store the settings name, migrated: PostgreSQL when `DATABASE_URL` is set, the SQLite file otherwise.
 func openStore(_ settings: DatabaseSettings, logger: Logger) async throws -> any SessionStore {

@@ -18,11 +18,11 @@ final class PostgresStore: SessionStore {
     private init(client: PostgresClient, running: Task<Void, Never>, timeout: Duration, logger: Logger) {
         self.client = client
         self.running = running
-        self.timeout = .nanoseconds(Int64(timeout.components.seconds) * 1_000_000_000 + timeout.components.attoseconds / 1_000_000_000)
+        self.timeout = TimeAmount(timeout)
         self.logger = logger
     }
 
-    /// Starts the pool, checks that the database answers within `settings.connectTimeout`, and applies the
+    /// Starts the pool, checks that the database answers within `settings.operationTimeout`, and applies the
     /// pending migrations under an advisory lock, so that replicas starting together migrate once.
     static func connect(_ settings: PostgresSettings, logger: Logger) async throws -> PostgresStore {
         let client = PostgresClient(configuration: settings.clientConfiguration, backgroundLogger: logger)
