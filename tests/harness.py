@@ -102,6 +102,31 @@ def drop_postgres_database(admin_url, url):
     subprocess.run(["psql", "-q", "-v", "ON_ERROR_STOP=1", admin_url, "-c", f"DROP DATABASE {name} WITH (FORCE)"], check=True, capture_output=True, timeout=30)
 
 
+# Which store the services under test use: `sqlite` (a file in the test's directory) or `postgres` (a new
+# database on KAKAO_AUTH_TEST_DATABASE_URL's server per service, dropped by drop_test_databases).
+TEST_STORE = os.environ.get("KAKAO_AUTH_TEST_STORE", "sqlite")
+POSTGRES_ADMIN_URL = os.environ.get("KAKAO_AUTH_TEST_DATABASE_URL")
+assert TEST_STORE in ("sqlite", "postgres"), "KAKAO_AUTH_TEST_STORE is sqlite or postgres"
+assert TEST_STORE == "sqlite" or POSTGRES_ADMIN_URL, "KAKAO_AUTH_TEST_STORE=postgres needs KAKAO_AUTH_TEST_DATABASE_URL (.ci/postgres start)"
+_test_databases = []
+
+
+def store_environment(directory, overrides):
+    """The store variables of a service under test, unless `overrides` chooses its store itself."""
+    if "DATABASE_URL" in overrides or "DATABASE_PATH" in overrides:
+        return {}
+    if TEST_STORE == "sqlite":
+        return {"DATABASE_PATH": str(Path(directory) / "kakao-auth.sqlite")}
+    url = create_postgres_database(POSTGRES_ADMIN_URL, "kakao_auth_suite")
+    _test_databases.append(url)
+    return {"DATABASE_URL": url}
+
+
+def drop_test_databases():
+    while _test_databases:
+        drop_postgres_database(POSTGRES_ADMIN_URL, _test_databases.pop())
+
+
 def start(arguments, log_path, env=None, health_url=None, port=None):
     """Starts the binary with `arguments`, its output appended to `log_path`, and waits until it answers
     `health_url` or listens on `port`."""
@@ -143,7 +168,7 @@ class Stack:
             "PUBLIC_URL": f"http://localhost:{self.port}", "JWT_SECRET": self.JWT_SECRET, "COOKIE_SECURE": "false",
             # Apps on Kakao's SDKs: the emulator's id_tokens (for the web or the native key).
             "KAKAO_OIDC_ISSUER": self.emulator_url, "KAKAO_ID_TOKEN_AUDIENCES": f"{self.CLIENT_ID},{self.NATIVE_APP_KEY}",
-            "RATE_LIMIT_PER_MINUTE": "0", "PORT": str(self.port), "DATABASE_PATH": str(self.directory / "kakao-auth.sqlite"),
+            "RATE_LIMIT_PER_MINUTE": "0", "PORT": str(self.port), **store_environment(self.directory, overrides),
             **overrides,
         }
         self.processes = []

@@ -110,6 +110,29 @@ import Testing
         }
     }
 
+    /// Logging out everywhere locks the presented session, then the user's others: a transaction that holds
+    /// one of those and then wants the presented one closes a cycle, which PostgreSQL breaks by failing the
+    /// transaction that waited first (the logout). The store runs it again instead of answering 503.
+    @Test(.enabled(if: TestStore.postgresURL != nil))
+    func aLogoutEverywhereThatPostgresEndsToBreakADeadlockIsRunAgain() async throws {
+        try await TestStore.withPostgresDatabase { settings in
+            let store = try await PostgresStore.connect(settings, logger: TestStore.logger)
+            let accounts = Accounts(store: store, policy: Self.policy)
+            let phone = try await accounts.logIn(Self.profile(12), origin: Self.origin, now: Self.start).grant
+            let laptop = try await accounts.logIn(Self.profile(12), origin: Self.origin, now: Self.start).grant
+            try await TestStore.whileLocked(settings, "SELECT 1 FROM sessions WHERE id = '\(laptop.sessionID)' FOR UPDATE", holdFor: .milliseconds(500), then: {
+                // Once the logout holds the phone's session and waits for the laptop's: the other half of the cycle.
+                try await Task.sleep(for: .milliseconds(300))
+                return "UPDATE sessions SET expires_at = expires_at WHERE id = '\(phone.sessionID)'"
+            }) {
+                let outcome = try await accounts.logOut(Self.presented(phone), allSessions: true, origin: Self.origin, now: Self.start + 1)
+                #expect(outcome == .loggedOut)
+            }
+            #expect(try await store.activeSessionCount(now: Self.start + 1) == 0)
+            try await store.close()
+        }
+    }
+
     @Test(arguments: TestStore.available)
     func racingFirstLoginsOfOneKakaoUserMakeOneUser(store kind: TestStore) async throws {
         try await kind.with { store in

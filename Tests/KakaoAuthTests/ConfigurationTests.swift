@@ -42,13 +42,24 @@ import PostgresMigrations
         ("DATABASE_URL", "mysql://u:p@db/kakao"), ("DATABASE_URL", "postgres://u:p@db/"), ("DATABASE_URL", "postgres://:p@db/kakao"),
         ("DATABASE_URL", "postgres://u:p@db/kakao?sslmode=prefer"), ("DATABASE_URL", "postgres://u:p@db/kakao?sslmode=disable&sslmode=require"),
         ("DATABASE_URL", "postgres://u:p@db/kakao#x"), ("DATABASE_URL", "postgres://u:p@db/kakao?application_name=x"),
+        ("DATABASE_URL", "postgres://u:p@db/kakao?sslmode=disable&sslrootcert=/etc/hostname"),
+        ("DATABASE_URL", "postgres://u:p@db/kakao?sslrootcert=/nonexistent/ca.pem"), ("DATABASE_URL", "postgres://u:p@db/kakao?sslrootcert="),
     ] as [(String, String?)])
     func invalidSettingsNameTheVariable(variable: String, value: String?) {
         #expect(problem([variable: value])?.variable == variable)
     }
 
+    @Test func eachEngineRefusesTheOtherEnginesVariablesInsteadOfIgnoringThem() {
+        let url = "postgres://u:p@db/kakao?sslrootcert=\(#filePath)"
+        #expect(problem(["DATABASE_URL": url])?.variable == "DATABASE_PATH")
+        #expect(problem(["DATABASE_URL": url, "DATABASE_PATH": nil, "DATABASE_DURABILITY": "full"])?.variable == "DATABASE_DURABILITY")
+        #expect(problem(["DATABASE_URL": url, "DATABASE_PATH": nil, "DATABASE_POOL_SIZE": "3"]) == nil)
+        #expect(problem(["DATABASE_POOL_SIZE": "3"])?.variable == "DATABASE_POOL_SIZE", "a pool size without PostgreSQL")
+    }
+
     @Test func databaseURLIsDecodedOnceAndNeverShowsThePassword() throws {
         var environment = valid
+        environment["DATABASE_PATH"] = nil
         environment["DATABASE_URL"] = "postgresql://kakao%5Fauth:p%25w%40rd@db.internal:6543/kakao?sslmode=disable"
         let settings = try #require(try Configuration(environment: environment).database.postgres)
         #expect(settings.username == "kakao_auth" && settings.password == "p%w@rd" && settings.host == "db.internal")
@@ -58,6 +69,9 @@ import PostgresMigrations
         #expect(problem(environment)?.description.contains("s3cret") == false)
         environment["DATABASE_URL"] = "postgres://u:s3cret@db/kakao"
         #expect(try Configuration(environment: environment).database.postgres?.tls == .require, "TLS unless told otherwise")
+        #expect(try Configuration(environment: environment).database.postgres?.rootCertificatePath == nil, "the system's roots")
+        environment["DATABASE_URL"] = "postgres://u:s3cret@db/kakao?sslrootcert=\(#filePath)"
+        #expect(try Configuration(environment: environment).database.postgres?.rootCertificatePath == #filePath)
     }
 
     @Test func sameSiteNoneRequiresSecureCookies() {

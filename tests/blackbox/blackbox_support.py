@@ -1,4 +1,5 @@
-"""Black-box tests of the kakao-auth binary: real process, real SQLite file, a fake Kakao on loopback."""
+"""Black-box tests of the kakao-auth binary: real process, a real SQLite file (or PostgreSQL database, with
+KAKAO_AUTH_TEST_STORE=postgres), a fake Kakao on loopback."""
 import json
 import os
 import signal
@@ -13,7 +14,7 @@ from pathlib import Path
 import requests
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-from harness import BINARY, ROOT, free_port, start  # noqa: E402, F401 (BINARY and ROOT are for the tests)
+from harness import BINARY, ROOT, TEST_STORE, free_port, start, store_environment  # noqa: E402, F401 (BINARY, ROOT, TEST_STORE are for the tests)
 
 JWT_SECRET = "blackbox-secret-blackbox-secret-0123456789"
 CLIENT_ID = "blackbox-client"
@@ -71,7 +72,7 @@ class FakeKakao:
 
 
 class Service:
-    """One `kakao-auth serve` process; restartable on the same database file."""
+    """One `kakao-auth serve` process; restartable on the same database."""
 
     def __init__(self, kakao, tmp_path, **overrides):
         self.port = free_port()
@@ -85,7 +86,7 @@ class Service:
             "KAKAO_AUTH_BASE_URL": kakao.url,
             "KAKAO_API_BASE_URL": kakao.url,
             "JWT_SECRET": JWT_SECRET,
-            "DATABASE_PATH": str(tmp_path / "kakao-auth.sqlite"),
+            **store_environment(tmp_path, overrides),
             "PORT": str(self.port),
             **overrides,
         }

@@ -2,19 +2,26 @@
 never show the password, and losing the database mid-flight (503, then recovery without a restart).
 
 Runs when KAKAO_AUTH_TEST_DATABASE_URL names a server where it may create databases (`.ci/run` starts one
-with `.ci/postgres start`); skipped otherwise."""
+with `.ci/postgres start`); skipped otherwise, and in the pass of the whole suite on PostgreSQL
+(KAKAO_AUTH_TEST_STORE=postgres), which has run it already."""
 import os
 import subprocess
 import time
+import urllib.parse
 
 import pytest
 import requests
 
-from blackbox_support import BINARY, ROOT, Service
+from blackbox_support import BINARY, ROOT, TEST_STORE, Service
 from harness import create_postgres_database, drop_postgres_database
 
 ADMIN_URL = os.environ.get("KAKAO_AUTH_TEST_DATABASE_URL")
-pytestmark = pytest.mark.skipif(not ADMIN_URL, reason="KAKAO_AUTH_TEST_DATABASE_URL is not set (.ci/postgres start)")
+# The CA that signed the test server's certificate (`.ci/postgres ca`).
+TEST_CA = os.environ.get("KAKAO_AUTH_TEST_POSTGRES_CA")
+pytestmark = [
+    pytest.mark.skipif(not ADMIN_URL, reason="KAKAO_AUTH_TEST_DATABASE_URL is not set (.ci/postgres start)"),
+    pytest.mark.skipif(TEST_STORE != "sqlite", reason="ran in the suite's first pass"),
+]
 
 
 @pytest.fixture
@@ -49,6 +56,25 @@ def test_login_refresh_me_logout_and_the_commands_on_postgres(kakao, tmp_path, p
     purge = service.command("purge")
     assert purge.returncode == 0 and "purged 0 sessions" in purge.stdout, purge.stderr
     assert service.command("migrate").returncode == 0
+
+
+@pytest.mark.skipif(not TEST_CA, reason="KAKAO_AUTH_TEST_POSTGRES_CA is not set (.ci/postgres ca)")
+def test_sslmode_require_verifies_the_server_against_the_system_roots_or_sslrootcert(kakao, tmp_path, postgres_url):
+    # The test server's certificate is signed by a CA of its own: unknown to the system's roots, so refused.
+    untrusted = Service(kakao, tmp_path, DATABASE_URL=postgres_url.replace("sslmode=disable", "sslmode=require"))
+    result = subprocess.run([str(BINARY), "serve"], env=untrusted.env, capture_output=True, text=True, timeout=60)
+    assert result.returncode == 78 and "cannot reach" in result.stderr, result.stderr
+
+    service = Service(kakao, tmp_path, DATABASE_URL=postgres_url.replace("sslmode=disable", f"sslmode=require&sslrootcert={TEST_CA}")).start()
+    try:
+        kakao.add_code("tls", 4343)
+        assert service.login("tls").status_code == 200
+        database = urllib.parse.urlsplit(postgres_url).path.lstrip("/")
+        encrypted = subprocess.run(["psql", "-Atq", ADMIN_URL, "-c", "SELECT bool_and(ssl), count(*) FROM pg_stat_ssl JOIN pg_stat_activity USING (pid) "
+                                    f"WHERE datname = '{database}'"], capture_output=True, text=True, check=True, timeout=30).stdout.strip()
+        assert encrypted.startswith("t|") and encrypted != "t|0", encrypted
+    finally:
+        service.kill()
 
 
 @pytest.mark.parametrize("url, says", [

@@ -5,7 +5,9 @@ import subprocess
 
 import requests
 
-from blackbox_support import BINARY, CLIENT_SECRET, JWT_SECRET, Service
+import pytest
+
+from blackbox_support import BINARY, CLIENT_SECRET, JWT_SECRET, TEST_STORE, Service
 
 
 def test_bad_configuration_exits_non_zero_naming_the_variable(kakao, tmp_path):
@@ -18,6 +20,7 @@ def test_bad_configuration_exits_non_zero_naming_the_variable(kakao, tmp_path):
     assert len(output.strip().splitlines()) == 1
 
 
+@pytest.mark.skipif(TEST_STORE != "sqlite", reason="a SQLite file; test_postgres.py runs migrate on PostgreSQL")
 def test_migrate_creates_the_schema_and_exits(tmp_path):
     database = tmp_path / "migrated.sqlite"
     result = subprocess.run([str(BINARY), "migrate"], env={"DATABASE_PATH": str(database)}, capture_output=True, text=True, timeout=30)
@@ -43,7 +46,8 @@ def test_acknowledged_logins_rotations_and_revocations_survive_kill_9(kakao, tmp
     assert requests.post(service.url + "/auth/refresh", json={"refresh_token": rotated["refresh_token"]}, timeout=5).status_code == 200
     gone = requests.get(service.url + "/users/me", headers={"Authorization": "Bearer " + revoked["access_token"]}, timeout=5)
     assert gone.status_code == 401
-    assert sqlite3.connect(tmp_path / "kakao-auth.sqlite").execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+    if TEST_STORE == "sqlite":
+        assert sqlite3.connect(tmp_path / "kakao-auth.sqlite").execute("PRAGMA integrity_check").fetchone()[0] == "ok"
     service.kill(signal.SIGTERM)
 
 

@@ -130,8 +130,15 @@ public struct DatabaseSettings: Sendable {
     public var auditRetention: Int64
 
     fileprivate init(_ variables: EnvironmentVariables) throws(ConfigurationError) {
+        // A variable of the other engine is refused rather than ignored: a team moving to PostgreSQL with
+        // DATABASE_PATH still set would otherwise believe its SQLite file is in use (or the reverse).
         if let url = variables.optional("DATABASE_URL") {
             postgres = try PostgresSettings(url: url, poolSize: try variables.integer("DATABASE_POOL_SIZE", default: 8, in: 1...1000))
+            for sqliteOnly in ["DATABASE_PATH", "DATABASE_DURABILITY"] where variables.optional(sqliteOnly) != nil {
+                throw ConfigurationError(variable: sqliteOnly, problem: "is for SQLite; DATABASE_URL selects PostgreSQL: unset one of them")
+            }
+        } else if variables.optional("DATABASE_POOL_SIZE") != nil {
+            throw ConfigurationError(variable: "DATABASE_POOL_SIZE", problem: "is for PostgreSQL and needs DATABASE_URL")
         }
         path = try variables.text("DATABASE_PATH", default: "kakao-auth.sqlite")
         durability = try variables.choice("DATABASE_DURABILITY", default: .normal)

@@ -69,26 +69,35 @@ enum TestStore: String, CaseIterable, Sendable, CustomTestStringConvertible {
         try await Self.administer(admin, "DROP DATABASE \(name) WITH (FORCE)")
     }
 
-    /// Runs `body` while another connection holds `statement`'s row locks in an open transaction, which
-    /// commits `holdFor` after the locks were taken. Returns the holder's error, if it failed.
-    static func whileLocked(_ settings: PostgresSettings, _ statement: String, holdFor: Duration, _ body: () async throws -> Void) async throws {
+    /// Runs `body` while another connection holds `statement`'s row locks in an open transaction. That
+    /// transaction then runs the statement `then` returns, if any, while `body` runs, and commits `holdFor`
+    /// later. Fails with the holder's error, if it failed.
+    static func whileLocked(
+        _ settings: PostgresSettings, _ statement: String, holdFor: Duration,
+        then next: (@Sendable () async throws -> String)? = nil, _ body: () async throws -> Void
+    ) async throws {
         let client = PostgresClient(configuration: settings.clientConfiguration, backgroundLogger: logger)
         let locked = AsyncStream<Void>.makeStream()
         try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask { await client.run() }
-            group.addTask {
+            defer { group.cancelAll() }
+            let holder = Task {
                 defer { locked.continuation.finish() }
                 try await client.withTransaction(logger: logger) { connection in
                     try await connection.query(PostgresQuery(unsafeSQL: statement), logger: logger)
                     locked.continuation.yield()
+                    if let next { try await connection.query(PostgresQuery(unsafeSQL: try await next()), logger: logger) }
                     try await Task.sleep(for: holdFor)
                 }
             }
             var wasLocked = false
-            for await _ in locked.stream { wasLocked = true }
-            guard wasLocked else { throw StoreError.unexpectedAnswer("the lock was not taken") }
+            for await _ in locked.stream {
+                wasLocked = true
+                break
+            }
+            guard wasLocked else { throw StoreError.unexpectedAnswer("the lock was not taken: \(await holder.result)") }
             try await body()
-            group.cancelAll()
+            try await holder.value
         }
     }
 

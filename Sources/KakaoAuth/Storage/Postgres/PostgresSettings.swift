@@ -6,7 +6,7 @@ import PostgresNIO
 /// parsed strictly. Nothing it prints (its description, its errors) contains the password.
 public struct PostgresSettings: Sendable, CustomStringConvertible {
     /// `disable`: plain TCP (a loopback or a private network); `require` (the default): TLS, with the
-    /// server's certificate verified against the system's roots and its host name.
+    /// server's certificate verified against the system's roots (or `sslrootcert`'s) and its host name.
     enum TLSMode: String, Sendable {
         case disable
         case require
@@ -18,6 +18,9 @@ public struct PostgresSettings: Sendable, CustomStringConvertible {
     var password: String?
     var database: String
     var tls: TLSMode
+    /// `sslrootcert`: a PEM file of the certificate authorities to trust instead of the system's (a private CA,
+    /// or a managed database's own, as libpq's `sslrootcert` with `sslmode=verify-full`).
+    var rootCertificatePath: String?
     /// Connections this replica keeps at most (`DATABASE_POOL_SIZE`).
     var poolSize: Int
     /// How long a step may take, connecting included, before it is answered 503.
@@ -38,13 +41,19 @@ public struct PostgresSettings: Sendable, CustomStringConvertible {
               let database = encodedDatabase.removingPercentEncoding
         else { throw problem("names no database (…/database)") }
         guard components.fragment == nil else { throw problem("has a #fragment") }
-        var tls = TLSMode.require
-        let items = components.queryItems ?? []
-        for item in items {
-            guard item.name == "sslmode", let value = item.value, let mode = TLSMode(rawValue: value), items.count == 1 else {
-                throw problem("takes only ?sslmode=disable or ?sslmode=require, once")
+        var options: [String: String] = [:]
+        for item in components.queryItems ?? [] {
+            guard ["sslmode", "sslrootcert"].contains(item.name), let value = item.value, !value.isEmpty, options[item.name] == nil else {
+                throw problem("takes only ?sslmode=disable|require and &sslrootcert=FILE, each once")
             }
-            tls = mode
+            options[item.name] = value
+        }
+        guard let tls = TLSMode(rawValue: options["sslmode"] ?? TLSMode.require.rawValue) else {
+            throw problem("takes sslmode=disable or sslmode=require")
+        }
+        if let rootCertificate = options["sslrootcert"] {
+            guard tls == .require else { throw problem("sslrootcert needs sslmode=require") }
+            guard FileManager.default.isReadableFile(atPath: rootCertificate) else { throw problem("sslrootcert: cannot read \(rootCertificate)") }
         }
         self.host = host
         port = components.port ?? 5432
@@ -52,13 +61,16 @@ public struct PostgresSettings: Sendable, CustomStringConvertible {
         password = components.percentEncodedPassword?.removingPercentEncoding
         self.database = database
         self.tls = tls
+        rootCertificatePath = options["sslrootcert"]
         self.poolSize = poolSize
     }
 
     var clientConfiguration: PostgresClient.Configuration {
+        var tlsConfiguration = TLSConfiguration.makeClientConfiguration()
+        if let rootCertificatePath { tlsConfiguration.trustRoots = .file(rootCertificatePath) }
         var configuration = PostgresClient.Configuration(
             host: host, port: port, username: username, password: password, database: database,
-            tls: tls == .require ? .require(.makeClientConfiguration()) : .disable)
+            tls: tls == .require ? .require(tlsConfiguration) : .disable)
         configuration.options.maximumConnections = poolSize
         configuration.options.connectTimeout = operationTimeout
         // The server ends what the service has stopped waiting for: a statement or a lock wait past the

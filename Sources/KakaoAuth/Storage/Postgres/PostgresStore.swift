@@ -160,48 +160,75 @@ final class PostgresStore: SessionStore {
         _ decide: @escaping @Sendable (StoredSessionState?) -> (SessionChange, Outcome)
     ) async throws -> Outcome? {
         try await step {
-            try await self.client.withTransaction(logger: self.logger) { connection in
-                // Lock first, then read in a statement of its own. Under READ COMMITTED a locking read that had to
-                // wait re-checks only the row it locked, with the rows it joined as they were before: the session's
-                // new current token would not be seen, and a refresh racing another would be judged on nothing.
-                try await connection.query("SELECT 1 FROM sessions WHERE id = \(presented.sessionID) FOR UPDATE", logger: self.logger)
-                let stored = try await Self.sessionState(connection, of: presented, logger: self.logger)
-                let (change, outcome) = decide(stored)
-                switch change {
-                case .none:
-                    return outcome
-                case .rotate(let successor):
-                    // The decision point: only the transaction that moves the session off the presented token
-                    // issues its successor (the row lock already ensures it; the condition checks it).
-                    let moved = try await connection.query("""
-                        WITH moved AS (UPDATE sessions SET current_refresh_jti = \(successor.jti)
-                                       WHERE id = \(presented.sessionID) AND current_refresh_jti = \(presented.jti) AND revoked_at IS NULL RETURNING id),
-                        rotated AS (UPDATE refresh_tokens SET rotated_at = \(now) WHERE jti = \(presented.jti) AND EXISTS (SELECT 1 FROM moved)),
-                        successor AS (INSERT INTO refresh_tokens (jti, session_id, parent_jti, issued_at, expires_at)
-                                      SELECT \(successor.jti), id, \(presented.jti), \(now), \(successor.expiresAt) FROM moved),
-                        logged AS (INSERT INTO auth_events (at, kind, user_id, session_id, client_ip, user_agent)
-                                   SELECT \(now), 'refresh', \(presented.userID), id, \(origin.clientIP), \(origin.userAgent) FROM moved)
-                        SELECT COUNT(*) FROM moved
-                        """, logger: self.logger).decode(Int64.self).all()
-                    return moved.first == 1 ? outcome : nil
-                case .revoke(.session, let reason, let event, let detail):
-                    try await connection.query("""
-                        WITH revoked AS (UPDATE sessions SET revoked_at = \(now), revoked_reason = \(reason)
-                                         WHERE id = \(presented.sessionID) AND revoked_at IS NULL)
-                        INSERT INTO auth_events (at, kind, user_id, session_id, client_ip, user_agent, detail)
-                        VALUES (\(now), \(event.rawValue), \(presented.userID), \(presented.sessionID), \(origin.clientIP), \(origin.userAgent), \(detail))
-                        """, logger: self.logger)
-                    return outcome
-                case .revoke(.allOfUser, let reason, let event, _):
-                    try await connection.query("""
-                        WITH revoked AS (UPDATE sessions SET revoked_at = \(now), revoked_reason = \(reason)
-                                         WHERE user_id = \(presented.userID) AND revoked_at IS NULL RETURNING id)
-                        INSERT INTO auth_events (at, kind, user_id, client_ip, user_agent, detail)
-                        SELECT \(now), \(event.rawValue), \(presented.userID), \(origin.clientIP), \(origin.userAgent), COUNT(*) || ' sessions' FROM revoked
-                        """, logger: self.logger)
-                    return outcome
+            try await self.retryingDeadlocks {
+                try await self.client.withTransaction(logger: self.logger) { connection in
+                    try await self.apply(decide, to: presented, origin: origin, now: now, on: connection)
                 }
             }
+        }
+    }
+
+    /// Runs `transaction` again when PostgreSQL ended it to break a deadlock (40P01, after its one-second
+    /// `deadlock_timeout`). Logging out everywhere locks the sessions of a user after the presented one, so
+    /// two of them for one user from different sessions (or one beside an erasure, whose cascade locks the
+    /// same rows in its own order) can wait for each other; the transaction PostgreSQL chose is rolled back
+    /// whole and runs again on what the other left (a decision taken again, an erasure that finds the user
+    /// gone). Within the step's time limit, like any step.
+    private func retryingDeadlocks<Value: Sendable>(_ transaction: () async throws -> Value) async throws -> Value {
+        var attempt = 1
+        while true {
+            do {
+                return try await transaction()
+            } catch let error as PostgresTransactionError where attempt < 3 && (error.closureError as? PSQLError)?.serverInfo?[.sqlState] == "40P01" {
+                attempt += 1
+            }
+        }
+    }
+
+    /// One attempt of ``updateSession(of:origin:now:_:)`` in its transaction.
+    private func apply<Outcome: Sendable>(
+        _ decide: @Sendable (StoredSessionState?) -> (SessionChange, Outcome),
+        to presented: PresentedRefreshToken, origin: RequestOrigin, now: Int64, on connection: PostgresConnection
+    ) async throws -> Outcome? {
+        // Lock first, then read in a statement of its own. Under READ COMMITTED a locking read that had to
+        // wait re-checks only the row it locked, with the rows it joined as they were before: the session's
+        // new current token would not be seen, and a refresh racing another would be judged on nothing.
+        try await connection.query("SELECT 1 FROM sessions WHERE id = \(presented.sessionID) FOR UPDATE", logger: self.logger)
+        let stored = try await Self.sessionState(connection, of: presented, logger: self.logger)
+        let (change, outcome) = decide(stored)
+        switch change {
+        case .none:
+            return outcome
+        case .rotate(let successor):
+            // The decision point: only the transaction that moves the session off the presented token
+            // issues its successor (the row lock already ensures it; the condition checks it).
+            let moved = try await connection.query("""
+                WITH moved AS (UPDATE sessions SET current_refresh_jti = \(successor.jti)
+                               WHERE id = \(presented.sessionID) AND current_refresh_jti = \(presented.jti) AND revoked_at IS NULL RETURNING id),
+                rotated AS (UPDATE refresh_tokens SET rotated_at = \(now) WHERE jti = \(presented.jti) AND EXISTS (SELECT 1 FROM moved)),
+                successor AS (INSERT INTO refresh_tokens (jti, session_id, parent_jti, issued_at, expires_at)
+                              SELECT \(successor.jti), id, \(presented.jti), \(now), \(successor.expiresAt) FROM moved),
+                logged AS (INSERT INTO auth_events (at, kind, user_id, session_id, client_ip, user_agent)
+                           SELECT \(now), 'refresh', \(presented.userID), id, \(origin.clientIP), \(origin.userAgent) FROM moved)
+                SELECT COUNT(*) FROM moved
+                """, logger: self.logger).decode(Int64.self).all()
+            return moved.first == 1 ? outcome : nil
+        case .revoke(.session, let reason, let event, let detail):
+            try await connection.query("""
+                WITH revoked AS (UPDATE sessions SET revoked_at = \(now), revoked_reason = \(reason)
+                                 WHERE id = \(presented.sessionID) AND revoked_at IS NULL)
+                INSERT INTO auth_events (at, kind, user_id, session_id, client_ip, user_agent, detail)
+                VALUES (\(now), \(event.rawValue), \(presented.userID), \(presented.sessionID), \(origin.clientIP), \(origin.userAgent), \(detail))
+                """, logger: self.logger)
+            return outcome
+        case .revoke(.allOfUser, let reason, let event, _):
+            try await connection.query("""
+                WITH revoked AS (UPDATE sessions SET revoked_at = \(now), revoked_reason = \(reason)
+                                 WHERE user_id = \(presented.userID) AND revoked_at IS NULL RETURNING id)
+                INSERT INTO auth_events (at, kind, user_id, client_ip, user_agent, detail)
+                SELECT \(now), \(event.rawValue), \(presented.userID), \(origin.clientIP), \(origin.userAgent), COUNT(*) || ' sessions' FROM revoked
+                """, logger: self.logger)
+            return outcome
         }
     }
 
@@ -238,15 +265,17 @@ final class PostgresStore: SessionStore {
     /// its locks (a single statement's snapshot would miss them).
     private func erase(where column: String, is value: some PostgresDynamicTypeEncodable & Sendable, event: AuditEvent.Kind, detail: String?, now: Int64) async throws -> UserRecord? {
         try await step {
-            try await self.client.withTransaction(logger: self.logger) { connection -> UserRecord? in
-                let gone = try await Self.users(connection.query(
-                    "DELETE FROM users WHERE \(unescaped: column) = \(value) RETURNING \(unescaped: UserUpsert.columns)", logger: self.logger))
-                guard let user = gone.first else { return nil }
-                try await connection.query(
-                    "UPDATE auth_events SET client_ip = NULL, user_agent = NULL, detail = NULL WHERE user_id = \(user.id)", logger: self.logger)
-                try await connection.query(
-                    "INSERT INTO auth_events (at, kind, user_id, detail) VALUES (\(now), \(event.rawValue), \(user.id), \(detail))", logger: self.logger)
-                return user
+            try await self.retryingDeadlocks {
+                try await self.client.withTransaction(logger: self.logger) { connection -> UserRecord? in
+                    let gone = try await Self.users(connection.query(
+                        "DELETE FROM users WHERE \(unescaped: column) = \(value) RETURNING \(unescaped: UserUpsert.columns)", logger: self.logger))
+                    guard let user = gone.first else { return nil }
+                    try await connection.query(
+                        "UPDATE auth_events SET client_ip = NULL, user_agent = NULL, detail = NULL WHERE user_id = \(user.id)", logger: self.logger)
+                    try await connection.query(
+                        "INSERT INTO auth_events (at, kind, user_id, detail) VALUES (\(now), \(event.rawValue), \(user.id), \(detail))", logger: self.logger)
+                    return user
+                }
             }
         }
     }
