@@ -131,7 +131,9 @@ def service(directory, kakao_url, port, name="service", **overrides):
     env = {
         "PATH": os.environ["PATH"], "KAKAO_CLIENT_ID": CLIENT_ID, "KAKAO_CLIENT_SECRET": CLIENT_SECRET,
         "KAKAO_REDIRECT_URIS": REDIRECT_URI, "KAKAO_AUTH_BASE_URL": kakao_url, "KAKAO_API_BASE_URL": kakao_url,
-        "JWT_SECRET": "bench-secret-bench-secret-0123456789abcdef", "DATABASE_PATH": str(directory / "bench.sqlite"),
+        "JWT_SECRET": "bench-secret-bench-secret-0123456789abcdef",
+        # SQLite unless the scenario names a PostgreSQL database (the service refuses both at once).
+        **({} if "DATABASE_URL" in overrides else {"DATABASE_PATH": str(directory / "bench.sqlite")}),
         "PORT": str(port), "RATE_LIMIT_PER_MINUTE": "0", "LOG_LEVEL": "warning",
         # id_tokens from the emulator's SDK stand-in, made before the run and valid for all of it.
         "KAKAO_OIDC_ISSUER": kakao_url, "KAKAO_ID_TOKEN_AUDIENCES": NATIVE_APP_KEY, "KAKAO_ID_TOKEN_MAX_AGE": "3600",
