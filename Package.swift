@@ -7,6 +7,7 @@ let package = Package(
     products: [
         .executable(name: "kakao-auth", targets: ["kakao-auth"]),
         .library(name: "KakaoAuth", targets: ["KakaoAuth"]),
+        .library(name: "KakaoEmulator", targets: ["KakaoEmulator"]),
         .executable(name: "kakao-auth-token-bench", targets: ["TokenBenchmark"]),
     ],
     dependencies: [
@@ -50,12 +51,24 @@ let package = Package(
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
             ],
-            resources: [.embedInCode("Storage/SQLite/Migrations"), .embedInCode("HTTP/openapi.yaml"), .embedInCode("Demo/demo.html")]
+            resources: [.embedInCode("Storage/SQLite/Migrations"), .embedInCode("HTTP/openapi.yaml")]
+        ),
+        // `kakao-auth emulator` (kauth + kapi on loopback) and `kakao-auth demo`, apart from the service itself.
+        .target(
+            name: "KakaoEmulator",
+            dependencies: [
+                "KakaoAuth",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            resources: [.embedInCode("Demo/demo.html")]
         ),
         .executableTarget(
             name: "kakao-auth",
             dependencies: [
                 "KakaoAuth",
+                "KakaoEmulator",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -68,6 +81,7 @@ let package = Package(
             name: "KakaoAuthTests",
             dependencies: [
                 "KakaoAuth",
+                "KakaoEmulator",
                 "PostgresMigrations",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "PostgresNIO", package: "postgres-nio"),

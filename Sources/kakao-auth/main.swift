@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import KakaoAuth
+import KakaoEmulator
 import Logging
 import NIOCore
 
@@ -136,11 +137,11 @@ struct Demo: AsyncParsableCommand {
             try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
             return directory.appendingPathComponent("kakao-auth.sqlite").path
         }()
-        let demo = try KakaoAuth.Demo(port: port, emulatorPort: emulatorPort, databasePath: databasePath)
+        let demo = try KakaoEmulator.Demo(port: port, emulatorPort: emulatorPort, databasePath: databasePath)
         say("""
             kakao-auth demo
               open        \(demo.url)
-              emulator    \(demo.emulatorURL) (Kakao stand-in; client id \(KakaoAuth.Demo.clientID))
+              emulator    \(demo.emulatorURL) (Kakao stand-in; client id \(KakaoEmulator.Demo.clientID))
               database    \(databasePath)
             Ctrl-C stops both.
             """)

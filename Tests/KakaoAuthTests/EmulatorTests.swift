@@ -3,6 +3,7 @@ import Hummingbird
 import HummingbirdTesting
 import Testing
 @testable import KakaoAuth
+@testable import KakaoEmulator
 
 /// The emulator behaves as Kakao documents: consent, codes, KOE errors, omitted fields, admin calls, faults.
 @Suite struct EmulatorTests {

@@ -5,9 +5,9 @@ import ServiceLifecycle
 
 /// Builds the whole service from its configuration: the executable runs it, the tests run the very same one.
 ///
-/// `demoPage` is served at `/` by `kakao-auth demo` only.
+/// `additionalRoutes` come from outside the service: `kakao-auth demo` serves its page at `/` that way.
 public func buildApplication(
-    configuration: Configuration, logger: Logger, clock: UnixClock = .system, demoPage: DemoPage? = nil
+    configuration: Configuration, logger: Logger, clock: UnixClock = .system, additionalRoutes: (any AdditionalRoutes)? = nil
 ) async throws -> some ApplicationProtocol {
     let store = try await openStore(configuration.database, logger: logger)
     var clientConfiguration = HTTPClient.Configuration(
@@ -26,7 +26,7 @@ public func buildApplication(
         kakao: KakaoClient(httpClient: httpClient, settings: configuration.kakao, metrics: metrics),
         metrics: metrics,
         clock: clock,
-        demoPage: demoPage)
+        additionalRoutes: additionalRoutes)
     return Application(
         router: router,
         // Headers are bounded (tokens are small), and so is how long a connection may sit idle. SwiftNIO counts
@@ -51,7 +51,7 @@ public func buildApplication(
 /// Every route and middleware at a glance.
 func buildRouter(
     configuration: Configuration, store: any SessionStore, kakao: KakaoClient, metrics: ServiceMetrics, clock: UnixClock,
-    demoPage: DemoPage?
+    additionalRoutes: (any AdditionalRoutes)?
 ) -> Router<AppRequestContext> {
     let tokens = TokenIssuer(
         codec: JWTCodec(
@@ -88,7 +88,7 @@ func buildRouter(
 
     // Each controller attaches the guards its routes need (rate limit, cookie checks) where it adds them.
     OperationsController(store: store, metrics: metrics, clock: clock).addRoutes(to: router)
-    demoPage?.addRoutes(to: router)
+    additionalRoutes?.addRoutes(to: router)
     AuthController(
         login: login, accounts: accounts, tokens: tokens, cookies: cookies, bodies: bodies,
         redirectURIs: configuration.redirectURIs, origins: origins, metrics: metrics, clock: clock
@@ -111,4 +111,9 @@ func buildRouter(
     }
     router.answerUnservedMethodsWith405()
     return router
+}
+
+/// Routes a module beside the service adds to its router (the demo page), behind the same middleware.
+public protocol AdditionalRoutes: Sendable {
+    func addRoutes<Context: RequestContext>(to router: Router<Context>)
 }

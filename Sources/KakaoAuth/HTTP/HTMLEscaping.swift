@@ -1,6 +1,6 @@
 extension String {
     /// The text made safe inside HTML element content and double-quoted attribute values.
-    var htmlEscaped: String {
+    package var htmlEscaped: String {
         var result = ""
         result.reserveCapacity(utf8.count)
         for character in self {

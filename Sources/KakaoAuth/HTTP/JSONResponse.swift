@@ -12,10 +12,10 @@ extension Response {
 }
 
 /// Times in answers are RFC 3339 UTC strings, `2026-11-22T00:43:24Z`.
-enum Timestamp {
+package enum Timestamp {
     /// Formatted by hand from the civil date: several times cheaper than a date formatter, and every
     /// authenticated answer carries a few.
-    static func rfc3339(_ secondsSince1970: Int64) -> String {
+    package static func rfc3339(_ secondsSince1970: Int64) -> String {
         let days = secondsSince1970 >= 0 ? secondsSince1970 / 86_400 : (secondsSince1970 - 86_399) / 86_400
         let secondsOfDay = secondsSince1970 - days * 86_400
         // Howard Hinnant's days-to-civil algorithm.

@@ -1,9 +1,9 @@
 import Foundation
 import Hummingbird
 
-enum ServerFlowPaths {
-    static let login = "/auth/kakao/login"
-    static let callback = "/auth/kakao/callback"
+package enum ServerFlowPaths {
+    package static let login = "/auth/kakao/login"
+    package static let callback = "/auth/kakao/callback"
 }
 
 /// The server-side redirect flow, for apps whose registered redirect URI is this service:

@@ -3,15 +3,15 @@
 ///
 /// Byte by byte rather than through Foundation's percent-encoding: introspection decodes a form on every
 /// call, and Foundation's string bridging was a quarter of its time (measured with `bench/run.py`).
-enum URLEncodedForm {
+package enum URLEncodedForm {
     /// Escapes everything but RFC 3986's unreserved characters.
-    static func encode(_ fields: [(String, String)]) -> String {
+    package static func encode(_ fields: [(String, String)]) -> String {
         fields.map { name, value in
             "\(escape(name))=\(escape(value))"
         }.joined(separator: "&")
     }
 
-    static func escape(_ text: String) -> String {
+    package static func escape(_ text: String) -> String {
         let hexDigits = Array("0123456789ABCDEF".utf8)
         var escaped: [UInt8] = []
         escaped.reserveCapacity(text.utf8.count)
@@ -27,7 +27,7 @@ enum URLEncodedForm {
 
     /// The fields of a form or query string; nil when it is malformed (a bad `%` escape, or escapes that
     /// are not UTF-8) or repeats a name (two readers must never disagree on which value counts).
-    static func decode(_ text: String) -> [String: String]? {
+    package static func decode(_ text: String) -> [String: String]? {
         var fields: [String: String] = [:]
         for pair in text.utf8.split(separator: UInt8(ascii: "&"), omittingEmptySubsequences: true) {
             let parts = pair.split(separator: UInt8(ascii: "="), maxSplits: 1, omittingEmptySubsequences: false)

@@ -3,9 +3,9 @@ import Foundation
 /// A web origin as browsers serialise it in the `Origin` header: `scheme://host[:port]`, lower-case, without
 /// the scheme's default port. Comparing these strings exactly is how allowlists are checked, so that
 /// look-alike suffixes and prefixes (`https://app.example.evil`, `https://evil-app.example`) never match.
-enum WebOrigin {
+package enum WebOrigin {
     /// The origin of an absolute http(s) URL, or nil when `text` is not one.
-    static func of(_ text: String) -> String? {
+    package static func of(_ text: String) -> String? {
         guard let components = URLComponents(string: text), let scheme = components.scheme?.lowercased(),
               scheme == "http" || scheme == "https", let host = components.host?.lowercased(), !host.isEmpty,
               components.user == nil, components.password == nil
@@ -16,7 +16,7 @@ enum WebOrigin {
     }
 
     /// `text` when it is exactly an origin (no path, query or fragment), normalised.
-    static func parse(_ text: String) -> String? {
+    package static func parse(_ text: String) -> String? {
         guard let origin = of(text), let components = URLComponents(string: text),
               components.path.isEmpty || components.path == "/", components.query == nil, components.fragment == nil
         else { return nil }

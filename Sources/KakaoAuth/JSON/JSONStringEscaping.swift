@@ -1,6 +1,6 @@
 extension String {
     /// The string as a JSON string literal, quotes included, escaping what RFC 8259 requires.
-    var jsonQuoted: String {
+    package var jsonQuoted: String {
         // Tokens, ids and times never need escaping: skip the scalar-by-scalar copy for them.
         if utf8.allSatisfy(\.isPlainInJSONString) {
             return "\"" + self + "\""

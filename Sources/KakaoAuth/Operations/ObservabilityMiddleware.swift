@@ -35,8 +35,10 @@ struct RequestIDMiddleware<Context: RequestContext>: RouterMiddleware {
 
 /// One log line per request: method, path, status and duration. Never the query string (a callback's query
 /// carries the authorization code), headers (tokens, cookies) or bodies.
-struct RequestLogMiddleware<Context: RequestContext>: RouterMiddleware {
-    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+package struct RequestLogMiddleware<Context: RequestContext>: RouterMiddleware {
+    package init() {}
+
+    package func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         let started = ContinuousClock.now
         let response = try await next(request, context)
         context.logger.info("request", metadata: [

@@ -4,7 +4,7 @@
 ///
 /// The buffer-to-buffer functions do the work without allocating: signing and verifying tokens use them
 /// (see `kakao-auth-token-bench`); the others wrap them for everyone else.
-enum Base64URL {
+package enum Base64URL {
     private static let alphabet = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_".utf8)
 
     private static let decodingTable: [UInt8] = {
@@ -13,11 +13,11 @@ enum Base64URL {
         return table
     }()
 
-    static func encodedCount(of byteCount: Int) -> Int {
+    package static func encodedCount(of byteCount: Int) -> Int {
         (byteCount * 4 + 2) / 3
     }
 
-    static func encode(_ bytes: some Collection<UInt8>) -> String {
+    package static func encode(_ bytes: some Collection<UInt8>) -> String {
         let input = Array(bytes)
         return String(unsafeUninitializedCapacity: encodedCount(of: input.count)) { output in
             input.withUnsafeBufferPointer { encode($0, into: output) }
@@ -27,7 +27,7 @@ enum Base64URL {
     /// Writes the encoding of `input` at the start of `output`, which holds at least
     /// `encodedCount(of: input.count)` bytes, and returns its length.
     @discardableResult
-    static func encode(_ input: UnsafeBufferPointer<UInt8>, into output: UnsafeMutableBufferPointer<UInt8>) -> Int {
+    package static func encode(_ input: UnsafeBufferPointer<UInt8>, into output: UnsafeMutableBufferPointer<UInt8>) -> Int {
         let count = encodedCount(of: input.count)
         precondition(output.count >= count)
         alphabet.withUnsafeBufferPointer { alphabet in
@@ -52,11 +52,11 @@ enum Base64URL {
         return count
     }
 
-    static func decode(_ text: some StringProtocol) -> [UInt8]? {
+    package static func decode(_ text: some StringProtocol) -> [UInt8]? {
         decode(bytes: Array(text.utf8))
     }
 
-    static func decode(bytes: some Collection<UInt8>) -> [UInt8]? {
+    package static func decode(bytes: some Collection<UInt8>) -> [UInt8]? {
         let input = Array(bytes)
         var valid = true
         let output = [UInt8](unsafeUninitializedCapacity: input.count * 3 / 4) { output, count in
@@ -72,7 +72,7 @@ enum Base64URL {
 
     /// Decodes `input` to the start of `output`, which holds at least `input.count * 3 / 4` bytes; returns
     /// the decoded length, or nil when `input` is not strict base64url.
-    static func decode(_ input: UnsafeBufferPointer<UInt8>, into output: UnsafeMutableBufferPointer<UInt8>) -> Int? {
+    package static func decode(_ input: UnsafeBufferPointer<UInt8>, into output: UnsafeMutableBufferPointer<UInt8>) -> Int? {
         let remaining = input.count % 4
         guard remaining != 1 else { return nil }
         precondition(output.count >= input.count * 3 / 4)

@@ -2,12 +2,12 @@ import COpenSSL
 import Synchronization
 
 /// The primitives this service takes from the system's OpenSSL 3.
-enum OpenSSL {
+package enum OpenSSL {
     /// Cryptographically secure random bytes.
     ///
     /// A failing RAND_bytes means the process has no entropy source; carrying on would mint guessable ids
     /// and secrets, so this stops the process instead.
-    static func randomBytes(count: Int) -> [UInt8] {
+    package static func randomBytes(count: Int) -> [UInt8] {
         var bytes = [UInt8](repeating: 0, count: count)
         let status = bytes.withUnsafeMutableBufferPointer { RAND_bytes($0.baseAddress, Int32(count)) }
         precondition(status == 1, "OpenSSL RAND_bytes failed: no secure random source")
@@ -15,14 +15,14 @@ enum OpenSSL {
     }
 
     /// Equality whose running time depends only on the length, never on where the inputs differ.
-    static func constantTimeEqual(_ lhs: UnsafeRawBufferPointer, _ rhs: UnsafeRawBufferPointer) -> Bool {
+    package static func constantTimeEqual(_ lhs: UnsafeRawBufferPointer, _ rhs: UnsafeRawBufferPointer) -> Bool {
         guard lhs.count == rhs.count else { return false }
         guard lhs.count > 0 else { return true }
         return CRYPTO_memcmp(lhs.baseAddress, rhs.baseAddress, lhs.count) == 0
     }
 
     /// SHA-256, for PKCE's `S256` code challenge.
-    static func sha256(_ message: some StringProtocol) -> [UInt8] {
+    package static func sha256(_ message: some StringProtocol) -> [UInt8] {
         var digest = [UInt8](repeating: 0, count: 32)
         var length: UInt32 = 0
         let bytes = Array(message.utf8)
@@ -33,7 +33,7 @@ enum OpenSSL {
         return digest
     }
 
-    static func constantTimeEqual(_ lhs: some StringProtocol, _ rhs: some StringProtocol) -> Bool {
+    package static func constantTimeEqual(_ lhs: some StringProtocol, _ rhs: some StringProtocol) -> Bool {
         Array(lhs.utf8).withUnsafeBytes { left in
             Array(rhs.utf8).withUnsafeBytes { right in constantTimeEqual(left, right) }
         }

@@ -49,12 +49,12 @@ final class RSAPublicKey: @unchecked Sendable {
 
 /// An RSA key pair that signs RS256, for the Kakao emulator's id_tokens (the service itself never signs
 /// with RSA).
-final class RSAPrivateKey: @unchecked Sendable {
+package final class RSAPrivateKey: @unchecked Sendable {
     private let key: OpaquePointer
-    let bits: Int
+    package let bits: Int
 
     /// A fresh key pair.
-    init(bits: Int = 2048) {
+    package init(bits: Int = 2048) {
         guard let key = kakao_auth_rsa_generate(UInt32(bits)) else { preconditionFailure("OpenSSL could not generate an RSA key") }
         self.key = key
         self.bits = Int(EVP_PKEY_get_bits(key))
@@ -65,8 +65,8 @@ final class RSAPrivateKey: @unchecked Sendable {
     }
 
     /// The JWK members `n` and `e`: the modulus and the public exponent, big-endian.
-    var modulus: [UInt8] { number(OSSL_PKEY_PARAM_RSA_N) }
-    var exponent: [UInt8] { number(OSSL_PKEY_PARAM_RSA_E) }
+    package var modulus: [UInt8] { number(OSSL_PKEY_PARAM_RSA_N) }
+    package var exponent: [UInt8] { number(OSSL_PKEY_PARAM_RSA_E) }
 
     private func number(_ name: String) -> [UInt8] {
         var output = [UInt8](repeating: 0, count: bits / 8 + 1)
@@ -75,7 +75,7 @@ final class RSAPrivateKey: @unchecked Sendable {
         return Array(output.prefix(length))
     }
 
-    func signRS256(_ message: some Collection<UInt8>) -> [UInt8] {
+    package func signRS256(_ message: some Collection<UInt8>) -> [UInt8] {
         let message = Array(message)
         var signature = [UInt8](repeating: 0, count: (bits + 7) / 8)
         let length = message.withUnsafeBufferPointer { text in

@@ -5,9 +5,9 @@ import Darwin
 #endif
 
 /// Opaque identifiers for users, sessions and token ids, 22 characters of the base64url alphabet.
-enum RandomID {
+package enum RandomID {
     /// 128 random bits, base64url.
-    static func make() -> String {
+    package static func make() -> String {
         Base64URL.encode(OpenSSL.randomBytes(count: 16))
     }
 
@@ -16,7 +16,7 @@ enum RandomID {
     /// token ids): ids made close in time sit next to each other in their index, so a group of inserts
     /// dirties a page or two of it instead of one page each. They reveal when they were made, which their
     /// token's `iat` already says. Until 2109 the first character is a letter or `_`, never a `-`.
-    static func makeTimeOrdered(atMillisecond millisecond: UInt64 = currentMillisecond()) -> String {
+    package static func makeTimeOrdered(atMillisecond millisecond: UInt64 = currentMillisecond()) -> String {
         var milliseconds = millisecond
         let random = Base64URL.encode(OpenSSL.randomBytes(count: 12))
         return String(unsafeUninitializedCapacity: 22) { output in

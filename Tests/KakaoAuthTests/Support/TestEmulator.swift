@@ -2,6 +2,7 @@ import Hummingbird
 import HummingbirdTesting
 import Logging
 @testable import KakaoAuth
+@testable import KakaoEmulator
 
 /// The emulator on a loopback port, registered for the same client as ``FakeKakao``.
 enum TestEmulator {

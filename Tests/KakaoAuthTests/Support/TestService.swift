@@ -91,7 +91,7 @@ struct TestService {
         let metrics = ServiceMetrics()
         let router = buildRouter(
             configuration: configuration, store: database,
-            kakao: KakaoClient(httpClient: .shared, settings: configuration.kakao, metrics: metrics), metrics: metrics, clock: .system, demoPage: nil)
+            kakao: KakaoClient(httpClient: .shared, settings: configuration.kakao, metrics: metrics), metrics: metrics, clock: .system, additionalRoutes: nil)
         return router.routes.map { ($0.method, $0.path.description) }
     }
 

@@ -1,9 +1,10 @@
 import Hummingbird
+import KakaoAuth
 
 /// The demo's single page (`demo.html`, plain HTML and JavaScript, compiled into the binary): a Kakao login
 /// button that goes through the emulator, the callback that posts the code to `/auth/kakao`, and the
 /// signed-in user with refresh and logout buttons.
-public struct DemoPage: Sendable {
+public struct DemoPage: AdditionalRoutes {
     let html: String
     /// The emulator's origin, which the page's script may call (its SDK stand-in).
     let emulatorOrigin: String
@@ -22,7 +23,7 @@ public struct DemoPage: Sendable {
         html = String(decoding: PackageResources.demo_html, as: UTF8.self).replacingOccurrences(of: "{{CONFIG_JSON}}", with: safeConfig)
     }
 
-    func addRoutes<Context: RequestContext>(to router: Router<Context>) {
+    public func addRoutes<Context: RequestContext>(to router: Router<Context>) {
         let html = html, emulatorOrigin = emulatorOrigin
         router.get("/") { _, _ in
             Response(

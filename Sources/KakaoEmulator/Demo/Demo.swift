@@ -1,5 +1,6 @@
 import Foundation
 import Hummingbird
+import KakaoAuth
 import Logging
 import ServiceLifecycle
 
@@ -46,7 +47,7 @@ public struct Demo: Sendable {
 
     /// Runs both until SIGINT or SIGTERM.
     public func run(logger: Logger) async throws {
-        let service = try await buildApplication(configuration: configuration, logger: logger, demoPage: page)
+        let service = try await buildApplication(configuration: configuration, logger: logger, additionalRoutes: page)
         let emulator = buildEmulator(settings: emulatorSettings, logger: logger)
         let group = ServiceGroup(configuration: .init(
             services: [emulator, service], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))

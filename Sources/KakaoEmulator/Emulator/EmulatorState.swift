@@ -1,3 +1,4 @@
+import KakaoAuth
 import Synchronization
 
 /// A test user as the consent page describes them.

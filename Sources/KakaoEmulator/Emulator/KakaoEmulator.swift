@@ -1,4 +1,5 @@
 import Hummingbird
+import KakaoAuth
 import Logging
 
 /// Builds `kakao-auth emulator`: a stand-in for kauth.kakao.com and kapi.kakao.com on one port, for offline

@@ -1,4 +1,5 @@
 import Hummingbird
+import KakaoAuth
 
 /// The emulator's stand-in for Kakao's login and consent screens (Korean and English): pick or type a test
 /// user, choose what to share, then agree or cancel. The authorize request rides along in hidden fields.

@@ -1,4 +1,5 @@
 import Hummingbird
+import KakaoAuth
 
 /// The emulator's answers, shaped like Kakao's.
 enum EmulatorAnswer {

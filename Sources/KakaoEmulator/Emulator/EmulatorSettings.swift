@@ -1,3 +1,4 @@
+import KakaoAuth
 import NIOCore
 
 /// How `kakao-auth emulator` behaves: the app it pretends to be registered for, and the faults it injects.

@@ -1,5 +1,6 @@
 import Foundation
 import Hummingbird
+import KakaoAuth
 
 /// What an authorize request asked for, carried through the consent form in hidden fields.
 struct EmulatedAuthorizeRequest: Sendable {
