@@ -81,8 +81,9 @@ import Testing
         }
     }
 
-    /// Refreshes that waited for another transaction's lock on their session must judge what that transaction
-    /// left (PostgreSQL's READ COMMITTED re-checks only a locked row, not the rows joined to it).
+    /// Refreshes of one token held back by another transaction's lock on their session, then let go together:
+    /// each must judge the session as it is when it writes, not as it was when it read (one successor, and
+    /// every other answer the successor, as the reuse interval says).
     @Test(.enabled(if: TestStore.postgresURL != nil))
     func refreshesThatWaitedForTheSessionLockSeeTheSessionAsItIsNow() async throws {
         try await TestStore.withPostgresDatabase { settings in

@@ -8,9 +8,11 @@ protocol SessionStore: Sendable {
     func recordLogin(_ profile: KakaoProfile, opening session: NewSession, origin: RequestOrigin) async throws -> (user: UserRecord, isNewUser: Bool)
 
     /// Reads the presented token's session (nil when the session or the token is unknown), lets `decide`
-    /// judge it, and applies the change it returns, with no other change to that session in between. Returns
-    /// `decide`'s outcome, or nil if the change could not be applied (the session moved on under it: the store's
-    /// lock should make that impossible, and it is checked all the same).
+    /// judge it, and applies the change it returns, with no other change to that session in between: under a
+    /// lock (SQLite), or by writing only if the session is still as read and otherwise reading and deciding
+    /// again (PostgreSQL), so `decide` must be a pure function of what it is given. Returns `decide`'s
+    /// outcome, or nil if the change could not be applied (the session moved on under the lock: impossible, and
+    /// checked all the same).
     func updateSession<Outcome: Sendable>(
         of presented: PresentedRefreshToken, origin: RequestOrigin, now: Int64,
         _ decide: @escaping @Sendable (StoredSessionState?) -> (SessionChange, Outcome)

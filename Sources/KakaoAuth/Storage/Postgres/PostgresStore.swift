@@ -5,10 +5,11 @@ import PostgresMigrations
 import PostgresNIO
 
 /// The store for several replicas: one PostgreSQL database through postgres-nio's connection pool. Each
-/// step of ``SessionStore`` is one statement or one transaction. A refresh or logout locks its session's
-/// row (`SELECT … FOR UPDATE`) before ``Accounts`` judges it, so the same refresh token presented to two
-/// replicas at once has one successor and the other answer follows the reuse interval, as on one process.
-/// Nothing is cached: every replica's next request sees a logout or revocation.
+/// step of ``SessionStore`` is one statement or one transaction. A refresh or logout reads its session,
+/// ``Accounts`` judges it, and the change is written only if the session is still as read (read again
+/// otherwise), so the same refresh token presented to two replicas at once has one successor and the other
+/// answer follows the reuse interval, as on one process. Nothing is cached: every replica's next request
+/// sees a logout or revocation.
 final class PostgresStore: SessionStore {
     private let client: PostgresClient
     private let running: Task<Void, Never>
@@ -155,98 +156,158 @@ final class PostgresStore: SessionStore {
 
     // MARK: Refresh and logout
 
+    /// Optimistic: read the session (one statement, no lock), let the rules decide, and write only if the
+    /// session is still as read, in one statement that checks it (a rotation moves the session off the presented
+    /// token only if it is still the current one). When another replica changed it in between, read and decide
+    /// again. Two round trips and no explicit transaction, where locking first took five; the same refresh token
+    /// presented to several replicas at once still has one successor, since only one conditional write can win.
     func updateSession<Outcome: Sendable>(
         of presented: PresentedRefreshToken, origin: RequestOrigin, now: Int64,
         _ decide: @escaping @Sendable (StoredSessionState?) -> (SessionChange, Outcome)
     ) async throws -> Outcome? {
         try await step {
             try await self.retryingDeadlocks {
-                try await self.client.withTransaction(logger: self.logger) { connection in
-                    try await self.apply(decide, to: presented, origin: origin, now: now, on: connection)
+                for _ in 0..<Self.attemptsPerUpdate {
+                    let stored = try await self.client.execute(SessionStateStatement(presented: presented), logger: self.logger).all().first
+                    let (change, outcome) = decide(stored)
+                    if try await self.apply(change, ifStill: stored, to: presented, origin: origin, now: now) { return outcome }
                 }
+                throw StoreError.unavailable(reason: "the session changed under every attempt")
             }
         }
     }
 
-    /// Runs `transaction` again when PostgreSQL ended it to break a deadlock (40P01, after its one-second
-    /// `deadlock_timeout`). Logging out everywhere locks the sessions of a user after the presented one, so
-    /// two of them for one user from different sessions (or one beside an erasure, whose cascade locks the
-    /// same rows in its own order) can wait for each other; the transaction PostgreSQL chose is rolled back
+    /// Each lost attempt means another request changed the session in between; after a rotation the next read
+    /// judges the presented token as just replaced, which writes nothing, so two attempts settle any race.
+    private static let attemptsPerUpdate = 4
+
+    /// Runs `operation` again when PostgreSQL ended it to break a deadlock (40P01, after its one-second
+    /// `deadlock_timeout`). Logging out everywhere updates every session of a user in one statement, so two of
+    /// them (or one beside an erasure, whose cascade locks the same rows in its own order, or beside a session
+    /// held by another transaction) can wait for each other; the statement PostgreSQL chose is rolled back
     /// whole and runs again on what the other left (a decision taken again, an erasure that finds the user
     /// gone). Within the step's time limit, like any step.
-    private func retryingDeadlocks<Value: Sendable>(_ transaction: () async throws -> Value) async throws -> Value {
+    private func retryingDeadlocks<Value: Sendable>(_ operation: () async throws -> Value) async throws -> Value {
         var attempt = 1
         while true {
             do {
-                return try await transaction()
-            } catch let error as PostgresTransactionError where attempt < 3 && (error.closureError as? PSQLError)?.serverInfo?[.sqlState] == "40P01" {
+                return try await operation()
+            } catch where attempt < 3 && Self.isDeadlock(error) {
                 attempt += 1
             }
         }
     }
 
-    /// One attempt of ``updateSession(of:origin:now:_:)`` in its transaction.
-    private func apply<Outcome: Sendable>(
-        _ decide: @Sendable (StoredSessionState?) -> (SessionChange, Outcome),
-        to presented: PresentedRefreshToken, origin: RequestOrigin, now: Int64, on connection: PostgresConnection
-    ) async throws -> Outcome? {
-        // Lock first, then read in a statement of its own. Under READ COMMITTED a locking read that had to
-        // wait re-checks only the row it locked, with the rows it joined as they were before: the session's
-        // new current token would not be seen, and a refresh racing another would be judged on nothing.
-        try await connection.query("SELECT 1 FROM sessions WHERE id = \(presented.sessionID) FOR UPDATE", logger: self.logger)
-        let stored = try await Self.sessionState(connection, of: presented, logger: self.logger)
-        let (change, outcome) = decide(stored)
+    private static func isDeadlock(_ error: any Error) -> Bool {
+        let failure = (error as? PostgresTransactionError)?.closureError ?? error
+        return (failure as? PSQLError)?.serverInfo?[.sqlState] == "40P01"
+    }
+
+    /// Writes `change` if the presented token's session is still as `stored` saw it; false when it is not.
+    private func apply(_ change: SessionChange, ifStill stored: StoredSessionState?, to presented: PresentedRefreshToken, origin: RequestOrigin, now: Int64) async throws -> Bool {
         switch change {
         case .none:
-            return outcome
+            // Nothing to write: the answer is the one the state read in one snapshot called for.
+            return true
         case .rotate(let successor):
-            // The decision point: only the transaction that moves the session off the presented token
-            // issues its successor (the row lock already ensures it; the condition checks it).
-            let moved = try await connection.query("""
-                WITH moved AS (UPDATE sessions SET current_refresh_jti = \(successor.jti)
-                               WHERE id = \(presented.sessionID) AND current_refresh_jti = \(presented.jti) AND revoked_at IS NULL RETURNING id),
-                rotated AS (UPDATE refresh_tokens SET rotated_at = \(now) WHERE jti = \(presented.jti) AND EXISTS (SELECT 1 FROM moved)),
-                successor AS (INSERT INTO refresh_tokens (jti, session_id, parent_jti, issued_at, expires_at)
-                              SELECT \(successor.jti), id, \(presented.jti), \(now), \(successor.expiresAt) FROM moved),
-                logged AS (INSERT INTO auth_events (at, kind, user_id, session_id, client_ip, user_agent)
-                           SELECT \(now), 'refresh', \(presented.userID), id, \(origin.clientIP), \(origin.userAgent) FROM moved)
-                SELECT COUNT(*) FROM moved
-                """, logger: self.logger).decode(Int64.self).all()
-            return moved.first == 1 ? outcome : nil
-        case .revoke(.session, let reason, let event, let detail):
-            try await connection.query("""
-                WITH revoked AS (UPDATE sessions SET revoked_at = \(now), revoked_reason = \(reason)
-                                 WHERE id = \(presented.sessionID) AND revoked_at IS NULL)
-                INSERT INTO auth_events (at, kind, user_id, session_id, client_ip, user_agent, detail)
-                VALUES (\(now), \(event.rawValue), \(presented.userID), \(presented.sessionID), \(origin.clientIP), \(origin.userAgent), \(detail))
-                """, logger: self.logger)
-            return outcome
-        case .revoke(.allOfUser, let reason, let event, _):
-            try await connection.query("""
-                WITH revoked AS (UPDATE sessions SET revoked_at = \(now), revoked_reason = \(reason)
-                                 WHERE user_id = \(presented.userID) AND revoked_at IS NULL RETURNING id)
-                INSERT INTO auth_events (at, kind, user_id, client_ip, user_agent, detail)
-                SELECT \(now), \(event.rawValue), \(presented.userID), \(origin.clientIP), \(origin.userAgent), COUNT(*) || ' sessions' FROM revoked
-                """, logger: self.logger)
-            return outcome
+            let moved = try await client.execute(
+                RotationStatement(presented: presented, successor: successor, now: now, origin: origin), logger: logger).all()
+            return moved.first == 1
+        case .revoke(let scope, let reason, let event, let detail):
+            // The rules revoke only a live session they read, so `stored` is there; its current token is the condition.
+            guard let readCurrent = stored?.current.jti else { throw StoreError.unexpectedAnswer("a revocation without a session") }
+            let revoked: [Int64]
+            switch scope {
+            case .session:
+                revoked = try await client.query("""
+                    WITH revoked AS (UPDATE sessions SET revoked_at = \(now), revoked_reason = \(reason)
+                                     WHERE id = \(presented.sessionID) AND current_refresh_jti = \(readCurrent) AND revoked_at IS NULL RETURNING id),
+                    logged AS (INSERT INTO auth_events (at, kind, user_id, session_id, client_ip, user_agent, detail)
+                               SELECT \(now), \(event.rawValue), \(presented.userID), id, \(origin.clientIP), \(origin.userAgent), \(detail) FROM revoked)
+                    SELECT COUNT(*) FROM revoked
+                    """, logger: logger).decode(Int64.self).all()
+            case .allOfUser:
+                // The condition is on the presented session as this statement's snapshot sees it; a rotation of it
+                // that commits while this waits for its row is revoked all the same (logging out everywhere wins).
+                revoked = try await client.query("""
+                    WITH still AS (SELECT 1 FROM sessions WHERE id = \(presented.sessionID) AND current_refresh_jti = \(readCurrent) AND revoked_at IS NULL),
+                    revoked AS (UPDATE sessions SET revoked_at = \(now), revoked_reason = \(reason)
+                                WHERE user_id = \(presented.userID) AND revoked_at IS NULL AND EXISTS (SELECT 1 FROM still) RETURNING id),
+                    logged AS (INSERT INTO auth_events (at, kind, user_id, client_ip, user_agent, detail)
+                               SELECT \(now), \(event.rawValue), \(presented.userID), \(origin.clientIP), \(origin.userAgent), COUNT(*) || ' sessions'
+                               FROM revoked HAVING EXISTS (SELECT 1 FROM still))
+                    SELECT COUNT(*) FROM still
+                    """, logger: logger).decode(Int64.self).all()
+            }
+            return revoked.first == 1
         }
     }
 
-    /// The presented token's session (locked by the caller) and that session's current token.
-    private static func sessionState(_ connection: PostgresConnection, of presented: PresentedRefreshToken, logger: Logger) async throws -> StoredSessionState? {
-        let rows = try await connection.query("""
+    /// The presented token's session and that session's current token, in one snapshot: prepared, since every
+    /// refresh and logout reads it.
+    private struct SessionStateStatement: PostgresPreparedStatement {
+        static let sql = """
             SELECT sessions.user_id, sessions.expires_at, sessions.revoked_at, presented.session_id, presented.rotated_at,
                    current.jti, current.session_id, current.parent_jti, current.issued_at, current.expires_at, current.rotated_at
             FROM sessions
-            JOIN refresh_tokens AS presented ON presented.jti = \(presented.jti)
+            JOIN refresh_tokens AS presented ON presented.jti = $1
             JOIN refresh_tokens AS current ON current.jti = sessions.current_refresh_jti
-            WHERE sessions.id = \(presented.sessionID)
-            """, logger: logger)
-        // Read to the end, so that the connection is free for the transaction's next statement.
-        return try await rows.decode((String, Int64, Int64?, String, Int64?, String, String, String?, Int64, Int64, Int64?).self).all().first.map { row in
-            StoredSessionState(
-                sessionUserID: row.0, sessionExpiresAt: row.1, sessionRevokedAt: row.2, presentedTokenSessionID: row.3, presentedTokenRotatedAt: row.4,
-                current: RefreshTokenRecord(jti: row.5, sessionID: row.6, parentJTI: row.7, issuedAt: row.8, expiresAt: row.9, rotatedAt: row.10))
+            WHERE sessions.id = $2
+            """
+        typealias Row = StoredSessionState
+
+        var presented: PresentedRefreshToken
+
+        func makeBindings() throws -> PostgresBindings {
+            var bindings = PostgresBindings(capacity: 2)
+            bindings.append(presented.jti)
+            bindings.append(presented.sessionID)
+            return bindings
+        }
+
+        func decodeRow(_ row: PostgresRow) throws -> StoredSessionState {
+            let columns = try row.decode((String, Int64, Int64?, String, Int64?, String, String, String?, Int64, Int64, Int64?).self)
+            return StoredSessionState(
+                sessionUserID: columns.0, sessionExpiresAt: columns.1, sessionRevokedAt: columns.2, presentedTokenSessionID: columns.3,
+                presentedTokenRotatedAt: columns.4,
+                current: RefreshTokenRecord(
+                    jti: columns.5, sessionID: columns.6, parentJTI: columns.7, issuedAt: columns.8, expiresAt: columns.9, rotatedAt: columns.10))
+        }
+    }
+
+    /// The decision point of a refresh, prepared: only the statement that moves the session off the presented
+    /// token (still its current one, the session still live) marks it rotated, issues its successor and records
+    /// the refresh. PostgreSQL re-checks the condition on the row's newest version when it had to wait for it.
+    private struct RotationStatement: PostgresPreparedStatement {
+        static let sql = """
+            WITH moved AS (UPDATE sessions SET current_refresh_jti = $1 WHERE id = $2 AND current_refresh_jti = $3 AND revoked_at IS NULL RETURNING id),
+            rotated AS (UPDATE refresh_tokens SET rotated_at = $4 WHERE jti = $3 AND EXISTS (SELECT 1 FROM moved)),
+            successor AS (INSERT INTO refresh_tokens (jti, session_id, parent_jti, issued_at, expires_at) SELECT $1, id, $3, $4, $5 FROM moved),
+            logged AS (INSERT INTO auth_events (at, kind, user_id, session_id, client_ip, user_agent) SELECT $4, 'refresh', $6, id, $7, $8 FROM moved)
+            SELECT COUNT(*) FROM moved
+            """
+        typealias Row = Int64
+
+        var presented: PresentedRefreshToken
+        var successor: RefreshTokenRecord
+        var now: Int64
+        var origin: RequestOrigin
+
+        func makeBindings() throws -> PostgresBindings {
+            var bindings = PostgresBindings(capacity: 8)
+            bindings.append(successor.jti)
+            bindings.append(presented.sessionID)
+            bindings.append(presented.jti)
+            bindings.append(now)
+            bindings.append(successor.expiresAt)
+            bindings.append(presented.userID)
+            bindings.append(origin.clientIP)
+            bindings.append(origin.userAgent)
+            return bindings
+        }
+
+        func decodeRow(_ row: PostgresRow) throws -> Int64 {
+            try row.decode(Int64.self)
         }
     }
 
