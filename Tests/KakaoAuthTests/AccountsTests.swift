@@ -174,6 +174,23 @@ import Testing
         }
     }
 
+    /// `/v2/user/me` tells the whole profile, so what it leaves out is cleared; an id_token tells part of it,
+    /// so what it leaves out is kept (each store has a statement for each).
+    @Test(arguments: TestStore.available)
+    func aPartialProfileKeepsWhatItDoesNotTellAndAFullOneReplacesIt(store kind: TestStore) async throws {
+        try await kind.with { store in
+            let accounts = Accounts(store: store, policy: Self.policy)
+            let full = KakaoProfile(id: 13, nickname: "어피치", email: "apeach@example.test", emailVerified: true, profileImageURL: "https://img.example/a.png", thumbnailImageURL: nil)
+            let registered = try await accounts.logIn(full, origin: Self.origin, now: Self.start).user
+            let partial = KakaoProfile(id: 13, nickname: "어피치2", email: nil, emailVerified: false, profileImageURL: nil, thumbnailImageURL: nil, keepsAbsentFields: true)
+            let kept = try await accounts.logIn(partial, origin: Self.origin, now: Self.start + 1).user
+            #expect(kept.id == registered.id && kept.nickname == "어피치2")
+            #expect(kept.email == "apeach@example.test" && kept.emailVerified && kept.profileImageURL == "https://img.example/a.png")
+            let cleared = try await accounts.logIn(Self.profile(13, nickname: "어피치3"), origin: Self.origin, now: Self.start + 2).user
+            #expect(cleared.email == nil && !cleared.emailVerified && cleared.profileImageURL == nil && cleared.updatedAt == Self.start + 2)
+        }
+    }
+
     @Test(arguments: TestStore.available)
     func erasingAnAccountKeepsOnlyKindTimeAndIDs(store kind: TestStore) async throws {
         try await kind.with { store in

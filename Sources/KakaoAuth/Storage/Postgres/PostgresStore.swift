@@ -110,36 +110,12 @@ final class PostgresStore: SessionStore {
 
     func recordLogin(_ profile: KakaoProfile, opening session: NewSession, origin: RequestOrigin) async throws -> (user: UserRecord, isNewUser: Bool) {
         try await step {
-            let now = session.createdAt
-            let token = session.firstRefreshToken
-            // One statement, so one round trip: the user, the session, its first token and the events. The
-            // rows it inserts are checked against their foreign keys at the statement's end.
-            var query: PostgresQuery = """
-                WITH u AS (\(unescaped: UserUpsert.sql(values: "$1, $2, $3, $4, $5, $6, $7, $8, $8, $8", keepingAbsentFields: profile.keepsAbsentFields))),
-                s AS (INSERT INTO sessions (id, user_id, created_at, expires_at, current_refresh_jti) SELECT $9, id, $8, $10, $11 FROM u),
-                t AS (INSERT INTO refresh_tokens (jti, session_id, issued_at, expires_at) VALUES ($11, $9, $8, $12)),
-                e AS (INSERT INTO auth_events (at, kind, user_id, session_id, client_ip, user_agent, detail)
-                      SELECT $8, 'registration', id, NULL, $13, $14, $15 FROM u WHERE id = $1
-                      UNION ALL SELECT $8, 'login', id, $9, $13, $14, NULL FROM u)
-                SELECT \(unescaped: UserUpsert.columns) FROM u
-                """
-            query.binds = PostgresBindings()
-            query.binds.append(session.newUserID)
-            query.binds.append(profile.id)
-            query.binds.append(profile.nickname)
-            query.binds.append(profile.email)
-            query.binds.append(profile.emailVerified)
-            query.binds.append(profile.profileImageURL)
-            query.binds.append(profile.thumbnailImageURL)
-            query.binds.append(now)
-            query.binds.append(session.id)
-            query.binds.append(session.expiresAt)
-            query.binds.append(token.jti)
-            query.binds.append(token.expiresAt)
-            query.binds.append(origin.clientIP)
-            query.binds.append(origin.userAgent)
-            query.binds.append("kakao_id=\(profile.id)")
-            guard let user = try await Self.users(self.client.query(query, logger: self.logger)).first else {
+            // One statement, so one round trip: the user, the session, its first token and the events.
+            let login = LoginStatement(profile: profile, session: session, origin: origin)
+            let users = profile.keepsAbsentFields
+                ? try await self.client.execute(LoginStatement.KeepingAbsentFields(login), logger: self.logger).all()
+                : try await self.client.execute(login, logger: self.logger).all()
+            guard let user = users.first else {
                 throw StoreError.unexpectedAnswer("the user upsert returned no row")
             }
             return (user, user.id == session.newUserID)
@@ -240,74 +216,6 @@ final class PostgresStore: SessionStore {
                     """, logger: logger).decode(Int64.self).all()
             }
             return revoked.first == 1
-        }
-    }
-
-    /// The presented token's session and that session's current token, in one snapshot: prepared, since every
-    /// refresh and logout reads it.
-    private struct SessionStateStatement: PostgresPreparedStatement {
-        static let sql = """
-            SELECT sessions.user_id, sessions.expires_at, sessions.revoked_at, presented.session_id, presented.rotated_at,
-                   current.jti, current.session_id, current.parent_jti, current.issued_at, current.expires_at, current.rotated_at
-            FROM sessions
-            JOIN refresh_tokens AS presented ON presented.jti = $1
-            JOIN refresh_tokens AS current ON current.jti = sessions.current_refresh_jti
-            WHERE sessions.id = $2
-            """
-        typealias Row = StoredSessionState
-
-        var presented: PresentedRefreshToken
-
-        func makeBindings() throws -> PostgresBindings {
-            var bindings = PostgresBindings(capacity: 2)
-            bindings.append(presented.jti)
-            bindings.append(presented.sessionID)
-            return bindings
-        }
-
-        func decodeRow(_ row: PostgresRow) throws -> StoredSessionState {
-            let columns = try row.decode((String, Int64, Int64?, String, Int64?, String, String, String?, Int64, Int64, Int64?).self)
-            return StoredSessionState(
-                sessionUserID: columns.0, sessionExpiresAt: columns.1, sessionRevokedAt: columns.2, presentedTokenSessionID: columns.3,
-                presentedTokenRotatedAt: columns.4,
-                current: RefreshTokenRecord(
-                    jti: columns.5, sessionID: columns.6, parentJTI: columns.7, issuedAt: columns.8, expiresAt: columns.9, rotatedAt: columns.10))
-        }
-    }
-
-    /// The decision point of a refresh, prepared: only the statement that moves the session off the presented
-    /// token (still its current one, the session still live) marks it rotated, issues its successor and records
-    /// the refresh. PostgreSQL re-checks the condition on the row's newest version when it had to wait for it.
-    private struct RotationStatement: PostgresPreparedStatement {
-        static let sql = """
-            WITH moved AS (UPDATE sessions SET current_refresh_jti = $1 WHERE id = $2 AND current_refresh_jti = $3 AND revoked_at IS NULL RETURNING id),
-            rotated AS (UPDATE refresh_tokens SET rotated_at = $4 WHERE jti = $3 AND EXISTS (SELECT 1 FROM moved)),
-            successor AS (INSERT INTO refresh_tokens (jti, session_id, parent_jti, issued_at, expires_at) SELECT $1, id, $3, $4, $5 FROM moved),
-            logged AS (INSERT INTO auth_events (at, kind, user_id, session_id, client_ip, user_agent) SELECT $4, 'refresh', $6, id, $7, $8 FROM moved)
-            SELECT COUNT(*) FROM moved
-            """
-        typealias Row = Int64
-
-        var presented: PresentedRefreshToken
-        var successor: RefreshTokenRecord
-        var now: Int64
-        var origin: RequestOrigin
-
-        func makeBindings() throws -> PostgresBindings {
-            var bindings = PostgresBindings(capacity: 8)
-            bindings.append(successor.jti)
-            bindings.append(presented.sessionID)
-            bindings.append(presented.jti)
-            bindings.append(now)
-            bindings.append(successor.expiresAt)
-            bindings.append(presented.userID)
-            bindings.append(origin.clientIP)
-            bindings.append(origin.userAgent)
-            return bindings
-        }
-
-        func decodeRow(_ row: PostgresRow) throws -> Int64 {
-            try row.decode(Int64.self)
         }
     }
 
@@ -438,33 +346,7 @@ final class PostgresStore: SessionStore {
         running.cancel()
     }
 
-    /// The user of a live session (see ``SessionStore/activeUser(id:sessionID:now:)``).
-    private struct ActiveUserStatement: PostgresPreparedStatement {
-        static let sql = """
-            SELECT \(UserUpsert.columns.split(separator: ",").map { "users." + $0.trimmingCharacters(in: .whitespaces) }.joined(separator: ", "))
-            FROM users JOIN sessions ON sessions.user_id = users.id
-            WHERE users.id = $1 AND sessions.id = $2 AND sessions.revoked_at IS NULL AND sessions.expires_at > $3
-            """
-        typealias Row = UserRecord
-
-        var userID: String
-        var sessionID: String
-        var now: Int64
-
-        func makeBindings() throws -> PostgresBindings {
-            var bindings = PostgresBindings(capacity: 3)
-            bindings.append(userID)
-            bindings.append(sessionID)
-            bindings.append(now)
-            return bindings
-        }
-
-        func decodeRow(_ row: PostgresRow) throws -> UserRecord {
-            try PostgresStore.user(row)
-        }
-    }
-
-    private static func user(_ row: PostgresRow) throws -> UserRecord {
+    static func user(_ row: PostgresRow) throws -> UserRecord {
         let columns = try row.decode((String, Int64, String?, String?, Bool, String?, String?, Int64, Int64, Int64).self)
         return UserRecord(
             id: columns.0, kakaoID: columns.1, nickname: columns.2, email: columns.3, emailVerified: columns.4, profileImageURL: columns.5,
