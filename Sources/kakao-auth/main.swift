@@ -11,7 +11,7 @@ struct KakaoAuthCommand: AsyncParsableCommand {
         commandName: "kakao-auth",
         abstract: "Kakao login for your apps: exchanges Kakao authorization codes for this service's own JWTs.",
         discussion: "`serve` is configured by environment variables; see README.md.",
-        subcommands: [Serve.self, Migrate.self, Purge.self, Events.self, Demo.self, Emulator.self],
+        subcommands: [Serve.self, Migrate.self, Purge.self, Events.self, Keys.self, Demo.self, Emulator.self],
         defaultSubcommand: Serve.self)
 }
 
@@ -46,6 +46,45 @@ struct Serve: AsyncParsableCommand {
         }
         let app = try await exitIfUnreachable { try await buildApplication(configuration: configuration, logger: makeLogger(level: configuration.logLevel)) }
         try await app.runServiceOnEventLoops()
+    }
+}
+
+struct Keys: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Signing keys for JWT_ALGORITHM=EdDSA or ES256.", subcommands: [GenerateKey.self])
+}
+
+struct GenerateKey: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "generate", abstract: "Make a private key (PKCS#8 PEM) for JWT_PRIVATE_KEY_FILE and print its kid.",
+        discussion: "Its public half, for JWT_NEXT_PUBLIC_KEY_FILE or JWT_PREVIOUS_PUBLIC_KEY_FILES: openssl pkey -in FILE -pubout")
+
+    @Option(help: "EdDSA (Ed25519) or ES256 (P-256).") var algorithm: String
+    @Option(help: "The file to create, readable by its owner only (an existing file is left alone). Without it, the key goes to standard output and the kid to standard error.")
+    var out: String?
+
+    func run() throws {
+        guard let algorithm = JWSAlgorithm(rawValue: algorithm), algorithm != .hs256 else {
+            throw ValidationError("--algorithm must be EdDSA or ES256")
+        }
+        let key = AsymmetricKey.generate(algorithm)
+        let pem = Data(key.privatePEM!.utf8)
+        guard let out else {
+            FileHandle.standardOutput.write(pem)
+            FileHandle.standardError.write(Data("kid: \(key.keyID)\n".utf8))
+            return
+        }
+        // Created with mode 0600 in one step (never readable by others, not even for a moment), and never over
+        // an existing file: a key in use is not replaced by accident.
+        let descriptor = open(out, O_WRONLY | O_CREAT | O_EXCL, 0o600)
+        guard descriptor >= 0 else {
+            FileHandle.standardError.write(Data("kakao-auth: cannot create \(out): \(String(cString: strerror(errno)))\n".utf8))
+            throw ExitCode(73)  // EX_CANTCREAT
+        }
+        let file = FileHandle(fileDescriptor: descriptor, closeOnDealloc: true)
+        try file.write(contentsOf: pem)
+        try file.synchronize()
+        say(key.keyID)
     }
 }
 

@@ -49,14 +49,15 @@ import Testing
         ("unknown", FakeKakao.Answer(status: 401, body: "{\"msg\":\"this access token does not exist\",\"code\":-401}"), "invalid_grant"),
         ("malformed", FakeKakao.Answer(status: 400, body: "{\"msg\":\"invalid token\",\"code\":-2}"), "invalid_grant"),
         ("Kakao down", FakeKakao.Answer(status: 500, body: "{\"msg\":\"oops\",\"code\":-1}"), "provider_error"),
-        ("Kakao slow", FakeKakao.Answer(body: "{\"id\":5,\"app_id\":4242}", delay: .seconds(2)), "provider_timeout"),
+        ("Kakao slow", FakeKakao.Answer(body: "{\"id\":5,\"app_id\":4242}", delay: .seconds(4)), "provider_timeout"),
         ("no app id", FakeKakao.Answer(body: "{\"id\":5}"), "provider_error"),
         ("ids disagree", FakeKakao.Answer(body: "{\"id\":6,\"expires_in\":60,\"app_id\":4242}"), "provider_error"),
     ])
     func kakaosAnswersDecide(name: String, tokenInfo: FakeKakao.Answer, code: String) async throws {
         let kakao = FakeKakao()
         kakao.addCode("t", script: FakeKakao.Script(user: FakeKakao.Answer(body: FakeKakao.profile(id: "5")), tokenInfo: tokenInfo))
-        try await TestService.run(kakao: kakao, environment: Self.environment.merging(["KAKAO_TIMEOUT_SECONDS": "0.5"]) { $1 }) { service in
+        // 1.5 s: well past a loaded machine's slowest answer of the fake, well short of the slow case's 4 s.
+        try await TestService.run(kakao: kakao, environment: Self.environment.merging(["KAKAO_TIMEOUT_SECONDS": "1.5"]) { $1 }) { service in
             let answer = try await login(service, "kakao-access-t")
             #expect(answer.problemCode == code, "\(name)")
             #expect(try service.count("users") == 0, "\(name)")

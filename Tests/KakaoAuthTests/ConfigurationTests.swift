@@ -4,17 +4,10 @@ import Testing
 import PostgresMigrations
 
 @Suite struct ConfigurationTests {
-    let valid = TestService.environment(kakaoBaseURL: "http://localhost:9", databasePath: "/tmp/unused.sqlite")
+    let valid = ConfigurationProbe.valid
 
     func problem(_ changes: [String: String?]) -> ConfigurationError? {
-        var environment = valid
-        for (name, value) in changes { environment[name] = value }
-        do {
-            _ = try Configuration(environment: environment)
-            return nil
-        } catch {
-            return error
-        }
+        ConfigurationProbe.problem(changes)
     }
 
     @Test func defaultsMatchTheDocumentedOnes() throws {

@@ -9,7 +9,7 @@ import Testing
     var claims: TokenClaims {
         TokenClaims(subject: "user-1", sessionID: "session-1", tokenID: "token-1", issuedAt: now, expiresAt: now + 900)
     }
-    var keyID: String { JWTCodec.keyID(for: HMACSHA256(key: secret)) }
+    var keyID: String { HS256Key(secret: secret).keyID }
 
     /// Signs any header and payload text with the test secret, as an attacker holding the key could.
     func forge(header: String, payload: String, key: [UInt8]? = nil) -> String {

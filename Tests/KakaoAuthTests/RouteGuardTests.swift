@@ -17,6 +17,7 @@ import Testing
     /// Every other route the service serves (reads only).
     static let unlimited: Set<String> = [
         "GET /healthz", "GET /readyz", "GET /openapi.yaml", "GET /metrics", "POST /auth/introspect", "GET /auth/kakao/login", "GET /users/me",
+        "GET /.well-known/jwks.json",
     ]
 
     /// The spellings the router takes for one route: repeated, leading and trailing slashes.

@@ -55,8 +55,8 @@ func buildRouter(
 ) -> Router<AppRequestContext> {
     let tokens = TokenIssuer(
         codec: JWTCodec(
-            secret: configuration.jwtSecret, previousSecrets: configuration.jwtPreviousSecrets,
-            issuer: configuration.jwtIssuer, audience: configuration.jwtAudience),
+            signingKey: configuration.tokenKeys.signing, verificationKeys: configuration.tokenKeys.verifying,
+            issuer: configuration.jwtIssuer, audience: configuration.jwtAudience, verifiedTokens: VerifiedTokenCache()),
         accessTokenLifetime: configuration.accessTokenLifetime)
     let cookies = AuthCookies(configuration.cookies)
     let accounts = Accounts(store: store, policy: configuration.sessionPolicy)
@@ -67,7 +67,7 @@ func buildRouter(
     let login = KakaoLogin(
         kakao: kakao, idTokens: KakaoIDTokenVerifier(settings: configuration.idTokens, keys: kakaoKeys), appID: configuration.kakaoAppID,
         accounts: accounts, tokens: tokens, metrics: metrics, clock: clock)
-    let stateCookie = LoginStateCookie(jwtSecret: configuration.jwtSecret, secure: configuration.cookies.secure)
+    let stateCookie = LoginStateCookie(secret: configuration.tokenKeys.stateCookieSecret, secure: configuration.cookies.secure)
     let guards = RouteGuards(
         rateLimit: configuration.rateLimitPerMinute > 0
             ? RateLimitMiddleware(
@@ -88,6 +88,7 @@ func buildRouter(
 
     // Each controller attaches the guards its routes need (rate limit, cookie checks) where it adds them.
     OperationsController(store: store, metrics: metrics, clock: clock).addRoutes(to: router)
+    KeySetController(keys: configuration.tokenKeys.published).addRoutes(to: router)
     additionalRoutes?.addRoutes(to: router)
     AuthController(
         login: login, accounts: accounts, tokens: tokens, cookies: cookies, bodies: bodies,

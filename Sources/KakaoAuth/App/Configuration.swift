@@ -15,9 +15,7 @@ public struct ConfigurationError: Error, CustomStringConvertible {
 public struct Configuration: Sendable {
     var kakao: KakaoClient.Settings
     var redirectURIs: [String]
-    var jwtSecret: [UInt8]
-    /// Verification-only keys from before a rotation.
-    var jwtPreviousSecrets: [[UInt8]]
+    var tokenKeys: TokenKeys
     var jwtIssuer: String
     var jwtAudience: String
     var accessTokenLifetime: Int64
@@ -63,8 +61,7 @@ public struct Configuration: Sendable {
             timeout: .nanoseconds(Int64(try variables.number("KAKAO_TIMEOUT_SECONDS", default: 5, in: 0.05...120) * 1e9)))
         redirectURIs = try variables.redirectURIs("KAKAO_REDIRECT_URIS")
 
-        jwtSecret = try variables.secret("JWT_SECRET")
-        jwtPreviousSecrets = try variables.secrets("JWT_PREVIOUS_SECRETS")
+        tokenKeys = try Self.tokenKeys(variables)
         jwtIssuer = try variables.text("JWT_ISSUER", default: "kakao-auth")
         jwtAudience = try variables.text("JWT_AUDIENCE", default: "kakao-auth")
 
@@ -113,6 +110,56 @@ public struct Configuration: Sendable {
 
     /// The server-side flow's redirect URI, when `PUBLIC_URL` is set.
     var serverFlowCallbackURI: String? { publicURL.map { $0 + ServerFlowPaths.callback } }
+
+    private static func tokenKeys(_ variables: EnvironmentVariables) throws(ConfigurationError) -> TokenKeys {
+        let algorithm = try variables.choice("JWT_ALGORITHM", default: JWSAlgorithm.hs256)
+        let previousSecrets = try variables.secrets("JWT_PREVIOUS_SECRETS").map(HS256Key.init(secret:))
+        let keyVariables = ["JWT_PRIVATE_KEY", "JWT_PRIVATE_KEY_FILE", "JWT_NEXT_PUBLIC_KEY_FILE", "JWT_PREVIOUS_PUBLIC_KEY_FILES"]
+        guard algorithm != .hs256 else {
+            for name in keyVariables where variables.optional(name) != nil {
+                throw ConfigurationError(variable: name, problem: "is for JWT_ALGORITHM=EdDSA or ES256 (HS256 signs with JWT_SECRET)")
+            }
+            let secret = try variables.secret("JWT_SECRET")
+            return TokenKeys(signing: HS256Key(secret: secret), verifying: previousSecrets, published: [], stateCookieSecret: secret)
+        }
+        let signing: AsymmetricKey
+        switch (variables.optional("JWT_PRIVATE_KEY"), variables.optional("JWT_PRIVATE_KEY_FILE")) {
+        case (nil, nil):
+            throw ConfigurationError(
+                variable: "JWT_PRIVATE_KEY_FILE", problem: "is required with JWT_ALGORITHM=\(algorithm.rawValue) (or JWT_PRIVATE_KEY; `kakao-auth keys generate` makes one)")
+        case (.some, .some):
+            throw ConfigurationError(variable: "JWT_PRIVATE_KEY", problem: "and JWT_PRIVATE_KEY_FILE are both set: set one")
+        case (let pem?, nil):
+            signing = try variables.key("JWT_PRIVATE_KEY", pem: pem, private: true)
+        case (nil, let path?):
+            signing = try variables.key("JWT_PRIVATE_KEY_FILE", pem: try variables.file("JWT_PRIVATE_KEY_FILE", path), private: true)
+        }
+        guard signing.algorithm == algorithm else {
+            let variable = variables.optional("JWT_PRIVATE_KEY") == nil ? "JWT_PRIVATE_KEY_FILE" : "JWT_PRIVATE_KEY"
+            throw ConfigurationError(variable: variable, problem: "holds an \(signing.algorithm.rawValue) key, and JWT_ALGORITHM is \(algorithm.rawValue)")
+        }
+        var published = [signing]
+        if let path = variables.optional("JWT_NEXT_PUBLIC_KEY_FILE") {
+            published.append(try variables.key("JWT_NEXT_PUBLIC_KEY_FILE", pem: try variables.file("JWT_NEXT_PUBLIC_KEY_FILE", path), private: false))
+        }
+        var previousKeys: [AsymmetricKey] = []
+        for path in variables.list("JWT_PREVIOUS_PUBLIC_KEY_FILES") ?? [] {
+            previousKeys.append(try variables.key("JWT_PREVIOUS_PUBLIC_KEY_FILES", pem: try variables.file("JWT_PREVIOUS_PUBLIC_KEY_FILES", path), private: false))
+        }
+        published += previousKeys
+        guard Set(published.map(\.keyID)).count == published.count else {
+            throw ConfigurationError(variable: "JWT_NEXT_PUBLIC_KEY_FILE", problem: "and JWT_PREVIOUS_PUBLIC_KEY_FILES must name keys other than the current one, each once")
+        }
+        // With JWT_SECRET still set (a move from HS256), its tokens verify until they have expired; it also keeps
+        // keying the login state cookie, so that a server-side login in flight survives the switch.
+        let secret = try variables.optional("JWT_SECRET").map { _ throws(ConfigurationError) in try variables.secret("JWT_SECRET") }
+        guard let material = secret ?? signing.privateKeyMaterial() else {
+            throw ConfigurationError(variable: "JWT_PRIVATE_KEY_FILE", problem: "could not be read by OpenSSL")
+        }
+        return TokenKeys(
+            signing: signing, verifying: previousKeys + (secret.map { [HS256Key(secret: $0)] } ?? []) + previousSecrets,
+            published: published, stateCookieSecret: material)
+    }
 
     /// Only what the `migrate`, `purge` and `events` commands need.
     public static func databaseOnly(environment: [String: String]) throws(ConfigurationError) -> DatabaseSettings {
@@ -178,6 +225,25 @@ private struct EnvironmentVariables {
     func list(_ name: String) -> [String]? {
         let items = optional(name)?.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
         return items?.isEmpty == false ? items : nil
+    }
+
+    /// The contents of the file at `path`, which `name` names.
+    func file(_ name: String, _ path: String) throws(ConfigurationError) -> String {
+        guard let contents = try? String(contentsOfFile: path, encoding: .utf8) else {
+            throw ConfigurationError(variable: name, problem: "cannot read \(path)")
+        }
+        return contents
+    }
+
+    /// A PEM key (see ``AsymmetricKey``). In a variable, `\n` may stand for the line breaks (one-line `.env`
+    /// files). The error names the variable and the problem, never the key.
+    func key(_ name: String, pem: String, private isPrivate: Bool) throws(ConfigurationError) -> AsymmetricKey {
+        let text = pem.contains("\n") ? pem : pem.replacingOccurrences(of: "\\n", with: "\n")
+        do {
+            return isPrivate ? try AsymmetricKey.privateKey(pem: text) : try AsymmetricKey.publicKey(pem: text)
+        } catch {
+            throw ConfigurationError(variable: name, problem: error.description)
+        }
     }
 
     /// A signing secret of at least 32 bytes.

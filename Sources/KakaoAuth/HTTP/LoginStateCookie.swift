@@ -2,7 +2,8 @@ import Hummingbird
 
 /// The server-side flow's memory between `/auth/kakao/login` and the callback: the `state` and PKCE verifier
 /// sent to Kakao and where to send the browser afterwards, in a short-lived HttpOnly cookie sealed with an
-/// HMAC (under a key derived from `JWT_SECRET`), so no server-side table is needed.
+/// HMAC (under a key derived from `JWT_SECRET`, or from the private signing key without one), so no
+/// server-side table is needed.
 struct LoginStateCookie: Sendable {
     struct Contents: Equatable, Sendable {
         var state: String
@@ -17,9 +18,9 @@ struct LoginStateCookie: Sendable {
     private let key: HMACSHA256
     private let secure: Bool
 
-    init(jwtSecret: [UInt8], secure: Bool) {
+    init(secret: [UInt8], secure: Bool) {
         // A key of its own, so that a sealed state can never be mistaken for anything signed with the JWT key.
-        key = HMACSHA256(key: HMACSHA256(key: jwtSecret).authenticationCode(for: "kakao-auth login state cookie"))
+        key = HMACSHA256(key: HMACSHA256(key: secret).authenticationCode(for: "kakao-auth login state cookie"))
         self.secure = secure
         name = secure ? "__Host-kakao_login_state" : "kakao_login_state"
     }

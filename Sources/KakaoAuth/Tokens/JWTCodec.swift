@@ -4,12 +4,13 @@ import Glibc
 import Darwin
 #endif
 
-/// Signs and verifies compact JWS tokens (HS256) and accepts exactly what it issues.
+/// Signs and verifies compact JWS tokens (HS256, EdDSA or ES256) and accepts exactly what it issues.
 ///
-/// Verification compares the header segment byte for byte with the few headers this codec writes, so `alg`
-/// other than HS256, `none`, unknown `kid`, `crit`, `jku` and every other header trick fail before any
-/// parsing. The signature is checked in constant time before the payload is read, and the payload must
-/// hold exactly our claims with the right JSON types.
+/// Verification compares the header segment byte for byte with the few headers this codec writes, one per
+/// accepted key and token type, so each `kid` is bound to its key's one algorithm: another `alg` for it,
+/// HS256 keyed with a public key, `none`, an unknown `kid`, `crit`, `jku` and every other header trick fail
+/// before any parsing. The signature is checked (an HMAC in constant time) before the payload is read, and
+/// the payload must hold exactly our claims with the right JSON types.
 package struct JWTCodec: Sendable {
     /// Our tokens are about 350 bytes; anything far larger is refused unread.
     static let maximumTokenLength = 4096
@@ -22,44 +23,50 @@ package struct JWTCodec: Sendable {
     private struct Header: Sendable {
         let segment: [UInt8]
         let kind: TokenKind
-        let key: HMACSHA256
+        let key: any JWSKey
     }
+
+    /// The longest signature of any algorithm (Ed25519's and ES256's 64 bytes).
+    private static let maximumSignatureLength = 64
 
     let issuer: String
     let audience: String
-    private let signingKey: HMACSHA256
+    package let signingKey: any JWSKey
     private let signingHeaders: (access: [UInt8], refresh: [UInt8])
     private let acceptedHeaders: [Header]
     /// `{"iss":…,"aud":…,"sub":`, the same for every token.
     private let payloadPrefix: [UInt8]
+    /// Tokens verified under asymmetric keys (nil: every token is verified every time).
+    private let verifiedTokens: VerifiedTokenCache?
 
     /// - Parameters:
-    ///   - secret: signs every new token (`JWT_SECRET`).
-    ///   - previousSecrets: still verify tokens signed before a key rotation (`JWT_PREVIOUS_SECRETS`); each
-    ///     key has its own `kid`, so verification picks the key from the header without trying them all.
-    package init(secret: [UInt8], previousSecrets: [[UInt8]] = [], issuer: String, audience: String) {
+    ///   - signingKey: signs every new token, and verifies them.
+    ///   - verificationKeys: still verify tokens signed before a key rotation (`JWT_PREVIOUS_SECRETS`,
+    ///     `JWT_PREVIOUS_PUBLIC_KEY_FILES`); each key has its own `kid`, so verification picks the key from the
+    ///     header without trying them all.
+    ///   - verifiedTokens: remembers tokens verified under an asymmetric key.
+    package init(signingKey: any JWSKey, verificationKeys: [any JWSKey] = [], issuer: String, audience: String, verifiedTokens: VerifiedTokenCache? = nil) {
         self.issuer = issuer
         self.audience = audience
         var acceptedHeaders: [Header] = []
-        for keyBytes in [secret] + previousSecrets {
-            let key = HMACSHA256(key: keyBytes)
-            let keyID = Self.keyID(for: key)
+        for key in [signingKey] + verificationKeys {
             for kind in [TokenKind.access, .refresh] {
-                let json = "{\"alg\":\"HS256\",\"typ\":\"\(kind.headerType)\",\"kid\":\"\(keyID)\"}"
+                let json = "{\"alg\":\"\(key.algorithm.rawValue)\",\"typ\":\"\(kind.headerType)\",\"kid\":\"\(key.keyID)\"}"
                 let segment = Base64URL.encode(Array(json.utf8))
                 acceptedHeaders.append(Header(segment: Array(segment.utf8), kind: kind, key: key))
             }
         }
-        // The first two are the current secret's.
-        self.signingKey = acceptedHeaders[0].key
+        // The first two are the signing key's.
+        self.signingKey = signingKey
         self.signingHeaders = (acceptedHeaders[0].segment, acceptedHeaders[1].segment)
         self.acceptedHeaders = acceptedHeaders
+        self.verifiedTokens = verifiedTokens
         payloadPrefix = Array("{\"iss\":\(issuer.jsonQuoted),\"aud\":\(audience.jsonQuoted),\"sub\":".utf8)
     }
 
-    /// A `kid` that names the key without revealing anything about it: a MAC of a fixed label under the key.
-    static func keyID(for key: HMACSHA256) -> String {
-        Base64URL.encode(key.authenticationCode(for: "kakao-auth key id").prefix(9))
+    /// HS256 under `secret`, still verifying tokens of `previousSecrets`.
+    package init(secret: [UInt8], previousSecrets: [[UInt8]] = [], issuer: String, audience: String) {
+        self.init(signingKey: HS256Key(secret: secret), verificationKeys: previousSecrets.map(HS256Key.init(secret:)), issuer: issuer, audience: audience)
     }
 
     package func sign(_ claims: TokenClaims, as kind: TokenKind) -> String {
@@ -78,16 +85,17 @@ package struct JWTCodec: Sendable {
         payload.append(UInt8(ascii: "}"))
 
         let header = kind == .access ? signingHeaders.access : signingHeaders.refresh
+        let signatureLength = signingKey.signatureLength
         let signatureStart = header.count + 1 + Base64URL.encodedCount(of: payload.count) + 1
-        let tokenLength = signatureStart + Base64URL.encodedCount(of: HMACSHA256.byteCount)
+        let tokenLength = signatureStart + Base64URL.encodedCount(of: signatureLength)
         return String(unsafeUninitializedCapacity: tokenLength) { token in
             _ = token.initialize(fromContentsOf: header)
             token[header.count] = UInt8(ascii: ".")
             _ = payload.withUnsafeBufferPointer { Base64URL.encode($0, into: UnsafeMutableBufferPointer(rebasing: token[(header.count + 1)...])) }
             token[signatureStart - 1] = UInt8(ascii: ".")
-            withUnsafeTemporaryAllocation(of: UInt8.self, capacity: HMACSHA256.byteCount) { code in
-                signingKey.authenticate(UnsafeRawBufferPointer(rebasing: UnsafeRawBufferPointer(token)[..<(signatureStart - 1)]), into: UnsafeMutableRawBufferPointer(code))
-                Base64URL.encode(UnsafeBufferPointer(code), into: UnsafeMutableBufferPointer(rebasing: token[signatureStart...]))
+            withUnsafeTemporaryAllocation(of: UInt8.self, capacity: signatureLength) { signature in
+                signingKey.sign(UnsafeRawBufferPointer(rebasing: UnsafeRawBufferPointer(token)[..<(signatureStart - 1)]), into: UnsafeMutableRawBufferPointer(signature))
+                Base64URL.encode(UnsafeBufferPointer(signature), into: UnsafeMutableBufferPointer(rebasing: token[signatureStart...]))
             }
             return tokenLength
         }
@@ -139,15 +147,18 @@ package struct JWTCodec: Sendable {
             throw refuse(.unsupportedHeader)
         }
         guard header.kind == kind else { throw refuse(.wrongType) }
+        let cache = header.key.algorithm == .hs256 ? nil : verifiedTokens
+        if let claims = cache?.claims(of: bytes, as: kind, now: now, leeway: Self.clockLeeway) { return claims }
 
         let signatureSegment = UnsafeBufferPointer(rebasing: bytes[(secondDot + 1)...])
-        guard signatureSegment.count == Base64URL.encodedCount(of: HMACSHA256.byteCount) else { throw refuse(.badSignature) }
-        let signatureMatches = withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 2 * HMACSHA256.byteCount) { scratch in
-            let presented = UnsafeMutableBufferPointer(rebasing: scratch[..<HMACSHA256.byteCount])
-            let expected = UnsafeMutableBufferPointer(rebasing: scratch[HMACSHA256.byteCount...])
-            guard Base64URL.decode(signatureSegment, into: presented) != nil else { return false }
-            header.key.authenticate(UnsafeRawBufferPointer(rebasing: UnsafeRawBufferPointer(bytes)[..<secondDot]), into: UnsafeMutableRawBufferPointer(expected))
-            return OpenSSL.constantTimeEqual(UnsafeRawBufferPointer(presented), UnsafeRawBufferPointer(expected))
+        let signatureLength = header.key.signatureLength
+        // Exactly the encoded length of this algorithm's signature: a DER-encoded ECDSA signature (70-72 bytes)
+        // is refused here, before any decoding.
+        guard signatureSegment.count == Base64URL.encodedCount(of: signatureLength) else { throw refuse(.badSignature) }
+        let signatureMatches = withUnsafeTemporaryAllocation(of: UInt8.self, capacity: Self.maximumSignatureLength) { scratch in
+            let presented = UnsafeMutableBufferPointer(rebasing: scratch[..<signatureLength])
+            guard Base64URL.decode(signatureSegment, into: presented) == signatureLength else { return false }
+            return header.key.verifies(UnsafeRawBufferPointer(presented), of: UnsafeRawBufferPointer(rebasing: UnsafeRawBufferPointer(bytes)[..<secondDot]))
         }
         guard signatureMatches else { throw refuse(.badSignature) }
 
@@ -159,7 +170,9 @@ package struct JWTCodec: Sendable {
             return (try? StrictJSONReader.parse(payload, maximumDepth: 2)).map(ClaimValues.init(json:))
         }
         guard let values else { throw refuse(.malformed) }
-        return try validate(values, now: now, refuse: refuse)
+        let claims = try validate(values, now: now, refuse: refuse)
+        cache?.remember(bytes, as: kind, claims: claims, now: now)
+        return claims
     }
 
     private func validate(
