@@ -8,6 +8,10 @@ let package = Package(
         .executable(name: "kakao-auth", targets: ["kakao-auth"]),
         .library(name: "KakaoAuth", targets: ["KakaoAuth"]),
         .library(name: "KakaoEmulator", targets: ["KakaoEmulator"]),
+        // For Swift services that verify our access tokens: OpenSSL and Foundation only.
+        .library(name: "KakaoAuthVerifier", targets: ["KakaoAuthVerifier"]),
+        // The same, as Hummingbird 2 middleware.
+        .library(name: "KakaoAuthHummingbird", targets: ["KakaoAuthHummingbird"]),
         .executable(name: "kakao-auth-token-bench", targets: ["TokenBenchmark"]),
     ],
     dependencies: [
@@ -33,10 +37,19 @@ let package = Package(
         ),
         // The PostgreSQL store's migrations, embedded (see PostgresMigrations.swift for why a target of their own).
         .target(name: "PostgresMigrations", resources: [.embedInCode("Migrations")]),
+        // Tokens and the JSON they are read with: the one codec that signs and verifies, for the service and
+        // for the verifier kit alike (OpenSSL and the standard library only).
+        .target(name: "KakaoAuthTokens", dependencies: ["COpenSSL"]),
+        .target(name: "KakaoAuthVerifier", dependencies: ["KakaoAuthTokens"]),
+        .target(
+            name: "KakaoAuthHummingbird",
+            dependencies: ["KakaoAuthVerifier", .product(name: "Hummingbird", package: "hummingbird")]
+        ),
         .target(
             name: "KakaoAuth",
             dependencies: [
                 "COpenSSL",
+                "KakaoAuthTokens",
                 "PostgresMigrations",
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
@@ -58,6 +71,7 @@ let package = Package(
             name: "KakaoEmulator",
             dependencies: [
                 "KakaoAuth",
+                "KakaoAuthTokens",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -75,12 +89,15 @@ let package = Package(
         // Token sign + verify throughput on one core, next to raw HMAC-SHA256 (bench/run.py runs it).
         .executableTarget(
             name: "TokenBenchmark",
-            dependencies: ["KakaoAuth", "COpenSSL"]
+            dependencies: ["KakaoAuthTokens", "COpenSSL"]
         ),
         .testTarget(
             name: "KakaoAuthTests",
             dependencies: [
                 "KakaoAuth",
+                "KakaoAuthTokens",
+                "KakaoAuthVerifier",
+                "KakaoAuthHummingbird",
                 "KakaoEmulator",
                 "PostgresMigrations",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),

@@ -256,7 +256,7 @@ def run_round(duration, postgres_url):
         # Asymmetric tokens (issue 14): authenticated requests with 64 distinct EdDSA tokens, and logins.
         key = directory / "eddsa.pem"
         subprocess.run([str(BINARY), "keys", "generate", "--algorithm", "EdDSA", "--out", str(key)], check=True, capture_output=True, timeout=30)
-        eddsa_process, eddsa_url, _ = service(directory, fast_url, free_port(), name="service-eddsa", JWT_ALGORITHM="EdDSA", JWT_PRIVATE_KEY_FILE=str(key))
+        eddsa_process, eddsa_url, _ = service(directory, fast_url, free_port(), name="service-eddsa", JWT_ALGORITHM="EdDSA", JWT_PRIVATE_KEY_FILE=str(key), JWT_SECRET="")
         try:
             access_tokens = directory / "eddsa-access-tokens.txt"
             access_tokens.write_text("\n".join(login(eddsa_url, f"user-{2000 + number}")["access_token"] for number in range(64)) + "\n")

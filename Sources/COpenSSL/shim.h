@@ -13,6 +13,7 @@
 #include <openssl/rsa.h>
 #include <openssl/pem.h>
 #include <openssl/ec.h>
+#include <openssl/err.h>
 
 // OSSL_PARAM arrays are awkward to build from Swift; this keys an HMAC-SHA256 context once so that each
 // signature only duplicates it (about 2.4x faster than the one-shot HMAC()).
@@ -175,6 +176,7 @@ static inline size_t kakao_auth_key_pem(EVP_PKEY *key, int private_key, char *ou
         memcpy(output, data, (size_t)length);
         copied = (size_t)length;
     }
+    if (length > 0) OPENSSL_cleanse(data, (size_t)length);  // a private key leaves no copy in freed memory
     BIO_free(bio);
     return copied;
 }
@@ -224,6 +226,7 @@ static inline int kakao_auth_sign(EVP_PKEY *key, const unsigned char *message, s
         }
     }
     EVP_MD_CTX_free(context);
+    if (!ok) ERR_clear_error();
     return ok;
 }
 
@@ -259,7 +262,41 @@ static inline int kakao_auth_verify(EVP_PKEY *key, const unsigned char *message,
         ECDSA_SIG_free(parsed);
     }
     EVP_MD_CTX_free(context);
+    // A refused signature is an answer, not an error: leave nothing on this thread's OpenSSL error queue.
+    if (!valid) ERR_clear_error();
     return valid;
+}
+
+// A public key from a JWK's coordinates: Ed25519's 32-byte `x`, or P-256's `x` and `y` (32 bytes each, a point
+// OpenSSL checks is on the curve). NULL when OpenSSL refuses them.
+static inline EVP_PKEY *kakao_auth_public_key_from_coordinates(int type, const unsigned char *x, const unsigned char *y) {
+    if (type == KAKAO_AUTH_KEY_ED25519) return EVP_PKEY_new_raw_public_key(EVP_PKEY_ED25519, NULL, x, 32);
+    if (type != KAKAO_AUTH_KEY_P256) return NULL;
+    unsigned char point[65];
+    point[0] = 0x04;  // uncompressed
+    memcpy(point + 1, x, 32);
+    memcpy(point + 33, y, 32);
+    char group[] = "prime256v1";
+    OSSL_PARAM parameters[] = {
+        OSSL_PARAM_construct_utf8_string(OSSL_PKEY_PARAM_GROUP_NAME, group, 0),
+        OSSL_PARAM_construct_octet_string(OSSL_PKEY_PARAM_PUB_KEY, point, sizeof point),
+        OSSL_PARAM_construct_end(),
+    };
+    EVP_PKEY_CTX *context = EVP_PKEY_CTX_new_from_name(NULL, "EC", NULL);
+    EVP_PKEY *key = NULL;
+    if (context == NULL || EVP_PKEY_fromdata_init(context) != 1 || EVP_PKEY_fromdata(context, &key, EVP_PKEY_PUBLIC_KEY, parameters) != 1) key = NULL;
+    EVP_PKEY_CTX_free(context);
+    // fromdata does not always check the point; a key whose point is not on the curve is refused here.
+    if (key != NULL) {
+        EVP_PKEY_CTX *check = EVP_PKEY_CTX_new_from_pkey(NULL, key, NULL);
+        int valid = check != NULL && EVP_PKEY_public_check(check) == 1;
+        EVP_PKEY_CTX_free(check);
+        if (!valid) {
+            EVP_PKEY_free(key);
+            key = NULL;
+        }
+    }
+    return key;
 }
 
 #endif

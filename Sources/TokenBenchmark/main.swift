@@ -3,7 +3,7 @@
 // object. Run by bench/run.py from a release build.
 import COpenSSL
 import Foundation
-import KakaoAuth
+import KakaoAuthTokens
 
 /// Everything in a function: globals of a top-level script are checked for their actor on every access,
 /// which would be measured along with the codec.

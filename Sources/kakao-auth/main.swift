@@ -4,6 +4,7 @@ import KakaoAuth
 import KakaoEmulator
 import Logging
 import NIOCore
+import KakaoAuthTokens
 
 @main
 struct KakaoAuthCommand: AsyncParsableCommand {
@@ -82,8 +83,13 @@ struct GenerateKey: ParsableCommand {
             throw ExitCode(73)  // EX_CANTCREAT
         }
         let file = FileHandle(fileDescriptor: descriptor, closeOnDealloc: true)
-        try file.write(contentsOf: pem)
-        try file.synchronize()
+        do {
+            try file.write(contentsOf: pem)
+            try file.synchronize()
+        } catch {
+            unlink(out)  // no half-written key left behind
+            throw error
+        }
         say(key.keyID)
     }
 }

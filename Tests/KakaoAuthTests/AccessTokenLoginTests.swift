@@ -3,6 +3,7 @@ import GRDB
 import Hummingbird
 import Testing
 @testable import KakaoAuth
+@testable import KakaoAuthTokens
 
 /// Logging in with a Kakao access token from Kakao's SDKs: accepted only when Kakao says it was issued to
 /// our app (`KAKAO_APP_ID`), never on `/v2/user/me` alone (token substitution).

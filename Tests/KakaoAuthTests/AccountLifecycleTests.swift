@@ -4,6 +4,7 @@ import HTTPTypes
 import Hummingbird
 import Testing
 @testable import KakaoAuth
+@testable import KakaoAuthTokens
 
 /// Deleting accounts (ours and Kakao's webhook), logout everywhere, and the audit trail they leave.
 @Suite struct AccountLifecycleTests {

@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import KakaoAuth
+@testable import KakaoAuthTokens
 
 /// EdDSA and ES256 tokens: OpenSSL signs and verifies, each `kid` is bound to its key's one algorithm, and the
 /// hostile variants of a valid token are refused.
@@ -19,10 +20,10 @@ import Testing
         return Base64URL.encode(Array(header.utf8)) + "." + payload + "." + Base64URL.encode(signature)
     }
 
-    static func parts(_ token: String) -> (header: [String: String], signingInput: String, signature: [UInt8]) {
+    static func parts(_ token: String) -> (header: [String: String], signature: [UInt8]) {
         let segments = token.split(separator: ".")
         let header = try! JSONSerialization.jsonObject(with: Data(Base64URL.decode(segments[0])!)) as! [String: String]
-        return (header, segments[0] + "." + segments[1], Base64URL.decode(segments[2])!)
+        return (header, Base64URL.decode(segments[2])!)
     }
 
     static func refusal(_ codec: JWTCodec, _ token: String, as kind: TokenKind = .access, now: Int64 = now) -> TokenError.Reason? {
@@ -40,7 +41,7 @@ import Testing
         let codec = Self.codec(key)
         let token = codec.sign(Self.claims, as: .access)
         #expect(try codec.verify(token, as: .access, now: Self.now) == Self.claims)
-        let (header, _, signature) = Self.parts(token)
+        let (header, signature) = Self.parts(token)
         #expect(header == ["alg": algorithm.rawValue, "typ": "at+jwt", "kid": key.keyID])
         #expect(signature.count == 64, "JOSE's raw form, not DER")
         #expect(Self.refusal(codec, codec.sign(Self.claims, as: .refresh)) == .wrongType)
@@ -66,13 +67,9 @@ import Testing
         let key = AsymmetricKey.generate(algorithm)
         let codec = Self.codec(key)
         let token = codec.sign(Self.claims, as: .access)
-        let (_, signingInput, _) = Self.parts(token)
 
         // HS256 keyed with the public key (the classic algorithm confusion), under the key's own kid.
-        let confused = HMACSHA256(key: Array(key.publicPEM.utf8))
-        let forgedInput = Base64URL.encode(Array(#"{"alg":"HS256","typ":"at+jwt","kid":"\#(key.keyID)"}"#.utf8)) + "." + signingInput.split(separator: ".")[1]
-        let mac = forgedInput.utf8.withContiguousStorageIfAvailable { confused.authenticationCode(for: UnsafeRawBufferPointer($0)) }!
-        #expect(Self.refusal(codec, forgedInput + "." + Base64URL.encode(mac)) == .unsupportedHeader)
+        #expect(Self.refusal(codec, Self.confused(token, key: key)) == .unsupportedHeader)
         // Another algorithm named for the kid, and none.
         let other = algorithm == .edDSA ? "ES256" : "EdDSA"
         #expect(Self.refusal(codec, Self.forged(token, header: #"{"alg":"\#(other)","typ":"at+jwt","kid":"\#(key.keyID)"}"#, signature: Self.parts(token).signature)) == .unsupportedHeader)
@@ -88,6 +85,14 @@ import Testing
         #expect(Self.refusal(codec, Self.forged(token, header: Self.headerJSON(token), signature: flipped)) == .badSignature)
     }
 
+    /// `token`'s payload under `{"alg":"HS256",…,"kid":<key's kid>}`, MAC'd with the key's public PEM as the
+    /// secret: what a verifier that takes `alg` from the token would accept.
+    static func confused(_ token: String, key: AsymmetricKey) -> String {
+        let input = Base64URL.encode(Array(#"{"alg":"HS256","typ":"at+jwt","kid":"\#(key.keyID)"}"#.utf8)) + "." + token.split(separator: ".")[1]
+        let mac = Array(input.utf8).withUnsafeBytes { HMACSHA256(key: Array(key.publicPEM.utf8)).authenticationCode(for: $0) }
+        return input + "." + Base64URL.encode(mac)
+    }
+
     static func headerJSON(_ token: String) -> String {
         String(decoding: Base64URL.decode(token.split(separator: ".")[0])!, as: UTF8.self)
     }
@@ -101,9 +106,12 @@ import Testing
         let old = service.sign(Self.claims, as: .access)
         #expect(Self.refusal(Self.codec(next, verifying: [current]), old) == nil)
         #expect(Self.refusal(Self.codec(next), old) == .unsupportedHeader)
-        // Moving from HS256: the secret's tokens still verify next to the new key.
-        let secret = HS256Key(secret: Array("a-secret-of-at-least-thirty-two-bytes!!".utf8))
-        #expect(Self.refusal(Self.codec(current, verifying: [secret]), Self.codec(secret).sign(Self.claims, as: .access)) == nil)
+        // Moving from HS256: the secret's tokens still verify next to the new key, until the window's end.
+        let bytes = Array("a-secret-of-at-least-thirty-two-bytes!!".utf8)
+        let hs256 = Self.codec(HS256Key(secret: bytes)).sign(Self.claims, as: .access)
+        let window = Self.codec(current, verifying: [HS256Key(secret: bytes, acceptedUntil: Self.now + 60)])
+        #expect(Self.refusal(window, hs256) == nil)
+        #expect(Self.refusal(window, hs256, now: Self.now + 61) == .unsupportedHeader, "after the window, whatever the token says")
     }
 
     /// ES256 signatures are JOSE's r‖s: the DER form is refused, and so is the high-S twin of a valid one

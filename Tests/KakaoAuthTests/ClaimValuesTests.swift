@@ -1,5 +1,6 @@
 import Testing
 @testable import KakaoAuth
+@testable import KakaoAuthTokens
 
 /// The fast claims reader (`ClaimValues.parseFlat`) against the strict JSON reader it stands in for: on
 /// generated and mutated payloads, whenever the fast path answers, it must answer what the strict reader's

@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import KakaoAuth
+@testable import KakaoAuthTokens
 
 @Suite struct ConcurrencyTests {
     @Test func concurrentFirstLoginsOfOneKakaoUserCreateOneUser() async throws {

@@ -3,6 +3,7 @@ import GRDB
 import HTTPTypes
 import Testing
 @testable import KakaoAuth
+@testable import KakaoAuthTokens
 
 /// What is kept and for how long: audit events end with their retention, an erased account leaves no
 /// personal data in the database files, and the file shrinks once a purge has deleted rows.

@@ -3,6 +3,7 @@ import Hummingbird
 import Testing
 @testable import KakaoAuth
 @testable import KakaoEmulator
+@testable import KakaoAuthTokens
 
 /// The emulator's OpenID Connect side, and the service logging in with what it hands an app, as Kakao's
 /// SDKs would: id_tokens checked against its JWKS (also across a key rotation), access tokens of its app.

@@ -4,6 +4,7 @@ import HummingbirdTesting
 import Testing
 @testable import KakaoAuth
 @testable import KakaoEmulator
+@testable import KakaoAuthTokens
 
 /// The emulator behaves as Kakao documents: consent, codes, KOE errors, omitted fields, admin calls, faults.
 @Suite struct EmulatorTests {

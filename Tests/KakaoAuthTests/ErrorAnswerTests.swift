@@ -3,6 +3,7 @@ import Hummingbird
 import HummingbirdTesting
 import Testing
 @testable import KakaoAuth
+@testable import KakaoAuthTokens
 
 /// Every error code, as problem+json, and a failed login leaves nothing behind.
 @Suite struct ErrorAnswerTests {

@@ -2,6 +2,7 @@ import Foundation
 import Hummingbird
 import Testing
 @testable import KakaoAuth
+@testable import KakaoAuthTokens
 
 /// Logging in with the OpenID Connect ID token Kakao's SDKs hand an app: verified against Kakao's JWKS (a
 /// real HTTP server on loopback), with no other call to Kakao; every hostile token refused with nothing stored.

@@ -1,5 +1,6 @@
 import Testing
 @testable import KakaoAuth
+@testable import KakaoAuthTokens
 
 /// The verification rules: accept exactly what we issue, refuse everything else with a reason.
 @Suite struct JWTCodecTests {

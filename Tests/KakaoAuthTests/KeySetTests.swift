@@ -2,6 +2,7 @@ import Foundation
 import HTTPTypes
 import Testing
 @testable import KakaoAuth
+@testable import KakaoAuthTokens
 
 /// `JWT_ALGORITHM`'s keys from the environment, the service signing with them end to end, and the JWKS.
 @Suite struct KeySetTests {
@@ -44,6 +45,16 @@ import Testing
         let garbled = try #require(problem(["JWT_ALGORITHM": "EdDSA", "JWT_PRIVATE_KEY": "-----BEGIN PRIVATE KEY-----\n\(body)x\n-----END PRIVATE KEY-----"]))
         #expect(garbled.variable == "JWT_PRIVATE_KEY" && !garbled.description.contains(body))
         #expect(problem(["JWT_ALGORITHM": "RS256"])?.variable == "JWT_ALGORITHM")
+        // A key pasted where its path belongs is not echoed back.
+        let pasted = try #require(problem(["JWT_ALGORITHM": "EdDSA", "JWT_PRIVATE_KEY_FILE": edDSA.privatePEM!]))
+        #expect(pasted.variable == "JWT_PRIVATE_KEY_FILE" && !pasted.description.contains(body))
+        // JWT_SECRET beside a private key (a move from HS256) needs the end of its window, in UTC.
+        #expect(problem(["JWT_ALGORITHM": "EdDSA", "JWT_PRIVATE_KEY_FILE": edDSAFile])?.variable == "JWT_HS256_ACCEPTED_UNTIL")
+        #expect(problem(["JWT_ALGORITHM": "EdDSA", "JWT_PRIVATE_KEY_FILE": edDSAFile, "JWT_HS256_ACCEPTED_UNTIL": "2026-12-31"])?.variable == "JWT_HS256_ACCEPTED_UNTIL")
+        #expect(problem(["JWT_ALGORITHM": "EdDSA", "JWT_PRIVATE_KEY_FILE": edDSAFile, "JWT_HS256_ACCEPTED_UNTIL": "2026-12-31T00:00:00Z"]) == nil)
+        #expect(problem(["JWT_ALGORITHM": "EdDSA", "JWT_PRIVATE_KEY_FILE": edDSAFile, "JWT_SECRET": nil, "JWT_HS256_ACCEPTED_UNTIL": "2026-12-31T00:00:00Z"])?
+            .variable == "JWT_HS256_ACCEPTED_UNTIL", "a window for no secret")
+        #expect(problem(["JWT_HS256_ACCEPTED_UNTIL": "2026-12-31T00:00:00Z"])?.variable == "JWT_HS256_ACCEPTED_UNTIL", "HS256 mode")
         // HS256 takes no key files; the next key must differ from the current one.
         #expect(problem(["JWT_PRIVATE_KEY_FILE": edDSAFile])?.variable == "JWT_PRIVATE_KEY_FILE")
         #expect(problem(["JWT_ALGORITHM": "EdDSA", "JWT_PRIVATE_KEY_FILE": edDSAFile, "JWT_NEXT_PUBLIC_KEY_FILE": files.write("same.pub", edDSA.publicPEM)])?
@@ -83,10 +94,12 @@ import Testing
         let current = AsymmetricKey.generate(algorithm), next = AsymmetricKey.generate(.edDSA), previous = AsymmetricKey.generate(.es256)
         let kakao = FakeKakao()
         kakao.addCode("asymmetric", profile: "{\"id\":77}")
+        // A move from HS256: the test secret's tokens are accepted until the window's end.
         let environment = [
             "JWT_ALGORITHM": algorithm.rawValue, "JWT_PRIVATE_KEY_FILE": files.write("current.pem", current.privatePEM!),
             "JWT_NEXT_PUBLIC_KEY_FILE": files.write("next.pub", next.publicPEM),
             "JWT_PREVIOUS_PUBLIC_KEY_FILES": files.write("previous.pub", previous.publicPEM),
+            "JWT_HS256_ACCEPTED_UNTIL": "2100-01-01T00:00:00Z",
         ]
         try await TestService.run(kakao: kakao, environment: environment) { service in
             let set = try await service.get("/.well-known/jwks.json").json
@@ -107,6 +120,10 @@ import Testing
             let early = JWTCodec(signingKey: next, issuer: "kakao-auth", audience: "kakao-auth")
                 .sign(TokenClaims(subject: "user", sessionID: "session", tokenID: "token", issuedAt: now, expiresAt: now + 600), as: .access)
             #expect(try await service.me(bearer: early).problemCode == "invalid_token")
+            // An HS256 token of the test secret for a live session: accepted within the window.
+            let claims = try JWTCodec(signingKey: current, issuer: "kakao-auth", audience: "kakao-auth").verify(access, as: .access, now: now)
+            let hs256 = JWTCodec(secret: Array(TestService.jwtSecret.utf8), issuer: "kakao-auth", audience: "kakao-auth").sign(claims, as: .access)
+            #expect(try await service.me(bearer: hs256).status == .ok)
         }
     }
 }

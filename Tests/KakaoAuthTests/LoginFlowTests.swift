@@ -4,6 +4,7 @@ import Hummingbird
 import HummingbirdTesting
 import Testing
 @testable import KakaoAuth
+@testable import KakaoAuthTokens
 
 /// The whole flow over real HTTP, against a fake Kakao that is itself a real HTTP server.
 @Suite struct LoginFlowTests {

@@ -2,6 +2,7 @@ import Foundation
 import Hummingbird
 import Testing
 @testable import KakaoAuth
+@testable import KakaoAuthTokens
 
 /// Logout judges its refresh token exactly as refresh does: a token refresh would refuse logs nothing out,
 /// and nothing beyond what refresh would revoke is revoked.

@@ -4,6 +4,7 @@ import HTTPTypes
 import Hummingbird
 import Testing
 @testable import KakaoAuth
+@testable import KakaoAuthTokens
 
 /// Introspection, key rotation, metrics, request ids, rate limits and purging.
 @Suite struct OperationsTests {

@@ -3,6 +3,7 @@ import Hummingbird
 import HummingbirdTesting
 import Testing
 @testable import KakaoAuth
+@testable import KakaoAuthTokens
 
 /// Single-use refresh tokens, the reuse interval for concurrent tabs, and reuse detection.
 @Suite struct RefreshRotationTests {

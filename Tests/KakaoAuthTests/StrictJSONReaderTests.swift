@@ -1,5 +1,6 @@
 import Testing
 @testable import KakaoAuth
+@testable import KakaoAuthTokens
 
 @Suite struct StrictJSONReaderTests {
     func parse(_ text: String) -> JSONValue? { try? StrictJSONReader.parse(Array(text.utf8)) }

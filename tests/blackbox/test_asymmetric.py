@@ -53,7 +53,7 @@ def test_pyjwt_verifies_our_tokens_from_the_jwks_alone(kakao, tmp_path, algorith
     current, kid = generate(tmp_path, algorithm, "current.pem")
     upcoming, next_kid = generate(tmp_path, "EdDSA", "next.pem")
     retired, previous_kid = generate(tmp_path, "ES256", "previous.pem")
-    service = Service(kakao, tmp_path, JWT_ALGORITHM=algorithm, JWT_PRIVATE_KEY_FILE=str(current),
+    service = Service(kakao, tmp_path, JWT_ALGORITHM=algorithm, JWT_PRIVATE_KEY_FILE=str(current), JWT_SECRET="",
                       JWT_NEXT_PUBLIC_KEY_FILE=str(public_half(tmp_path, upcoming)),
                       JWT_PREVIOUS_PUBLIC_KEY_FILES=str(public_half(tmp_path, retired))).start()
     try:
@@ -97,7 +97,7 @@ def test_pyjwt_verifies_our_tokens_from_the_jwks_alone(kakao, tmp_path, algorith
 def test_a_key_of_the_wrong_type_stops_the_process_without_showing_it(kakao, tmp_path):
     path, _ = generate(tmp_path, "EdDSA", "ed.pem")
     secret_line = path.read_text().splitlines()[1]
-    service = Service(kakao, tmp_path, JWT_ALGORITHM="ES256", JWT_PRIVATE_KEY=path.read_text())
+    service = Service(kakao, tmp_path, JWT_ALGORITHM="ES256", JWT_PRIVATE_KEY=path.read_text(), JWT_SECRET="")
     result = subprocess.run([str(BINARY), "serve"], env=service.env, capture_output=True, text=True, timeout=30)
     assert result.returncode == 78
     lines = result.stderr.strip().splitlines()
@@ -116,7 +116,7 @@ def test_the_readme_verifiers_accept_our_access_tokens_and_refuse_the_rest(kakao
         pytest.skip("Debian's nodejs is not installed (.ci/run installs it)")
     assert (EXAMPLES / VERIFIERS[language][-1]).read_text() in (ROOT / "README.md").read_text(), "README shows the file as it is"
     current, _ = generate(tmp_path, algorithm, "current.pem")
-    service = Service(kakao, tmp_path, JWT_ALGORITHM=algorithm, JWT_PRIVATE_KEY_FILE=str(current)).start()
+    service = Service(kakao, tmp_path, JWT_ALGORITHM=algorithm, JWT_PRIVATE_KEY_FILE=str(current), JWT_SECRET="").start()
     try:
         kakao.add_code("verify", 4040)
         body = service.login("verify").json()

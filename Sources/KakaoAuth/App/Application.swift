@@ -2,6 +2,7 @@ import AsyncHTTPClient
 import Hummingbird
 import Logging
 import ServiceLifecycle
+import KakaoAuthTokens
 
 /// Builds the whole service from its configuration: the executable runs it, the tests run the very same one.
 ///

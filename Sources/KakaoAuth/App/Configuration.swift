@@ -2,6 +2,7 @@ import Foundation
 import Hummingbird
 import NIOCore
 import Logging
+import KakaoAuthTokens
 
 /// A configuration problem, naming the variable and never echoing a secret's value.
 public struct ConfigurationError: Error, CustomStringConvertible {
@@ -113,13 +114,13 @@ public struct Configuration: Sendable {
 
     private static func tokenKeys(_ variables: EnvironmentVariables) throws(ConfigurationError) -> TokenKeys {
         let algorithm = try variables.choice("JWT_ALGORITHM", default: JWSAlgorithm.hs256)
-        let previousSecrets = try variables.secrets("JWT_PREVIOUS_SECRETS").map(HS256Key.init(secret:))
-        let keyVariables = ["JWT_PRIVATE_KEY", "JWT_PRIVATE_KEY_FILE", "JWT_NEXT_PUBLIC_KEY_FILE", "JWT_PREVIOUS_PUBLIC_KEY_FILES"]
+        let keyVariables = ["JWT_PRIVATE_KEY", "JWT_PRIVATE_KEY_FILE", "JWT_NEXT_PUBLIC_KEY_FILE", "JWT_PREVIOUS_PUBLIC_KEY_FILES", "JWT_HS256_ACCEPTED_UNTIL"]
         guard algorithm != .hs256 else {
             for name in keyVariables where variables.optional(name) != nil {
                 throw ConfigurationError(variable: name, problem: "is for JWT_ALGORITHM=EdDSA or ES256 (HS256 signs with JWT_SECRET)")
             }
             let secret = try variables.secret("JWT_SECRET")
+            let previousSecrets = try variables.secrets("JWT_PREVIOUS_SECRETS").map { HS256Key(secret: $0) }
             return TokenKeys(signing: HS256Key(secret: secret), verifying: previousSecrets, published: [], stateCookieSecret: secret)
         }
         let signing: AsymmetricKey
@@ -150,15 +151,26 @@ public struct Configuration: Sendable {
         guard Set(published.map(\.keyID)).count == published.count else {
             throw ConfigurationError(variable: "JWT_NEXT_PUBLIC_KEY_FILE", problem: "and JWT_PREVIOUS_PUBLIC_KEY_FILES must name keys other than the current one, each once")
         }
-        // With JWT_SECRET still set (a move from HS256), its tokens verify until they have expired; it also keeps
-        // keying the login state cookie, so that a server-side login in flight survives the switch.
-        let secret = try variables.optional("JWT_SECRET").map { _ throws(ConfigurationError) in try variables.secret("JWT_SECRET") }
-        guard let material = secret ?? signing.privateKeyMaterial() else {
+        // A move from HS256: the secrets' tokens verify until JWT_HS256_ACCEPTED_UNTIL, which must be given.
+        // Every service still holds them then and could mint with them, so the window has an end the operator
+        // chose, rather than lasting as long as someone forgets the variable.
+        let secrets = try (variables.optional("JWT_SECRET").map { _ throws(ConfigurationError) in [try variables.secret("JWT_SECRET")] } ?? [])
+            + variables.secrets("JWT_PREVIOUS_SECRETS")
+        let hs256Keys: [HS256Key]
+        if secrets.isEmpty {
+            guard variables.optional("JWT_HS256_ACCEPTED_UNTIL") == nil else {
+                throw ConfigurationError(variable: "JWT_HS256_ACCEPTED_UNTIL", problem: "needs JWT_SECRET (the secret whose tokens it accepts)")
+            }
+            hs256Keys = []
+        } else {
+            let until = try variables.time("JWT_HS256_ACCEPTED_UNTIL", purpose: "with JWT_SECRET beside JWT_ALGORITHM=\(algorithm.rawValue)")
+            hs256Keys = secrets.map { HS256Key(secret: $0, acceptedUntil: until) }
+        }
+        // The state cookie's key comes from the private key: no secret any other service holds.
+        guard let material = signing.privateKeyMaterial() else {
             throw ConfigurationError(variable: "JWT_PRIVATE_KEY_FILE", problem: "could not be read by OpenSSL")
         }
-        return TokenKeys(
-            signing: signing, verifying: previousKeys + (secret.map { [HS256Key(secret: $0)] } ?? []) + previousSecrets,
-            published: published, stateCookieSecret: material)
+        return TokenKeys(signing: signing, verifying: previousKeys + hs256Keys, published: published, stateCookieSecret: material)
     }
 
     /// Only what the `migrate`, `purge` and `events` commands need.
@@ -227,8 +239,21 @@ private struct EnvironmentVariables {
         return items?.isEmpty == false ? items : nil
     }
 
-    /// The contents of the file at `path`, which `name` names.
+    /// A moment as RFC 3339 in UTC (`2026-12-31T00:00:00Z`), in seconds since 1970; required, for `purpose`.
+    func time(_ name: String, purpose: String) throws(ConfigurationError) -> Int64 {
+        guard let text = optional(name) else { throw ConfigurationError(variable: name, problem: "is required \(purpose)") }
+        guard text.hasSuffix("Z"), let date = ISO8601DateFormatter().date(from: text) else {
+            throw ConfigurationError(variable: name, problem: "must be a UTC time like 2026-12-31T00:00:00Z")
+        }
+        return Int64(date.timeIntervalSince1970)
+    }
+
+    /// The contents of the file at `path`, which `name` names. A key pasted where its path belongs is not
+    /// echoed back.
     func file(_ name: String, _ path: String) throws(ConfigurationError) -> String {
+        guard !path.contains("-----") else {
+            throw ConfigurationError(variable: name, problem: "holds a PEM, not a path (the key itself goes in JWT_PRIVATE_KEY)")
+        }
         guard let contents = try? String(contentsOfFile: path, encoding: .utf8) else {
             throw ConfigurationError(variable: name, problem: "cannot read \(path)")
         }

@@ -1,3 +1,5 @@
+import KakaoAuthTokens
+
 /// How long sessions and refresh tokens live, and how rotation treats a token presented twice.
 struct SessionPolicy: Sendable {
     /// No token of a session outlives the session's first login by more than this (seconds).
@@ -81,5 +83,12 @@ extension SessionPolicy {
             return .justReplaced
         }
         return .reused
+    }
+}
+
+extension TokenClaims {
+    /// A refresh token's claims, as the session rules take them.
+    var presentedRefreshToken: PresentedRefreshToken {
+        PresentedRefreshToken(jti: tokenID, sessionID: sessionID, userID: subject)
     }
 }

@@ -2,6 +2,7 @@ import GRDB
 import Hummingbird
 import Logging
 import NIOCore
+import KakaoAuthTokens
 
 /// The one place where errors become HTTP answers: every typed error of every layer maps to an
 /// ``APIError``, and every ``APIError`` to an `application/problem+json` answer (RFC 9457).

@@ -1,4 +1,5 @@
 import Hummingbird
+import KakaoAuthTokens
 
 /// `POST /auth/introspect` (RFC 7662), for services that would rather ask than verify locally: it answers
 /// `active: true` only for a valid access token whose session is still live, so it sees logouts and

@@ -1,4 +1,5 @@
 import Hummingbird
+import KakaoAuthTokens
 
 /// `GET /.well-known/jwks.json`: the public keys that verify our tokens (RFC 7517), for any JWT library.
 /// The document only changes with a restart, so it is built once, with its ETag.

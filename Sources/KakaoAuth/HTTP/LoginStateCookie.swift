@@ -1,4 +1,5 @@
 import Hummingbird
+import KakaoAuthTokens
 
 /// The server-side flow's memory between `/auth/kakao/login` and the callback: the `state` and PKCE verifier
 /// sent to Kakao and where to send the browser afterwards, in a short-lived HttpOnly cookie sealed with an

@@ -1,5 +1,6 @@
 import Foundation
 import Hummingbird
+import KakaoAuthTokens
 
 package enum ServerFlowPaths {
     package static let login = "/auth/kakao/login"

@@ -1,4 +1,5 @@
 import Hummingbird
+import KakaoAuthTokens
 
 /// Kakao's unlink webhook (`GET` with a query or `POST` with a form): the user left our app at Kakao
 /// (account deleted, unlinked from Kakao's side, …), so we erase them and every session. Kakao suspends a

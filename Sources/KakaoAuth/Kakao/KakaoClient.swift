@@ -1,6 +1,7 @@
 import AsyncHTTPClient
 import NIOCore
 import NIOHTTP1
+import KakaoAuthTokens
 
 /// The two calls a login makes to Kakao: exchange the authorization code, then read the user.
 ///

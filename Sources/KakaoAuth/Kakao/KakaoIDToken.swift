@@ -1,3 +1,5 @@
+import KakaoAuthTokens
+
 /// Why an id_token or a Kakao access token from an app was refused: the detail of a 400 `invalid_grant`.
 struct KakaoCredentialRefusal: Error, Equatable {
     let reason: String

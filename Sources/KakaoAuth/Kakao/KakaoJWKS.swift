@@ -1,4 +1,5 @@
 import Synchronization
+import KakaoAuthTokens
 
 /// Kakao's OpenID Connect signing keys (`{KAKAO_AUTH_BASE_URL}/.well-known/jwks.json`), cached in memory.
 ///

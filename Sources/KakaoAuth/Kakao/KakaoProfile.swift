@@ -1,3 +1,5 @@
+import KakaoAuthTokens
+
 /// The part of Kakao's `/v2/user/me` answer that we keep. Every field but the id is optional because Kakao
 /// omits whatever the user did not consent to.
 struct KakaoProfile: Equatable, Sendable {

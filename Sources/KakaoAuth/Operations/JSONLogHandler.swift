@@ -1,6 +1,7 @@
 import Foundation
 import Logging
 import Synchronization
+import KakaoAuthTokens
 
 /// `LOG_FORMAT=json`: one JSON object per line on standard output, for log shippers.
 /// `{"ts":"2026-11-22T01:02:03.456Z","level":"info","label":"kakao-auth","message":"request","request_id":"…",…}`

@@ -3,6 +3,7 @@ import Glibc
 #else
 import Darwin
 #endif
+import KakaoAuthTokens
 
 /// Opaque identifiers for users, sessions and token ids, 22 characters of the base64url alphabet.
 package enum RandomID {

@@ -1,3 +1,5 @@
+import KakaoAuthTokens
+
 /// A signed access and refresh token for one session grant, with their expiry times (seconds since 1970).
 struct IssuedTokens: Sendable {
     var accessToken: String
@@ -12,8 +14,10 @@ struct TokenIssuer: Sendable {
     /// Seconds an access token lives, capped by the end of its session.
     let accessTokenLifetime: Int64
 
-    /// A fresh access token, and the grant's refresh token. Signing is deterministic, so re-issuing a
-    /// grant's refresh token (the reuse interval) reproduces the very token issued first.
+    /// A fresh access token, and the grant's refresh token. Re-issuing a grant's refresh token (the reuse
+    /// interval) gives the same claims; with HS256 and EdDSA the very token issued first, with ES256 (a random
+    /// nonce per signature) another signature of them. Nothing compares refresh tokens as strings: the
+    /// database keys them by `jti`.
     func issue(for grant: SessionGrant, now: Int64) -> IssuedTokens {
         let access = TokenClaims(
             subject: grant.userID, sessionID: grant.sessionID, tokenID: RandomID.make(), issuedAt: now,

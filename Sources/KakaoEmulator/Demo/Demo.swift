@@ -3,6 +3,7 @@ import Hummingbird
 import KakaoAuth
 import Logging
 import ServiceLifecycle
+import KakaoAuthTokens
 
 /// `kakao-auth demo`: the emulator and the service side by side, configured for each other, with the demo
 /// page at the service's root. Zero configuration: an ephemeral JWT secret, plain-http cookies (the only

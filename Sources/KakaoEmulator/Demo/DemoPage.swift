@@ -1,5 +1,6 @@
 import Hummingbird
 import KakaoAuth
+import KakaoAuthTokens
 
 /// The demo's single page (`demo.html`, plain HTML and JavaScript, compiled into the binary): a Kakao login
 /// button that goes through the emulator, the callback that posts the code to `/auth/kakao`, and the

@@ -1,5 +1,6 @@
 import Hummingbird
 import KakaoAuth
+import KakaoAuthTokens
 
 /// The emulator's answers, shaped like Kakao's.
 enum EmulatorAnswer {

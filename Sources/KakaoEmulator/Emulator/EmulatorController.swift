@@ -1,6 +1,7 @@
 import Foundation
 import Hummingbird
 import KakaoAuth
+import KakaoAuthTokens
 
 /// What an authorize request asked for, carried through the consent form in hidden fields.
 struct EmulatedAuthorizeRequest: Sendable {

@@ -1,5 +1,6 @@
 import Hummingbird
 import KakaoAuth
+import KakaoAuthTokens
 
 /// The emulator's OpenID Connect side: its signing keys as a JWKS, its discovery document, the id_tokens it
 /// signs, and what Kakao's mobile SDKs hand an app after a login, so that an app can be developed offline.

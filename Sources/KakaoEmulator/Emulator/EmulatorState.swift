@@ -1,5 +1,6 @@
 import KakaoAuth
 import Synchronization
+import KakaoAuthTokens
 
 /// A test user as the consent page describes them.
 struct EmulatedUser: Equatable, Sendable {

@@ -3,6 +3,7 @@ import Hummingbird
 import HummingbirdTesting
 import Synchronization
 @testable import KakaoAuth
+@testable import KakaoAuthTokens
 
 /// A stand-in for kauth.kakao.com and kapi.kakao.com: a real HTTP server on 127.0.0.1 that checks the
 /// client credentials like Kakao, and whose answers each test scripts per authorization code.

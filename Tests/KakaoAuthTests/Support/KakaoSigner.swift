@@ -1,5 +1,6 @@
 import Foundation
 @testable import KakaoAuth
+@testable import KakaoAuthTokens
 
 /// Kakao's side of an id_token, for tests: an RSA key under a kid, its JWK, and tokens it signs, with any
 /// header and claims (raw JSON values, so a test can write whatever an attacker would).

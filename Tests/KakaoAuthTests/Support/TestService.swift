@@ -5,6 +5,7 @@ import HummingbirdTesting
 import Logging
 import Synchronization
 @testable import KakaoAuth
+@testable import KakaoAuthTokens
 
 /// A clock the test moves by hand.
 final class ManualClock: Sendable {

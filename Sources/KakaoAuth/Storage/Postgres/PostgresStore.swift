@@ -3,6 +3,7 @@ import Logging
 import NIOCore
 import PostgresMigrations
 import PostgresNIO
+import KakaoAuthTokens
 
 /// The store for several replicas: one PostgreSQL database through postgres-nio's connection pool. Each
 /// step of ``SessionStore`` is one statement or one transaction. A refresh or logout reads its session,

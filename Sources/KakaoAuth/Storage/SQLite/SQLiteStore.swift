@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import KakaoAuthTokens
 
 /// The embedded store: one SQLite file. One method per step of ``SessionStore``; callers never see SQL.
 ///

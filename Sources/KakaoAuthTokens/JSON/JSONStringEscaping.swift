@@ -26,7 +26,7 @@ extension String {
 
 extension UInt8 {
     /// A UTF-8 byte that a JSON string carries as it is: anything but `"`, `\` and control characters.
-    var isPlainInJSONString: Bool {
+    package var isPlainInJSONString: Bool {
         self >= 0x20 && self != UInt8(ascii: "\"") && self != UInt8(ascii: "\\")
     }
 }

@@ -5,7 +5,7 @@ package enum TokenKind: Sendable {
     case refresh
 
     /// `at+jwt` is RFC 9068's type for access tokens; refresh tokens get a type of their own.
-    var headerType: String {
+    package var headerType: String {
         switch self {
         case .access: "at+jwt"
         case .refresh: "refresh+jwt"
@@ -39,7 +39,7 @@ package struct TokenClaims: Equatable, Sendable {
 /// Why a presented token was refused. The kind says which token was expected, so one mapping can answer
 /// `invalid_token` for access tokens and `refresh_token_invalid` for refresh tokens.
 package struct TokenError: Error, Equatable {
-    enum Reason: String, Sendable {
+    package enum Reason: String, Sendable {
         case malformed = "the token is not a well-formed compact JWS"
         case tooLarge = "the token is larger than any token this service issues"
         case unsupportedHeader = "the token header is not one this service issues (alg, typ or kid)"
@@ -50,13 +50,6 @@ package struct TokenError: Error, Equatable {
         case notYetValid = "the token is not valid yet"
     }
 
-    let kind: TokenKind
-    let reason: Reason
-}
-
-extension TokenClaims {
-    /// A refresh token's claims, as the session rules take them.
-    var presentedRefreshToken: PresentedRefreshToken {
-        PresentedRefreshToken(jti: tokenID, sessionID: sessionID, userID: subject)
-    }
+    package let kind: TokenKind
+    package let reason: Reason
 }

@@ -1,9 +1,9 @@
 /// Why a document is not the JSON this service accepts.
-struct JSONSyntaxError: Error, Equatable, CustomStringConvertible {
-    let message: String
-    let offset: Int
+package struct JSONSyntaxError: Error, Equatable, CustomStringConvertible {
+    package let message: String
+    package let offset: Int
 
-    var description: String { "\(message) at byte \(offset)" }
+    package var description: String { "\(message) at byte \(offset)" }
 }
 
 /// A strict RFC 8259 reader for untrusted input: request bodies, Kakao's answers and token payloads.
@@ -11,8 +11,8 @@ struct JSONSyntaxError: Error, Equatable, CustomStringConvertible {
 /// Stricter than Foundation where it matters for an auth service: duplicate object keys are refused (two
 /// parsers must never disagree on which `exp` counts), nesting depth is bounded (no stack exhaustion),
 /// strings must be valid UTF-8 without raw control characters, and nothing may follow the document.
-struct StrictJSONReader {
-    static let defaultMaximumDepth = 32
+package struct StrictJSONReader {
+    package static let defaultMaximumDepth = 32
 
     private let bytes: [UInt8]
     private let maximumDepth: Int
@@ -23,7 +23,7 @@ struct StrictJSONReader {
         self.maximumDepth = maximumDepth
     }
 
-    static func parse(_ bytes: some Sequence<UInt8>, maximumDepth: Int = defaultMaximumDepth) throws(JSONSyntaxError) -> JSONValue {
+    package static func parse(_ bytes: some Sequence<UInt8>, maximumDepth: Int = defaultMaximumDepth) throws(JSONSyntaxError) -> JSONValue {
         var reader = StrictJSONReader(bytes: Array(bytes), maximumDepth: maximumDepth)
         reader.skipWhitespace()
         let value = try reader.readValue(depth: 0)

@@ -68,6 +68,28 @@ package final class AsymmetricKey: JWSKey, @unchecked Sendable {
         try load(pem, label: "PUBLIC KEY", private: false)
     }
 
+    /// A public key from a JWK of a key set (RFC 7517), held to what kakao-auth publishes: `kty` and `crv` of
+    /// Ed25519 or P-256, coordinates of 32 bytes in strict base64url, the `alg` the key's type signs, `use`
+    /// `sig` if present, and a `kid` that is the key's RFC 7638 thumbprint. Nil for anything else.
+    package static func publicKey(jwk: JSONValue) -> AsymmetricKey? {
+        func coordinate(_ name: String) -> [UInt8]? {
+            guard let text = jwk[name]?.stringValue, let bytes = Base64URL.decode(text), bytes.count == 32 else { return nil }
+            return bytes
+        }
+        let type: Int32
+        switch (jwk["kty"]?.stringValue, jwk["crv"]?.stringValue) {
+        case ("OKP", "Ed25519"): type = KAKAO_AUTH_KEY_ED25519
+        case ("EC", "P-256"): type = KAKAO_AUTH_KEY_P256
+        default: return nil
+        }
+        guard let x = coordinate("x"), jwk["d"] == nil, jwk["use"].map({ $0.stringValue == "sig" }) ?? true else { return nil }
+        let y = type == KAKAO_AUTH_KEY_P256 ? coordinate("y") : [UInt8](repeating: 0, count: 32)
+        guard let y, let key = kakao_auth_public_key_from_coordinates(type, x, y), let publicKey = try? AsymmetricKey(key: key, canSign: false),
+              jwk["alg"]?.stringValue == publicKey.algorithm.rawValue, jwk["kid"]?.stringValue == publicKey.keyID
+        else { return nil }
+        return publicKey
+    }
+
     /// A new key pair for `algorithm` (EdDSA or ES256).
     package static func generate(_ algorithm: JWSAlgorithm) -> AsymmetricKey {
         let type = algorithm == .edDSA ? KAKAO_AUTH_KEY_ED25519 : KAKAO_AUTH_KEY_P256
@@ -118,6 +140,7 @@ package final class AsymmetricKey: JWSKey, @unchecked Sendable {
 
     private func pem(private isPrivate: Bool) -> String? {
         var output = [CChar](repeating: 0, count: 4096)
+        defer { output.withUnsafeMutableBytes { OPENSSL_cleanse($0.baseAddress, $0.count) } }
         let length = kakao_auth_key_pem(key, isPrivate ? 1 : 0, &output, output.count)
         guard length > 0 else { return nil }
         return String(decoding: output.prefix(length).map { UInt8(bitPattern: $0) }, as: UTF8.self)
@@ -125,7 +148,7 @@ package final class AsymmetricKey: JWSKey, @unchecked Sendable {
 
     /// 32 bytes only this key's holder knows, for keys derived from it (the login state cookie's, when there
     /// is no `JWT_SECRET`); nil for a public key.
-    func privateKeyMaterial() -> [UInt8]? {
+    package func privateKeyMaterial() -> [UInt8]? {
         guard canSign else { return nil }
         var bytes = [UInt8](repeating: 0, count: 32)
         return kakao_auth_private_bytes(key, &bytes) == 1 ? bytes : nil

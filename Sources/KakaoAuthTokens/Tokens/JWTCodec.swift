@@ -13,11 +13,11 @@ import Darwin
 /// the payload must hold exactly our claims with the right JSON types.
 package struct JWTCodec: Sendable {
     /// Our tokens are about 350 bytes; anything far larger is refused unread.
-    static let maximumTokenLength = 4096
+    package static let maximumTokenLength = 4096
     /// Tolerated clock difference between us and the services that check our tokens.
-    static let clockLeeway: Int64 = 30
+    package static let clockLeeway: Int64 = 30
     /// 9999-12-31T23:59:59Z: any time claim beyond it is nonsense.
-    static let latestTimestamp: Int64 = 253_402_300_799
+    package static let latestTimestamp: Int64 = 253_402_300_799
     private static let maximumClaimLength = 256
 
     private struct Header: Sendable {
@@ -29,10 +29,10 @@ package struct JWTCodec: Sendable {
     /// The longest signature of any algorithm (Ed25519's and ES256's 64 bytes).
     private static let maximumSignatureLength = 64
 
-    let issuer: String
-    let audience: String
-    package let signingKey: any JWSKey
-    private let signingHeaders: (access: [UInt8], refresh: [UInt8])
+    package let issuer: String
+    package let audience: String
+    /// The key that signs, with its two header segments; nil for a codec that only verifies (the verifier kit).
+    private let signing: (key: any JWSKey, access: [UInt8], refresh: [UInt8])?
     private let acceptedHeaders: [Header]
     /// `{"iss":…,"aud":…,"sub":`, the same for every token.
     private let payloadPrefix: [UInt8]
@@ -46,19 +46,27 @@ package struct JWTCodec: Sendable {
     ///     header without trying them all.
     ///   - verifiedTokens: remembers tokens verified under an asymmetric key.
     package init(signingKey: any JWSKey, verificationKeys: [any JWSKey] = [], issuer: String, audience: String, verifiedTokens: VerifiedTokenCache? = nil) {
+        self.init(keys: [signingKey] + verificationKeys, signs: true, issuer: issuer, audience: audience, verifiedTokens: verifiedTokens)
+    }
+
+    /// A codec that verifies tokens of `verificationKeys` and signs none.
+    package init(verificationKeys: [any JWSKey], issuer: String, audience: String, verifiedTokens: VerifiedTokenCache? = nil) {
+        self.init(keys: verificationKeys, signs: false, issuer: issuer, audience: audience, verifiedTokens: verifiedTokens)
+    }
+
+    private init(keys: [any JWSKey], signs: Bool, issuer: String, audience: String, verifiedTokens: VerifiedTokenCache?) {
         self.issuer = issuer
         self.audience = audience
         var acceptedHeaders: [Header] = []
-        for key in [signingKey] + verificationKeys {
+        for key in keys {
             for kind in [TokenKind.access, .refresh] {
                 let json = "{\"alg\":\"\(key.algorithm.rawValue)\",\"typ\":\"\(kind.headerType)\",\"kid\":\"\(key.keyID)\"}"
                 let segment = Base64URL.encode(Array(json.utf8))
                 acceptedHeaders.append(Header(segment: Array(segment.utf8), kind: kind, key: key))
             }
         }
-        // The first two are the signing key's.
-        self.signingKey = signingKey
-        self.signingHeaders = (acceptedHeaders[0].segment, acceptedHeaders[1].segment)
+        // With a signing key, the first two are its own.
+        signing = signs ? (keys[0], acceptedHeaders[0].segment, acceptedHeaders[1].segment) : nil
         self.acceptedHeaders = acceptedHeaders
         self.verifiedTokens = verifiedTokens
         payloadPrefix = Array("{\"iss\":\(issuer.jsonQuoted),\"aud\":\(audience.jsonQuoted),\"sub\":".utf8)
@@ -66,7 +74,7 @@ package struct JWTCodec: Sendable {
 
     /// HS256 under `secret`, still verifying tokens of `previousSecrets`.
     package init(secret: [UInt8], previousSecrets: [[UInt8]] = [], issuer: String, audience: String) {
-        self.init(signingKey: HS256Key(secret: secret), verificationKeys: previousSecrets.map(HS256Key.init(secret:)), issuer: issuer, audience: audience)
+        self.init(signingKey: HS256Key(secret: secret), verificationKeys: previousSecrets.map { HS256Key(secret: $0) }, issuer: issuer, audience: audience)
     }
 
     package func sign(_ claims: TokenClaims, as kind: TokenKind) -> String {
@@ -84,8 +92,9 @@ package struct JWTCodec: Sendable {
         Self.appendJSONString(claims.sessionID, to: &payload)
         payload.append(UInt8(ascii: "}"))
 
-        let header = kind == .access ? signingHeaders.access : signingHeaders.refresh
-        let signatureLength = signingKey.signatureLength
+        guard let signing else { preconditionFailure("a verification-only codec cannot sign") }
+        let header = kind == .access ? signing.access : signing.refresh
+        let signatureLength = signing.key.signatureLength
         let signatureStart = header.count + 1 + Base64URL.encodedCount(of: payload.count) + 1
         let tokenLength = signatureStart + Base64URL.encodedCount(of: signatureLength)
         return String(unsafeUninitializedCapacity: tokenLength) { token in
@@ -94,7 +103,7 @@ package struct JWTCodec: Sendable {
             _ = payload.withUnsafeBufferPointer { Base64URL.encode($0, into: UnsafeMutableBufferPointer(rebasing: token[(header.count + 1)...])) }
             token[signatureStart - 1] = UInt8(ascii: ".")
             withUnsafeTemporaryAllocation(of: UInt8.self, capacity: signatureLength) { signature in
-                signingKey.sign(UnsafeRawBufferPointer(rebasing: UnsafeRawBufferPointer(token)[..<(signatureStart - 1)]), into: UnsafeMutableRawBufferPointer(signature))
+                signing.key.sign(UnsafeRawBufferPointer(rebasing: UnsafeRawBufferPointer(token)[..<(signatureStart - 1)]), into: UnsafeMutableRawBufferPointer(signature))
                 Base64URL.encode(UnsafeBufferPointer(signature), into: UnsafeMutableBufferPointer(rebasing: token[signatureStart...]))
             }
             return tokenLength
@@ -147,7 +156,9 @@ package struct JWTCodec: Sendable {
             throw refuse(.unsupportedHeader)
         }
         guard header.kind == kind else { throw refuse(.wrongType) }
-        let cache = header.key.algorithm == .hs256 ? nil : verifiedTokens
+        if let until = header.key.acceptedUntil, now > until { throw refuse(.unsupportedHeader) }
+        // Access tokens only: a refresh token is presented once, and would only push the hot ones out.
+        let cache = header.key.algorithm == .hs256 || kind != .access ? nil : verifiedTokens
         if let claims = cache?.claims(of: bytes, as: kind, now: now, leeway: Self.clockLeeway) { return claims }
 
         let signatureSegment = UnsafeBufferPointer(rebasing: bytes[(secondDot + 1)...])

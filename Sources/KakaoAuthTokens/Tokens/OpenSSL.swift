@@ -44,7 +44,7 @@ package enum OpenSSL {
 /// re-initialises it (OpenSSL keeps the keyed inner and outer states), which is several times cheaper than
 /// keying or duplicating a context per call.
 package final class HMACSHA256: Sendable {
-    static let byteCount = 32
+    package static let byteCount = 32
     private static let poolLimit = 64
 
     /// Keyed once and only ever duplicated; contexts in `pool` are owned by the pool until taken.
@@ -99,7 +99,7 @@ package final class HMACSHA256: Sendable {
         }
     }
 
-    func authenticationCode(for message: some StringProtocol) -> [UInt8] {
+    package func authenticationCode(for message: some StringProtocol) -> [UInt8] {
         var text = String(message)
         return text.withUTF8 { authenticationCode(for: UnsafeRawBufferPointer($0)) }
     }

@@ -23,9 +23,9 @@ package final class VerifiedTokenCache: Sendable {
     }
 
     /// 10,000 entries: about 2.5 MB, and more than the live access tokens of a busy replica's last minutes.
-    static let defaultCapacity = 10_000
+    package static let defaultCapacity = 10_000
 
-    let capacity: Int
+    package let capacity: Int
     private let entries = Mutex<[Digest: Entry]>([:])
 
     package init(capacity: Int = VerifiedTokenCache.defaultCapacity) {
@@ -33,26 +33,27 @@ package final class VerifiedTokenCache: Sendable {
     }
 
     /// The claims of `token` if it was verified as `kind` and has not expired by `now` (give or take `leeway`).
-    func claims(of token: UnsafeBufferPointer<UInt8>, as kind: TokenKind, now: Int64, leeway: Int64) -> TokenClaims? {
+    package func claims(of token: UnsafeBufferPointer<UInt8>, as kind: TokenKind, now: Int64, leeway: Int64) -> TokenClaims? {
         let digest = Self.digest(of: token)
         guard let entry = entries.withLock({ $0[digest] }), entry.kind == kind, now < entry.claims.expiresAt + leeway else { return nil }
         return entry.claims
     }
 
-    /// Remembers a token just verified. A full cache first drops what has expired, and everything if that was
-    /// not enough (the tokens still in use are verified again and come back).
-    func remember(_ token: UnsafeBufferPointer<UInt8>, as kind: TokenKind, claims: TokenClaims, now: Int64) {
+    /// Remembers a token just verified. A full cache first drops what has expired, then a quarter of the
+    /// rest, arbitrary ones (those still in use are verified again and come back): a pause under the lock
+    /// once every `capacity / 4` insertions at worst, never a flush of everything.
+    package func remember(_ token: UnsafeBufferPointer<UInt8>, as kind: TokenKind, claims: TokenClaims, now: Int64) {
         let digest = Self.digest(of: token)
         entries.withLock { entries in
             if entries.count >= capacity {
                 entries = entries.filter { $0.value.claims.expiresAt > now }
-                if entries.count >= capacity { entries.removeAll(keepingCapacity: true) }
+                for _ in 0..<max(0, entries.count - capacity * 3 / 4) { entries.remove(at: entries.startIndex) }
             }
             entries[digest] = Entry(kind: kind, claims: claims)
         }
     }
 
-    var count: Int { entries.withLock { $0.count } }
+    package var count: Int { entries.withLock { $0.count } }
 
     private static func digest(of token: UnsafeBufferPointer<UInt8>) -> Digest {
         var words: (UInt64, UInt64, UInt64, UInt64) = (0, 0, 0, 0)

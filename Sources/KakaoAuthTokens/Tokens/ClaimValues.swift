@@ -1,11 +1,11 @@
 /// A token payload's members as verification needs them: each claim we issue, nil when absent, and whether
 /// every member was a known claim of the right JSON type.
-struct ClaimValues: Equatable {
-    var issuer, audience, subject, tokenID, sessionID: String?
-    var issuedAt, expiresAt, notBefore: Int64?
-    var hasNotBefore = false
+package struct ClaimValues: Equatable {
+    package var issuer, audience, subject, tokenID, sessionID: String?
+    package var issuedAt, expiresAt, notBefore: Int64?
+    package var hasNotBefore = false
     /// False when a member is not one of our claims, or a claim has the wrong JSON type.
-    var wellTyped = true
+    package var wellTyped = true
 
     /// Our claims, by their three-letter names: compared as bytes, since every token verified reads them.
     private enum Claim: UInt8 {
@@ -73,7 +73,7 @@ struct ClaimValues: Equatable {
     }
 
     /// From a payload the strict JSON reader parsed.
-    init(json: JSONValue) {
+    package init(json: JSONValue) {
         guard case .object(let members) = json else {
             wellTyped = false
             return
@@ -94,7 +94,7 @@ struct ClaimValues: Equatable {
     /// integers, read without building a dictionary. Anything else (escapes, nesting, other numbers,
     /// duplicates, malformed JSON) returns nil, and the caller hands the payload to the strict reader, so
     /// both paths accept and refuse exactly the same documents.
-    static func parseFlat(_ bytes: UnsafeBufferPointer<UInt8>) -> ClaimValues? {
+    package static func parseFlat(_ bytes: UnsafeBufferPointer<UInt8>) -> ClaimValues? {
         var values = ClaimValues()
         var seen: UInt8 = 0
         var index = 0

@@ -21,6 +21,13 @@ package protocol JWSKey: Sendable {
     func sign(_ message: UnsafeRawBufferPointer, into signature: UnsafeMutableRawBufferPointer)
     /// Whether `signature` is this key's for `message`.
     func verifies(_ signature: UnsafeRawBufferPointer, of message: UnsafeRawBufferPointer) -> Bool
+    /// After this time (seconds since 1970) its tokens are refused, whatever they say: the end of a move from
+    /// HS256, when every service still holds the secret and could mint with it. Nil: no end.
+    var acceptedUntil: Int64? { get }
+}
+
+extension JWSKey {
+    package var acceptedUntil: Int64? { nil }
 }
 
 /// HS256 under one secret (`JWT_SECRET`, `JWT_PREVIOUS_SECRETS`).
@@ -29,10 +36,12 @@ package struct HS256Key: JWSKey {
     package let keyID: String
     package var signatureLength: Int { HMACSHA256.byteCount }
     package var signsDeterministically: Bool { true }
+    package let acceptedUntil: Int64?
     private let mac: HMACSHA256
 
-    package init(secret: [UInt8]) {
+    package init(secret: [UInt8], acceptedUntil: Int64? = nil) {
         mac = HMACSHA256(key: secret)
+        self.acceptedUntil = acceptedUntil
         // Names the key without revealing anything about it: a MAC of a fixed label under the key.
         keyID = Base64URL.encode(mac.authenticationCode(for: "kakao-auth key id").prefix(9))
     }

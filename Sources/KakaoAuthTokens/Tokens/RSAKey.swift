@@ -2,18 +2,18 @@ import COpenSSL
 
 /// An RSA public key for RS256 verification (Kakao's id_token keys), held as an OpenSSL `EVP_PKEY`.
 /// OpenSSL 3 keys may be used from several threads at once for verification; each call has its own context.
-final class RSAPublicKey: @unchecked Sendable {
+package final class RSAPublicKey: @unchecked Sendable {
     /// Below this, a key is refused: RFC 7518 requires 2048 bits for RS256.
-    static let minimumBits = 2048
-    static let maximumBits = 8192
+    package static let minimumBits = 2048
+    package static let maximumBits = 8192
 
-    let key: OpaquePointer
-    let bits: Int
+    package let key: OpaquePointer
+    package let bits: Int
 
     /// From a JWK's `n` and `e` (big-endian bytes); nil when OpenSSL refuses them, the key is outside
     /// 2048–8192 bits, the modulus is even, or the exponent is not an odd number from 65537 to 2^32-1. (With
     /// `e = 1` a "signature" is the padded digest itself: anyone could forge one.)
-    init?(modulus: [UInt8], exponent: [UInt8]) {
+    package init?(modulus: [UInt8], exponent: [UInt8]) {
         let significant = exponent.drop { $0 == 0 }
         guard (3...4).contains(significant.count), significant.last! & 1 == 1, modulus.last.map({ $0 & 1 == 1 }) == true,
               significant.reduce(UInt64(0), { $0 << 8 | UInt64($1) }) >= 65_537
@@ -36,7 +36,7 @@ final class RSAPublicKey: @unchecked Sendable {
 
     /// Whether `signature` is this key's RS256 signature of `message`. A signature must be exactly the
     /// key's size: anything else is refused before OpenSSL sees it.
-    func verifiesRS256(_ signature: [UInt8], of message: some Collection<UInt8>) -> Bool {
+    package func verifiesRS256(_ signature: [UInt8], of message: some Collection<UInt8>) -> Bool {
         guard signature.count == (bits + 7) / 8 else { return false }
         let verify = { (text: UnsafeBufferPointer<UInt8>) in
             signature.withUnsafeBufferPointer { signed in
@@ -86,7 +86,7 @@ package final class RSAPrivateKey: @unchecked Sendable {
     }
 
     /// The public half, as verification sees it.
-    var publicKey: RSAPublicKey {
+    package var publicKey: RSAPublicKey {
         RSAPublicKey(modulus: modulus, exponent: exponent)!
     }
 }
