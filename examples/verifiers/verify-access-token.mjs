@@ -37,6 +37,10 @@ export async function verifyAccessToken(token, jwksURL, { issuer = "kakao-auth",
 
 if (import.meta.url === `file://${process.argv[1]}`) {
   const [token, jwksURL = "http://127.0.0.1:8080/.well-known/jwks.json"] = process.argv.slice(2);
+  if (!token) {
+    console.error("usage: node verify-access-token.mjs ACCESS_TOKEN [JWKS_URL]");
+    process.exit(2);
+  }
   verifyAccessToken(token, jwksURL).then((claims) => console.log(claims.sub), (error) => {
     console.error(error.message);
     process.exit(1);

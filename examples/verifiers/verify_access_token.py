@@ -17,6 +17,8 @@ def verify_access_token(token: str) -> dict:
 
 
 if __name__ == "__main__":
+    if len(sys.argv) < 2:
+        sys.exit("usage: verify_access_token.py ACCESS_TOKEN [JWKS_URL]")
     if len(sys.argv) > 2:
         keys = jwt.PyJWKClient(sys.argv[2], cache_keys=True, lifespan=300)
     print(verify_access_token(sys.argv[1])["sub"])

@@ -11,6 +11,11 @@ public func buildApplication(
     configuration: Configuration, logger: Logger, clock: UnixClock = .system, additionalRoutes: (any AdditionalRoutes)? = nil
 ) async throws -> some ApplicationProtocol {
     let store = try await openStore(configuration.database, logger: logger)
+    // Which key is live, for an operator checking a rotation (a kid is in every token: nothing secret).
+    logger.info("signing tokens", metadata: [
+        "algorithm": "\(configuration.tokenKeys.signing.algorithm.rawValue)", "kid": "\(configuration.tokenKeys.signing.keyID)",
+        "published_keys": "\(configuration.tokenKeys.published.count)",
+    ])
     var clientConfiguration = HTTPClient.Configuration(
         redirectConfiguration: .disallow,
         timeout: .init(connect: configuration.kakao.timeout, read: configuration.kakao.timeout))

@@ -125,7 +125,7 @@ final class PostgresStore: SessionStore {
 
     func recordRefusedLogin(_ kind: AuditEvent.Kind, origin: RequestOrigin, detail: String, now: Int64) async throws {
         try await step {
-            try await self.client.query("""
+            _ = try await self.client.query("""
                 INSERT INTO auth_events (at, kind, client_ip, user_agent, detail) VALUES (\(now), \(kind.rawValue), \(origin.clientIP), \(origin.userAgent), \(detail))
                 """, logger: self.logger)
         }
@@ -339,7 +339,7 @@ final class PostgresStore: SessionStore {
 
     func checkReadiness() async throws {
         try await step {
-            try await self.client.query("SELECT 1", logger: self.logger)
+            _ = try await self.client.query("SELECT 1", logger: self.logger)
         }
     }
 

@@ -42,7 +42,7 @@ public final class SQLiteStore: SessionStore {
         try Self.migrator.migrate(pool)
         // A process killed within a second of an erasure left the erased rows' earlier versions in the log:
         // empty it before serving (see LogTruncation).
-        try pool.writeWithoutTransaction { db in _ = try? db.checkpoint(.truncate) }
+        pool.writeWithoutTransaction { db in _ = try? db.checkpoint(.truncate) }
         activeUsers = ActiveUserReader(path: path)
         groupCommit = GroupCommit(writer: pool)
         logTruncation = LogTruncation(writer: pool)
@@ -255,7 +255,7 @@ public final class SQLiteStore: SessionStore {
         func size(_ db: Database) throws -> (pages: Int64, pageSize: Int64) {
             (try Int64.fetchOne(db, sql: "PRAGMA page_count") ?? 0, try Int64.fetchOne(db, sql: "PRAGMA page_size") ?? 0)
         }
-        let before = try await pool.read(size)
+        let before = try pool.read(size)
         var freePages = Int.max
         while freePages > 0 {
             let left = try await pool.write { db in
@@ -267,7 +267,7 @@ public final class SQLiteStore: SessionStore {
             await Task.yield()
         }
         await logTruncation.truncate()
-        let after = try await pool.read(size)
+        let after = try pool.read(size)
         return (before.pages - after.pages) * before.pageSize
     }
 
