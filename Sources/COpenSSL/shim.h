@@ -192,8 +192,9 @@ static const unsigned char kakao_auth_p256_order[32] = {
 };
 
 // The 64-byte JOSE signature (Ed25519's own; ES256's r||s, with s made low) of `message`. 1 on success.
-static inline int kakao_auth_sign(EVP_PKEY *key, const unsigned char *message, size_t message_length, unsigned char *signature) {
-    int type = kakao_auth_key_type(key);
+// `type` is kakao_auth_key_type(key), found once when the key was loaded (its P-256 check reads a string
+// parameter, which every signature would otherwise pay for).
+static inline int kakao_auth_sign(EVP_PKEY *key, int type, const unsigned char *message, size_t message_length, unsigned char *signature) {
     EVP_MD_CTX *context = EVP_MD_CTX_new();
     if (context == NULL) return 0;
     int ok = 0;
@@ -233,8 +234,7 @@ static inline int kakao_auth_sign(EVP_PKEY *key, const unsigned char *message, s
 // 1 when the 64-byte JOSE `signature` is valid for `message` under `key`. ES256: r and s in [1, n - 1], s at
 // most n/2 (a high-S twin of a valid signature is refused, so each token has one signature), and r||s is turned
 // into the DER that OpenSSL verifies here, so a DER signature in the token never reaches it.
-static inline int kakao_auth_verify(EVP_PKEY *key, const unsigned char *message, size_t message_length, const unsigned char *signature) {
-    int type = kakao_auth_key_type(key);
+static inline int kakao_auth_verify(EVP_PKEY *key, int type, const unsigned char *message, size_t message_length, const unsigned char *signature) {
     EVP_MD_CTX *context = EVP_MD_CTX_new();
     if (context == NULL) return 0;
     int valid = 0;

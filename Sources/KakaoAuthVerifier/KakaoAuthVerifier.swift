@@ -104,7 +104,7 @@ actor KeySetCache {
         if let codec {
             do {
                 return try codec.verify(token, as: .access, now: now)
-            } catch let error as TokenError where error.reason == .unsupportedHeader {
+            } catch where error.reason == .unsupportedHeader {
                 // Perhaps a key published since the last fetch: fetch again, if it is time.
             }
         }

@@ -20,7 +20,7 @@ import Testing
 
         func write(_ name: String, _ contents: String) -> String {
             let path = directory.appendingPathComponent(name).path
-            FileManager.default.createFile(atPath: path, contents: Data(contents.utf8))
+            _ = FileManager.default.createFile(atPath: path, contents: Data(contents.utf8))
             return path
         }
     }

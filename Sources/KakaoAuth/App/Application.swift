@@ -11,8 +11,9 @@ public func buildApplication(
     configuration: Configuration, logger: Logger, clock: UnixClock = .system, additionalRoutes: (any AdditionalRoutes)? = nil
 ) async throws -> some ApplicationProtocol {
     let store = try await openStore(configuration.database, logger: logger)
-    // Which key is live, for an operator checking a rotation (a kid is in every token: nothing secret).
-    logger.info("signing tokens", metadata: [
+    // Which key is live, for an operator checking a rotation: the algorithm and the key's public id (it is
+    // in every token's header), never the key.
+    logger.info("signing key in use", metadata: [
         "algorithm": "\(configuration.tokenKeys.signing.algorithm.rawValue)", "kid": "\(configuration.tokenKeys.signing.keyID)",
         "published_keys": "\(configuration.tokenKeys.published.count)",
     ])

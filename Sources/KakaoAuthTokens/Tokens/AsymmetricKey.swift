@@ -24,19 +24,20 @@ package final class AsymmetricKey: JWSKey, @unchecked Sendable {
     package let keyID: String
     package let canSign: Bool
     package var signatureLength: Int { 64 }
-    /// Ed25519 is deterministic; ECDSA draws a nonce per signature (OpenSSL 3.0 has no RFC 6979 mode).
-    package var signsDeterministically: Bool { algorithm == .edDSA }
     /// The public JWK's required members in RFC 7638's order: `crv`, `kty`, `x` (and `y`).
     private let publicMembers: [(name: String, value: String)]
     /// Immutable once made: OpenSSL allows one key in many operations at once, each with its own context.
     private let key: OpaquePointer
+    /// `kakao_auth_key_type(key)`, found once.
+    private let type: Int32
 
     private init(key: OpaquePointer, canSign: Bool) throws(LoadingError) {
         self.key = key
         self.canSign = canSign
+        type = kakao_auth_key_type(key)
         var x = [UInt8](repeating: 0, count: 32)
         var y = [UInt8](repeating: 0, count: 32)
-        switch kakao_auth_key_type(key) {
+        switch type {
         case KAKAO_AUTH_KEY_ED25519:
             algorithm = .edDSA
             guard kakao_auth_public_coordinates(key, &x, &y) == 1 else { EVP_PKEY_free(key); throw .unreadable }
@@ -115,14 +116,14 @@ package final class AsymmetricKey: JWSKey, @unchecked Sendable {
 
     package func sign(_ message: UnsafeRawBufferPointer, into signature: UnsafeMutableRawBufferPointer) {
         precondition(canSign && signature.count >= 64, "a public key cannot sign")
-        let signed = kakao_auth_sign(key, message.baseAddress?.assumingMemoryBound(to: UInt8.self), message.count, signature.baseAddress?.assumingMemoryBound(to: UInt8.self))
+        let signed = kakao_auth_sign(key, type, message.baseAddress?.assumingMemoryBound(to: UInt8.self), message.count, signature.baseAddress?.assumingMemoryBound(to: UInt8.self))
         precondition(signed == 1, "OpenSSL \(algorithm.rawValue) signing failed")
     }
 
     package func verifies(_ signature: UnsafeRawBufferPointer, of message: UnsafeRawBufferPointer) -> Bool {
         guard signature.count == 64 else { return false }
         return kakao_auth_verify(
-            key, message.baseAddress?.assumingMemoryBound(to: UInt8.self), message.count, signature.baseAddress?.assumingMemoryBound(to: UInt8.self)) == 1
+            key, type, message.baseAddress?.assumingMemoryBound(to: UInt8.self), message.count, signature.baseAddress?.assumingMemoryBound(to: UInt8.self)) == 1
     }
 
     /// The public key as a JWK: the thumbprint's members, then `kid`, `alg` and `use`.

@@ -15,8 +15,6 @@ package protocol JWSKey: Sendable {
     var keyID: String { get }
     /// Bytes in a signature (before base64url).
     var signatureLength: Int { get }
-    /// Whether a signature is a function of the key and message alone (re-signing gives the same token).
-    var signsDeterministically: Bool { get }
     /// Writes the signature of `message` (`signatureLength` bytes); only for a key that can sign.
     func sign(_ message: UnsafeRawBufferPointer, into signature: UnsafeMutableRawBufferPointer)
     /// Whether `signature` is this key's for `message`.
@@ -35,7 +33,6 @@ package struct HS256Key: JWSKey {
     package var algorithm: JWSAlgorithm { .hs256 }
     package let keyID: String
     package var signatureLength: Int { HMACSHA256.byteCount }
-    package var signsDeterministically: Bool { true }
     package let acceptedUntil: Int64?
     private let mac: HMACSHA256
 

@@ -21,16 +21,21 @@ package enum OpenSSL {
         return CRYPTO_memcmp(lhs.baseAddress, rhs.baseAddress, lhs.count) == 0
     }
 
-    /// SHA-256, for PKCE's `S256` code challenge.
+    /// SHA-256, for PKCE's `S256` code challenge, thumbprints and ETags.
     package static func sha256(_ message: some StringProtocol) -> [UInt8] {
         var digest = [UInt8](repeating: 0, count: 32)
-        var length: UInt32 = 0
-        let bytes = Array(message.utf8)
-        let status = bytes.withUnsafeBufferPointer { input in
-            digest.withUnsafeMutableBufferPointer { EVP_Digest(input.baseAddress, input.count, $0.baseAddress, &length, EVP_sha256(), nil) }
+        Array(message.utf8).withUnsafeBufferPointer { input in
+            digest.withUnsafeMutableBytes { sha256(input, into: $0) }
         }
-        precondition(status == 1 && length == 32, "OpenSSL SHA-256 failed")
         return digest
+    }
+
+    /// SHA-256 of `input` into the first 32 bytes of `digest`.
+    package static func sha256(_ input: UnsafeBufferPointer<UInt8>, into digest: UnsafeMutableRawBufferPointer) {
+        precondition(digest.count >= 32)
+        var length: UInt32 = 0
+        let status = EVP_Digest(input.baseAddress, input.count, digest.baseAddress?.assumingMemoryBound(to: UInt8.self), &length, EVP_sha256(), nil)
+        precondition(status == 1 && length == 32, "OpenSSL SHA-256 failed")
     }
 
     package static func constantTimeEqual(_ lhs: some StringProtocol, _ rhs: some StringProtocol) -> Bool {

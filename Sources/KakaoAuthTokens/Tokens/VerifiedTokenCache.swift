@@ -1,4 +1,3 @@
-import COpenSSL
 import Synchronization
 
 /// Tokens this process has verified under an asymmetric key, so that a signature that costs tens of
@@ -57,11 +56,7 @@ package final class VerifiedTokenCache: Sendable {
 
     private static func digest(of token: UnsafeBufferPointer<UInt8>) -> Digest {
         var words: (UInt64, UInt64, UInt64, UInt64) = (0, 0, 0, 0)
-        var length: UInt32 = 0
-        let status = withUnsafeMutableBytes(of: &words) { output in
-            EVP_Digest(token.baseAddress, token.count, output.baseAddress?.assumingMemoryBound(to: UInt8.self), &length, EVP_sha256(), nil)
-        }
-        precondition(status == 1 && length == 32, "OpenSSL SHA-256 failed")
+        withUnsafeMutableBytes(of: &words) { OpenSSL.sha256(token, into: $0) }
         return Digest(words: words)
     }
 }
