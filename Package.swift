@@ -43,7 +43,10 @@ let package = Package(
         .target(name: "KakaoAuthVerifier", dependencies: ["KakaoAuthTokens"]),
         .target(
             name: "KakaoAuthHummingbird",
-            dependencies: ["KakaoAuthVerifier", .product(name: "Hummingbird", package: "hummingbird")]
+            dependencies: [
+                "KakaoAuthVerifier", "KakaoAuthTokens", .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+            ]
         ),
         .target(
             name: "KakaoAuth",

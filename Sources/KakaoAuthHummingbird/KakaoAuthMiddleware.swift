@@ -1,5 +1,7 @@
 import Foundation
+import HTTPTypes
 import Hummingbird
+import KakaoAuthTokens
 import KakaoAuthVerifier
 
 /// A request context that carries the claims of the access token a request was let in with.
@@ -17,10 +19,11 @@ public struct KakaoAuthContext: KakaoAuthRequestContext {
     }
 }
 
-/// Lets in only requests with a valid kakao-auth access token, from `Authorization: Bearer …` or from
-/// kakao-auth's access-token cookie (for a service on the same site as the browser flow), and puts its claims
-/// in the context. Anything else is `401` with `WWW-Authenticate: Bearer` (RFC 6750); a key set that cannot
-/// be fetched is `503`.
+/// Lets in only requests with a valid kakao-auth access token, from `Authorization: Bearer …` or, when
+/// ``CookieAuthentication`` is given, from kakao-auth's access-token cookie (for a service on the same site as
+/// the browser flow), and puts its claims in the context. Anything else is `401` with `WWW-Authenticate:
+/// Bearer` (RFC 6750); a cookie-authenticated unsafe request from another site is `403`; a key set that
+/// cannot be fetched is `503`.
 ///
 /// ```swift
 /// let verifier = KakaoAuthVerifier(jwksURL: URL(string: "https://auth.example.com/.well-known/jwks.json")!)
@@ -29,20 +32,38 @@ public struct KakaoAuthContext: KakaoAuthRequestContext {
 ///     .get("me") { _, context in context.kakaoAuth!.userID }
 /// ```
 public struct KakaoAuthMiddleware<Context: KakaoAuthRequestContext>: RouterMiddleware {
-    let verifier: KakaoAuthVerifier
-    let cookieNames: [String]
+    /// Accepting kakao-auth's access cookie as well as the `Authorization` header. A browser sends cookies
+    /// with requests that other sites start, so an unsafe method (anything but GET, HEAD, OPTIONS) that
+    /// carries the cookie must come from this site or an allowed origin (`Sec-Fetch-Site`, then `Origin`,
+    /// as kakao-auth itself decides). Cookies are read as kakao-auth reads them: byte for byte, and two of
+    /// one name (or a name imitating it) are refused, never "the first one wins".
+    public struct CookieAuthentication: Sendable {
+        let names: [String]
+        let trustedOrigins: Set<String>
 
-    /// - Parameter cookieNames: the cookies that may carry the token: kakao-auth's `__Host-access_token` (a
-    ///   service behind the same host) and `__Secure-access_token` (with `COOKIE_DOMAIN`, a sibling
-    ///   subdomain); `access_token` only where kakao-auth runs with `COOKIE_SECURE=false`. Empty: only the
-    ///   `Authorization` header.
-    public init(verifier: KakaoAuthVerifier, cookieNames: [String] = ["__Host-access_token", "__Secure-access_token"]) {
+        /// - Parameters:
+        ///   - names: kakao-auth's `__Host-access_token` (a service behind the same host) and
+        ///     `__Secure-access_token` (with `COOKIE_DOMAIN`, a sibling subdomain); `access_token` only where
+        ///     kakao-auth runs with `COOKIE_SECURE=false`.
+        ///   - trustedOrigins: origins (`https://app.example.com`, exactly as browsers send `Origin`) whose pages
+        ///     may make unsafe cookie-authenticated requests from another site.
+        public init(names: [String] = ["__Host-access_token", "__Secure-access_token"], trustedOrigins: Set<String> = []) {
+            self.names = names
+            self.trustedOrigins = trustedOrigins
+        }
+    }
+
+    let verifier: KakaoAuthVerifier
+    let cookies: CookieAuthentication?
+
+    /// - Parameter cookies: nil (the default) takes only `Authorization: Bearer`.
+    public init(verifier: KakaoAuthVerifier, cookies: CookieAuthentication? = nil) {
         self.verifier = verifier
-        self.cookieNames = cookieNames
+        self.cookies = cookies
     }
 
     public func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
-        guard let token = bearerToken(request) ?? cookieNames.lazy.compactMap({ request.cookies[$0]?.value }).first else {
+        guard let token = try bearerToken(request) ?? cookieToken(request) else {
             throw Self.refusal("missing access token")
         }
         var context = context
@@ -56,11 +77,30 @@ public struct KakaoAuthMiddleware<Context: KakaoAuthRequestContext>: RouterMiddl
         return try await next(request, context)
     }
 
-    /// The token of `Authorization: Bearer <token>` (the scheme in any case, one space).
+    /// The token of `Authorization: Bearer <token>` (the scheme in any ASCII case, one space).
     private func bearerToken(_ request: Request) -> String? {
-        guard let header = request.headers[.authorization], header.count > 7, header.prefix(7).lowercased() == "bearer " else { return nil }
-        return String(header.dropFirst(7))
+        guard let header = request.headers[.authorization] else { return nil }
+        let bytes = Array(header.utf8)
+        guard bytes.count > 7, bytes[..<6].map({ $0 | 0x20 }).elementsEqual("bearer".utf8), bytes[6] == UInt8(ascii: " ") else { return nil }
+        return String(decoding: bytes[7...], as: UTF8.self)
     }
+
+    private func cookieToken(_ request: Request) throws -> String? {
+        guard let cookies, request.headers[.cookie] != nil else { return nil }
+        let header = CookieHeader(request.headers[values: .cookie])
+        if !header.ambiguousNames(among: Set(cookies.names)).isEmpty {
+            throw Self.refusal("more than one access-token cookie")
+        }
+        guard let token = cookies.names.lazy.compactMap(header.value(of:)).first else { return nil }
+        if ![.get, .head, .options].contains(request.method), let reason = CrossSiteRule.refusal(
+            secFetchSite: request.headers[Self.secFetchSite], origin: request.headers[.origin], trustedOrigins: cookies.trustedOrigins, ownOrigins: { [] }
+        ) {
+            throw HTTPError(.forbidden, message: reason)
+        }
+        return token
+    }
+
+    private static var secFetchSite: HTTPField.Name { HTTPField.Name("Sec-Fetch-Site")! }
 
     private static func refusal(_ reason: String) -> HTTPError {
         HTTPError(.unauthorized, headers: [.wwwAuthenticate: "Bearer error=\"invalid_token\""], message: reason)

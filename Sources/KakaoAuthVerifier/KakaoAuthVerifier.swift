@@ -47,8 +47,11 @@ public final class KakaoAuthVerifier: Sendable {
     }
 
     /// Verifies tokens signed with the keys of kakao-auth's JWKS (`…/.well-known/jwks.json`).
-    public init(jwksURL: URL, issuer: String = "kakao-auth", audience: String = "kakao-auth", session: URLSession = .shared) {
-        keys = .keySet(KeySetCache(url: jwksURL, issuer: issuer, audience: audience, session: session))
+    ///
+    /// The key set is fetched without following redirects, read up to 64 KiB (a larger answer is dropped as it
+    /// arrives), and each fetch has `fetchTimeout` seconds in all.
+    public init(jwksURL: URL, issuer: String = "kakao-auth", audience: String = "kakao-auth", fetchTimeout: TimeInterval = 5) {
+        keys = .keySet(KeySetCache(url: jwksURL, issuer: issuer, audience: audience, fetchTimeout: fetchTimeout))
     }
 
     /// The token's claims, or a ``Refusal``: not an access token of ours, signed by another key, expired, …
@@ -79,6 +82,9 @@ public final class KakaoAuthVerifier: Sendable {
 /// The JWKS, fetched when first needed and again when a token names a key it lacks, at most once a minute
 /// (a stream of tokens with made-up `kid`s cannot make it hammer kakao-auth); a failed fetch is tried again
 /// after 5 seconds. Requests that arrive during a fetch wait for it.
+///
+/// Only the key set is kept by the actor: tokens are verified outside it, on the caller's task, so that a
+/// stream of bad signatures costs the cores it runs on and never queues every request behind one.
 actor KeySetCache {
     static let refetchInterval: TimeInterval = 60
     static let retryInterval: TimeInterval = 5
@@ -88,29 +94,38 @@ actor KeySetCache {
     private let url: URL
     private let issuer: String
     private let audience: String
-    private let session: URLSession
+    private let fetchTimeout: TimeInterval
     private var codec: JWTCodec?
     private var fetching: Task<JWTCodec, any Error>?
     private var nextFetch = Date.distantPast
 
-    init(url: URL, issuer: String, audience: String, session: URLSession) {
+    init(url: URL, issuer: String, audience: String, fetchTimeout: TimeInterval) {
         self.url = url
         self.issuer = issuer
         self.audience = audience
-        self.session = session
+        self.fetchTimeout = fetchTimeout
     }
 
-    func verify(_ token: String, now: Int64) async throws -> TokenClaims {
-        if let codec {
+    nonisolated func verify(_ token: String, now: Int64) async throws -> TokenClaims {
+        if let codec = await current {
             do {
                 return try codec.verify(token, as: .access, now: now)
             } catch where error.reason == .unsupportedHeader {
                 // Perhaps a key published since the last fetch: fetch again, if it is time.
             }
         }
+        guard let codec = await refetched() else { throw KakaoAuthVerifier.KeySetUnavailable(url: url) }
+        return try codec.verify(token, as: .access, now: now)
+    }
+
+    private var current: JWTCodec? { codec }
+
+    /// The codec after a fetch, when one is due (or under way); the one held otherwise.
+    private func refetched() async -> JWTCodec? {
         if fetching == nil, Date() >= nextFetch {
             nextFetch = Date().addingTimeInterval(Self.refetchInterval)
-            fetching = Task { try await self.fetch() }
+            let (url, timeout) = (url, fetchTimeout)
+            fetching = Task { try await self.codec(of: JWKSDownload.fetch(url, maximumSize: Self.maximumDocumentSize, timeout: timeout)) }
         }
         if let fetching {
             do {
@@ -120,17 +135,14 @@ actor KeySetCache {
             }
             self.fetching = nil
         }
-        guard let codec else { throw KakaoAuthVerifier.KeySetUnavailable(url: url) }
-        return try codec.verify(token, as: .access, now: now)
+        return codec
     }
 
-    /// The codec of the key set at `url`: every key kakao-auth could have published (others are skipped).
-    private func fetch() async throws -> JWTCodec {
-        // Requests wait for this fetch: it gets 5 seconds, like kakao-auth's own calls to Kakao.
-        let (body, response) = try await session.data(for: URLRequest(url: url, cachePolicy: .reloadIgnoringLocalCacheData, timeoutInterval: 5))
-        guard (response as? HTTPURLResponse)?.statusCode == 200, body.count <= Self.maximumDocumentSize,
-              let document = try? StrictJSONReader.parse(body, maximumDepth: 4), case .array(let entries)? = document["keys"]
-        else { throw KakaoAuthVerifier.KeySetUnavailable(url: url) }
+    /// The codec of a fetched key set: every key kakao-auth could have published (others are skipped).
+    private func codec(of body: Data) throws -> JWTCodec {
+        guard let document = try? StrictJSONReader.parse(body, maximumDepth: 4), case .array(let entries)? = document["keys"] else {
+            throw KakaoAuthVerifier.KeySetUnavailable(url: url)
+        }
         let keys = entries.compactMap(AsymmetricKey.publicKey(jwk:))
         // A cache of its own: a token verified under a key the new set no longer has must be verified again.
         return JWTCodec(verificationKeys: keys, issuer: issuer, audience: audience, verifiedTokens: VerifiedTokenCache())

@@ -35,13 +35,16 @@ import Testing
             }
             #expect(second.refreshToken.parentJTI == first.grant.refreshToken.jti && second.refreshToken.expiresAt == Self.start + 601)
             // The replaced token within the interval: the current one, not another successor.
-            #expect(try await accounts.refresh(Self.presented(first.grant), origin: Self.origin, now: Self.start + 11) == .granted(second))
+            // Whole seconds: rotated at +1, an interval of 10 honours it until +10, and not at +11.
+            #expect(try await accounts.refresh(Self.presented(first.grant), origin: Self.origin, now: Self.start + 10) == .granted(second))
             // After it: reuse, and the session is revoked for every token of it.
-            #expect(try await accounts.refresh(Self.presented(first.grant), origin: Self.origin, now: Self.start + 12) == .reuseDetected)
+            #expect(try await accounts.refresh(Self.presented(first.grant), origin: Self.origin, now: Self.start + 11) == .reuseDetected)
             #expect(try await accounts.refresh(Self.presented(second), origin: Self.origin, now: Self.start + 13) == .invalid)
             #expect(try await accounts.activeUser(id: first.user.id, sessionID: first.grant.sessionID, now: Self.start + 13) == nil)
             let kinds = try await store.events(userID: first.user.id, limit: 10).map(\.kind)
-            #expect(kinds == [.refreshReuseDetected, .refresh, .login, .registration])
+            #expect(kinds == [.refreshReuseDetected, .refreshWithinReuseInterval, .refresh, .login, .registration])
+            let honoured = try await store.events(userID: first.user.id, limit: 10).first { $0.kind == .refreshWithinReuseInterval }
+            #expect(honoured?.sessionID == first.grant.sessionID && honoured?.clientIP == Self.origin.clientIP, "recorded with its origin")
         }
     }
 

@@ -54,6 +54,11 @@ import Testing
                 [sameSite: "cross-site"],
                 [.origin: "https://evil.example"],
                 [.origin: "null"],
+                // The fallback matches scheme, host and port exactly: a plain-http page is another origin, and
+                // a host the Unicode lower-casing of which is ours (KELVIN SIGN) is not ours.
+                [.origin: "http://localhost:\(service.client.port)"],
+                [.origin: "https://localhost:\(service.client.port + 1)"],
+                [.origin: "https://\u{212A}akao.example", HTTPField.Name("Host")!: "kakao.example"],
             ] {
                 let answer = try await refresh(refused)
                 #expect(answer.status == .forbidden)
@@ -67,7 +72,7 @@ import Testing
             var current = login
             for allowed: HTTPFields in [
                 [sameSite: "same-origin"], [sameSite: "none"], [sameSite: "cross-site", .origin: "https://app.example"],
-                [.origin: "http://localhost:\(service.client.port)"], [:],
+                [.origin: "https://localhost:\(service.client.port)"], [.origin: "https://kakao.example", HTTPField.Name("Host")!: "kakao.example"], [:],
             ] {
                 var headers = current.cookieHeader
                 headers.append(contentsOf: allowed)

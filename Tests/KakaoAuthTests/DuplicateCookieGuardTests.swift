@@ -3,6 +3,7 @@ import HTTPTypes
 import Hummingbird
 import Testing
 @testable import KakaoAuth
+@testable import KakaoAuthTokens
 
 /// Cookie tossing: a request with two cookies of one of our names is served with neither.
 @Suite struct DuplicateCookieGuardTests {
@@ -54,13 +55,39 @@ import Testing
     }
 
     @Test func everyReaderOfOurCookiesSeesTheNamesTheGuardSees() {
-        func cookies(_ header: String) -> RequestCookies {
-            RequestCookies(Request(head: HTTPRequest(method: .get, scheme: "https", authority: "x", path: "/", headerFields: [.cookie: header]), body: .init(buffer: ByteBuffer())))
+        func cookies(_ header: String) -> CookieHeader {
+            CookieHeader(Request(head: HTTPRequest(method: .get, scheme: "https", authority: "x", path: "/", headerFields: [.cookie: header]), body: .init(buffer: ByteBuffer())))
         }
-        #expect(cookies(" a = 1 ;\tb=2; c").pairs.map { "\($0.name)=\($0.value)" } == ["a=1", "b=2"])
+        #expect(cookies(" a = 1 ;\tb=2; c").pairs.map { "\(String(decoding: $0.name, as: UTF8.self))=\(String(decoding: $0.value, as: UTF8.self))" } == ["a=1", "b=2"])
         #expect(cookies("a=1; a=2").value(of: "a") == nil, "two of a name: neither")
         #expect(cookies("\u{2028}a=1").value(of: "a") == nil, "only spaces and tabs are trimmed")
         #expect(cookies("x=1; a=v=w").value(of: "a") == "v=w")
+        // Bytes, not Characters: a value ending in U+0600 (a "Prepend" scalar) would join the `;` after it
+        // into one Character and hide the next cookie; U+037E is canonically `;` but is not a separator.
+        #expect(cookies("a=x\u{600}; a=y").value(of: "a") == nil, "the second `a` is seen")
+        #expect(cookies("a=x\u{600}; b=y").value(of: "b") == "y")
+        #expect(cookies("a=x\u{37E}b=y").value(of: "b") == nil)
+        // A name canonically equal to ours (KELVIN SIGN for K) is another name, and an imitation.
+        #expect(cookies("\u{212A}ey=1").value(of: "Key") == nil)
+        #expect(cookies("\u{212A}ey=1; Key=2").ambiguousNames(among: ["Key"]) == ["Key"])
+        #expect(cookies("__secure-refresh_token=1; __Secure-refresh_token=2").ambiguousNames(among: ["__Secure-refresh_token"]) == ["__Secure-refresh_token"])
+        #expect(cookies("other=1; other=2; __Secure-refresh_token=2").ambiguousNames(among: ["__Secure-refresh_token"]).isEmpty)
+    }
+
+    /// The reproducer of the review: the attacker's cookie value ends in U+0600, the victim's follows it.
+    @Test func aGraphemeClusterCannotHideTheVictimsCookie() async throws {
+        let kakao = FakeKakao()
+        for code in ["victim", "attacker"] { kakao.addCode(code, profile: "{\"id\":\(code.count)}") }
+        try await TestService.run(kakao: kakao) { service in
+            let victim = try #require(try await service.login(code: "victim").setCookies["__Secure-refresh_token"]?.value)
+            let attacker = try #require(try await service.login(code: "attacker").setCookies["__Secure-refresh_token"]?.value)
+            for planted in ["__Secure-refresh_token=\(attacker)\u{600}", "__secure-refresh_token=\(attacker)", "__SECURE-REFRESH_TOKEN=\(attacker)"] {
+                let headers: HTTPFields = [.cookie: "\(planted); __Secure-refresh_token=\(victim)"]
+                let answer = try await service.post("/auth/refresh", headers: headers)
+                #expect(answer.problemCode == "duplicate_cookie", "\(planted.prefix(24))")
+                #expect(answer.setCookies.values.allSatisfy { $0.value.isEmpty }, "no session's cookies are set")
+            }
+        }
     }
 
     @Test func clearingCookiesCoverEveryDomainAndPathACookieOfThisRequestCanHave() {

@@ -47,6 +47,13 @@ import Testing
             }
             #expect(kakao.tokenRequests.isEmpty)
         }
+        // Bytes, not canonical equivalence: KELVIN SIGN (U+212A) is K to Swift's `==`, not to Kakao.
+        try await TestService.run(kakao: kakao, environment: ["KAKAO_REDIRECT_URIS": "https://app.example/Kakao/callback"]) { service in
+            for uri in ["https://app.example/\u{212A}akao/callback", "https://app.example/Kakao/callback\u{0301}"] {
+                try expectProblem(try await service.login(code: "code", extra: ",\"redirect_uri\":\(uri.jsonQuoted)"), "redirect_uri_not_allowed", 400)
+            }
+            #expect(kakao.tokenRequests.isEmpty)
+        }
     }
 
     @Test func codeKakaoRefusesIsInvalidGrant() async throws {

@@ -53,6 +53,16 @@ import Testing
         }
     }
 
+    /// HEAD is GET without a body, so it spends GET's budget: probing with HEAD must not double it.
+    @Test func headAndGetShareOneBudget() async throws {
+        try await TestService.run(environment: Self.environment) { service in
+            for path in ["/webhooks/kakao/unlink", "/auth/kakao/callback"] {
+                for _ in 0..<2 { _ = try await service.client.execute(uri: path, method: .head) }
+                #expect(try await service.get(path).problemCode == "rate_limited", "GET \(path) after two HEADs")
+            }
+        }
+    }
+
     @Test func anUnservedMethodOnAKnownPathIs405WithAllow() async throws {
         try await TestService.run(environment: ["KAKAO_ADMIN_KEY": FakeKakao.adminKey]) { service in
             for (method, path, allow) in [

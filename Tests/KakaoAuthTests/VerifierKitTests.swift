@@ -13,11 +13,14 @@ import Testing
 /// service that kakao-auth's tokens let into.
 @Suite struct VerifierKitTests {
     /// A service of a team using the kit: `GET /api/whoami` behind the middleware.
-    static func withProtectedService(_ verifier: KakaoAuthVerifier, _ body: @Sendable (LoopbackClient) async throws -> Void) async throws {
+    static func withProtectedService(
+        _ verifier: KakaoAuthVerifier, cookies: KakaoAuthMiddleware<KakaoAuthContext>.CookieAuthentication? = nil,
+        _ body: @Sendable (LoopbackClient) async throws -> Void
+    ) async throws {
         let router = Router(context: KakaoAuthContext.self)
-        router.group("api").add(middleware: KakaoAuthMiddleware(verifier: verifier)).get("whoami") { _, context in
-            context.kakaoAuth?.userID ?? "nobody"
-        }
+        let api = router.group("api").add(middleware: KakaoAuthMiddleware(verifier: verifier, cookies: cookies))
+        api.get("whoami") { _, context in context.kakaoAuth?.userID ?? "nobody" }
+        api.post("whoami") { _, context in context.kakaoAuth?.userID ?? "nobody" }
         let app = Application(router: router, configuration: .init(address: .hostname("127.0.0.1", port: 0)))
         try await app.test(.ahc(.http)) { harness in
             try await LoopbackClient.with(harness) { client in try await body(client) }
@@ -46,7 +49,7 @@ import Testing
                 func whoami(_ headers: HTTPFields) async throws -> HTTPAnswer { try await client.execute(uri: "/api/whoami", method: .get, headers: headers) }
                 let admitted = try await whoami([.authorization: "Bearer \(access)"])
                 #expect(admitted.status == .ok && String(buffer: admitted.body) == userID)
-                #expect(try await whoami([.cookie: "__Host-access_token=\(access)"]).status == .ok, "kakao-auth's own cookie")
+                #expect(try await whoami([.cookie: "__Host-access_token=\(access)"]).status == .unauthorized, "cookies only when asked for")
                 let anonymous = try await whoami([:])
                 #expect(anonymous.status == .unauthorized && anonymous.headers[.wwwAuthenticate]?.hasPrefix("Bearer") == true)
                 #expect(try await whoami([.authorization: "Bearer \(refresh)"]).status == .unauthorized, "a refresh token")
@@ -57,6 +60,92 @@ import Testing
                 let stranger = JWTCodec(signingKey: AsymmetricKey.generate(algorithm), issuer: "kakao-auth", audience: "kakao-auth").sign(Self.claims(now: now), as: .access)
                 #expect(try await whoami([.authorization: "Bearer \(stranger)"]).status == .unauthorized)
             }
+        }
+    }
+
+    /// Cookie authentication is an explicit option with the service's defences: the byte-wise reader, the
+    /// duplicate guard, and no unsafe cross-site request.
+    @Test func cookieAuthenticationReadsCookiesAsTheServiceDoes() async throws {
+        let kakao = FakeKakao()
+        kakao.addCode("kit", profile: "{\"id\":90}")
+        try await TestService.run(kakao: kakao) { service in
+            let access = try #require(try await service.login(code: "kit", delivery: "body").json["access_token"]?.stringValue)
+            let verifier = try KakaoAuthVerifier(secret: TestService.jwtSecret)
+            let cookies = KakaoAuthMiddleware<KakaoAuthContext>.CookieAuthentication(trustedOrigins: ["https://app.example"])
+            try await Self.withProtectedService(verifier, cookies: cookies) { client in
+                try await Self.checkCookieAuthentication(client, access: access)
+            }
+        }
+    }
+
+    static func checkCookieAuthentication(_ client: LoopbackClient, access: String) async throws {
+        func whoami(_ headers: HTTPFields) async throws -> HTTPAnswer {
+            try await client.execute(uri: "/api/whoami", method: .get, headers: headers)
+    }
+        func post(_ headers: HTTPFields) async throws -> HTTPAnswer {
+            try await client.execute(uri: "/api/whoami", method: .post, headers: headers)
+    }
+        let cookie = "__Host-access_token=\(access)"
+        func withCookie(_ extra: HTTPFields) -> HTTPFields {
+            var fields: HTTPFields = [.cookie: cookie]
+            fields.append(contentsOf: extra)
+            return fields
+    }
+        #expect(try await whoami([.cookie: cookie]).status == .ok)
+        #expect(try await whoami([.authorization: "bEaReR \(access)"]).status == .ok)
+        for planted in ["\u{2028}__Host-access_token=x", "__Host-access_token=x", "__host-access_token=x", "a=\u{600}; __Host-access_token=x"] {
+            #expect(try await whoami([.cookie: "\(planted); \(cookie)"]).status == .unauthorized, "\(planted.unicodeScalars.first!.value)")
+    }
+        let siteHeader = HTTPField.Name("Sec-Fetch-Site")!
+        for refused: HTTPFields in [[siteHeader: "cross-site", .origin: "https://evil.example"], [.origin: "https://evil.example"],
+                                    [siteHeader: "same-site"]] {
+            #expect(try await post(withCookie(refused)).status == .forbidden, "\(refused)")
+            #expect(try await whoami(withCookie(refused)).status == .ok, "a safe method is not refused")
+    }
+        for allowed: HTTPFields in [[siteHeader: "same-origin"], [siteHeader: "cross-site", .origin: "https://app.example"], [:]] {
+            #expect(try await post(withCookie(allowed)).status == .ok, "\(allowed)")
+    }
+        // A Bearer token is not a browser's ambient credential: no origin check.
+        #expect(try await post([.authorization: "Bearer \(access)", .origin: "https://evil.example"]).status == .ok)
+    }
+
+    /// The key-set fetch follows no redirect, stops reading past 64 KiB, and has a deadline for the whole call.
+    @Test func theKeySetFetchIsBounded() async throws {
+        let key = AsymmetricKey.generate(.edDSA)
+        let keySet = "{\"keys\":[\(key.publicJWK)]}"
+        let router = Router()
+        router.get("jwks.json") { _, _ in Response(status: .ok, body: .init(byteBuffer: ByteBuffer(string: keySet))) }
+        router.get("moved") { _, _ in Response(status: .found, headers: [.location: "/jwks.json"]) }
+        router.get("huge") { _, _ in
+            Response(status: .ok, body: .init { writer in
+                for _ in 0..<64 { try await writer.write(ByteBuffer(repeating: UInt8(ascii: " "), count: 4096)) }
+                try await writer.write(ByteBuffer(string: keySet))
+                try await writer.finish(nil)
+            })
+        }
+        router.get("slow") { _, _ in
+            Response(status: .ok, body: .init { writer in
+                for byte in keySet.utf8 {
+                    try await writer.write(ByteBuffer(bytes: [byte]))
+                    try await Task.sleep(for: .milliseconds(50))
+                }
+                try await writer.finish(nil)
+            })
+        }
+        let app = Application(router: router, configuration: .init(address: .hostname("127.0.0.1", port: 0)))
+        try await app.test(.ahc(.http)) { harness in
+            let now = Int64(Date().timeIntervalSince1970)
+            let token = JWTCodec(signingKey: key, issuer: "kakao-auth", audience: "kakao-auth").sign(Self.claims(now: now), as: .access)
+            let port = try #require(harness.port)
+            let verifier = { (path: String) in KakaoAuthVerifier(jwksURL: URL(string: "http://127.0.0.1:\(port)/\(path)")!, fetchTimeout: 1) }
+            #expect(try await verifier("jwks.json").verifyAccessToken(token).userID == "user", "the served key set works")
+            for path in ["moved", "huge"] {
+                await #expect(throws: KakaoAuthVerifier.KeySetUnavailable.self, "\(path)") { try await verifier(path).verifyAccessToken(token) }
+            }
+            // Each byte resets an idle timer; the deadline is for the whole call (the body takes 5 s or more).
+            let started = ContinuousClock.now
+            await #expect(throws: KakaoAuthVerifier.KeySetUnavailable.self) { try await verifier("slow").verifyAccessToken(token) }
+            #expect(ContinuousClock.now - started < .seconds(4), "the fetch gave up at its deadline")
         }
     }
 
@@ -103,3 +192,4 @@ import Testing
         await #expect(throws: KakaoAuthVerifier.KeySetUnavailable.self) { try await unreachable.verifyAccessToken("a.b.c") }
     }
 }
+

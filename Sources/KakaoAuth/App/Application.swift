@@ -82,7 +82,9 @@ func buildRouter(
                 addresses: addresses)
             : nil,
         duplicateCookies: DuplicateCookieGuard(names: cookies.names.union([stateCookie.name]), secure: configuration.cookies.secure),
-        crossOrigin: CrossOriginProtection(trustedOrigins: configuration.allowedOrigins, ownOrigin: configuration.publicURL.flatMap(WebOrigin.of)))
+        crossOrigin: CrossOriginProtection(
+            trustedOrigins: configuration.allowedOrigins, ownOrigin: configuration.publicURL.flatMap(WebOrigin.of),
+            ownScheme: configuration.cookies.secure ? "https" : "http"))
 
     let router = Router(context: AppRequestContext.self, options: .autoGenerateHeadEndpoints)
     router.add(middleware: EventLoopAffinityMiddleware())

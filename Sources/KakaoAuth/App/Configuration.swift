@@ -102,7 +102,7 @@ public struct Configuration: Sendable {
         allowedOrigins = try variables.origins("CORS_ALLOWED_ORIGINS")
         if variables.optional("PUBLIC_URL") != nil {
             let publicURL = try variables.baseURL("PUBLIC_URL", default: "")
-            guard redirectURIs.contains(publicURL + ServerFlowPaths.callback) else {
+            guard redirectURIs.containsExactly(publicURL + ServerFlowPaths.callback) else {
                 throw ConfigurationError(variable: "PUBLIC_URL", problem: "\(publicURL + ServerFlowPaths.callback) must also be listed in KAKAO_REDIRECT_URIS")
             }
             self.publicURL = publicURL

@@ -33,7 +33,7 @@ struct Accounts: Sendable {
             case .dead:
                 return (.none, .invalid)
             case .justReplaced:
-                return (.none, .granted(SessionGrant(
+                return (.record(.refreshWithinReuseInterval), .granted(SessionGrant(
                     userID: presented.userID, sessionID: presented.sessionID, sessionExpiresAt: stored.sessionExpiresAt, refreshToken: stored.current)))
             case .reused:
                 return (Self.revokeForReuse, .reuseDetected)

@@ -7,7 +7,8 @@ struct SessionPolicy: Sendable {
     /// Lifetime of each refresh token (seconds), capped by the session's end.
     var refreshTokenLifetime: Int64
     /// How long after a rotation the just-replaced token is still honoured (seconds): two tabs refreshing
-    /// at once both get the session's current token instead of tripping reuse detection.
+    /// at once both get the session's current token instead of tripping reuse detection. Times are whole
+    /// seconds, so N honours it for at most N seconds (between N - 1 and N), and 0 never.
     var reuseInterval: Int64
 }
 
@@ -79,7 +80,7 @@ extension SessionPolicy {
         else { return .dead }
         if presented.jti == stored.current.jti { return .current }
         if stored.current.parentJTI == presented.jti, let rotatedAt = stored.presentedTokenRotatedAt,
-           now - rotatedAt <= reuseInterval, stored.current.expiresAt > now {
+           now - rotatedAt < reuseInterval, stored.current.expiresAt > now {
             return .justReplaced
         }
         return .reused

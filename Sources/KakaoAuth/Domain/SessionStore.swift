@@ -64,6 +64,8 @@ enum SessionChange: Sendable, Equatable {
     case rotate(to: RefreshTokenRecord)
     /// Revokes the presented token's session, or every session of its user, and records `event`.
     case revoke(RevocationScope, reason: String, event: AuditEvent.Kind, detail: String?)
+    /// Changes nothing but records `event` for the presented token's session.
+    case record(AuditEvent.Kind)
 }
 
 enum RevocationScope: Sendable, Equatable {

@@ -1,4 +1,5 @@
 import Hummingbird
+import KakaoAuthTokens
 
 /// `/auth`: log in with what Kakao gave the user (a code, an id_token or an access token), rotate refresh
 /// tokens, log out.
@@ -56,7 +57,7 @@ struct AuthController {
                     throw APIError(.invalidRequest, "code_verifier must be 43 to 128 characters of A-Z a-z 0-9 - . _ ~ (RFC 7636)")
                 }
                 let redirectURI = try fields.string("redirect_uri") ?? redirectURIs[0]
-                guard redirectURIs.contains(redirectURI) else {
+                guard redirectURIs.containsExactly(redirectURI) else {
                     throw APIError(.redirectURINotAllowed, "redirect_uri is not one of KAKAO_REDIRECT_URIS")
                 }
                 credential = .code(code, redirectURI: redirectURI, codeVerifier: codeVerifier)

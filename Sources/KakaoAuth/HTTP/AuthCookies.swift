@@ -1,4 +1,5 @@
 import Hummingbird
+import KakaoAuthTokens
 
 /// Where browsers keep our tokens: two HttpOnly cookies whose names, scope and flags follow the configuration.
 ///
@@ -34,9 +35,9 @@ struct AuthCookies: Sendable {
         }
     }
 
-    func accessToken(in request: Request) -> String? { RequestCookies(request).value(of: accessName) }
+    func accessToken(in request: Request) -> String? { CookieHeader(request).value(of: accessName) }
 
-    func refreshToken(in request: Request) -> String? { RequestCookies(request).value(of: refreshName) }
+    func refreshToken(in request: Request) -> String? { CookieHeader(request).value(of: refreshName) }
 
     var names: Set<String> { [accessName, refreshName] }
 

@@ -1,4 +1,5 @@
 import Hummingbird
+import KakaoAuthTokens
 
 /// CORS for an exact allowlist of origins (`CORS_ALLOWED_ORIGINS`), with credentials.
 ///
@@ -12,7 +13,7 @@ struct CORSMiddleware<Context: RequestContext>: RouterMiddleware {
     let allowedOrigins: Set<String>
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
-        let origin = request.headers[.origin].flatMap { allowedOrigins.contains($0) ? $0 : nil }
+        let origin = request.headers[.origin].flatMap { allowedOrigins.containsExactly($0) ? $0 : nil }
         var response: Response
         if request.method == .options, request.headers[.accessControlRequestMethod] != nil {
             response = Response(status: .noContent)

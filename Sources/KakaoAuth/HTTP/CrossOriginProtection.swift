@@ -1,13 +1,9 @@
 import HTTPTypes
 import Hummingbird
+import KakaoAuthTokens
 
-/// Refuses cross-origin requests that would act with the browser's cookies (CSRF), following the
-/// Fetch-Metadata design of Go's `http.CrossOriginProtection`:
-///
-/// - with `Sec-Fetch-Site` (every current browser): `same-origin` and `none` (typed URL, bookmark) pass;
-///   anything else passes only from an allowlisted `Origin`;
-/// - without it: no `Origin` passes (not a browser), and an `Origin` passes only when it is the service's
-///   own (matching `Host` or `PUBLIC_URL`) or allowlisted.
+/// Refuses cross-origin requests that would act with the browser's cookies (CSRF), by ``CrossSiteRule``
+/// (shared with the verifier kit's cookie authentication).
 ///
 /// It guards every route that uses or sets our cookies (``RouteGuards``), as middleware: it decides before
 /// anything reads the body, so no content type, body or delivery choice can get a cross-site request
@@ -20,6 +16,10 @@ struct CrossOriginProtection: RouterMiddleware {
     let trustedOrigins: Set<String>
     /// `PUBLIC_URL`'s origin, when configured.
     let ownOrigin: String?
+    /// The scheme browsers reach this service by (`https` unless `COOKIE_SECURE=false`): with `Host`, the
+    /// service's own origin when `PUBLIC_URL` does not name it. `http://auth.example` is not
+    /// `https://auth.example`, nor is a port left out the same as another one.
+    let ownScheme: String
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         try check(request)
@@ -27,15 +27,11 @@ struct CrossOriginProtection: RouterMiddleware {
     }
 
     func check(_ request: Request) throws(APIError) {
-        let origin = request.headers[.origin]
-        if let site = request.headers[Self.secFetchSite] {
-            if site == "same-origin" || site == "none" { return }
-            if let origin, trustedOrigins.contains(origin) { return }
-            throw APIError(.csrfRejected, "a cookie-authenticated request from another site (Sec-Fetch-Site: \(site)) whose origin is not allowed")
+        let refusal = CrossSiteRule.refusal(
+            secFetchSite: request.headers[Self.secFetchSite], origin: request.headers[.origin], trustedOrigins: trustedOrigins
+        ) {
+            [ownOrigin, request.head.authority.flatMap { WebOrigin.of(ownScheme + "://" + $0) }].compactMap { $0 }
         }
-        guard let origin else { return }
-        if trustedOrigins.contains(origin) || origin == ownOrigin { return }
-        if let host = request.head.authority, let sent = WebOrigin.of(origin), sent.hasSuffix("://" + host.lowercased()) { return }
-        throw APIError(.csrfRejected, "a cookie-authenticated request from an origin that is neither this service's nor allowed")
+        if let refusal { throw APIError(.csrfRejected, refusal) }
     }
 }

@@ -1,4 +1,5 @@
 import Hummingbird
+import KakaoAuthTokens
 
 /// Refuses a request that carries two cookies of one of our names, and clears every copy it can reach.
 ///
@@ -16,32 +17,13 @@ struct DuplicateCookieGuard: RouterMiddleware {
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         guard request.headers[.cookie] != nil else { return try await next(request, context) }
-        let ambiguous = Self.ambiguousNames(in: RequestCookies(request), among: names)
+        let ambiguous = CookieHeader(request).ambiguousNames(among: names)
         guard !ambiguous.isEmpty else { return try await next(request, context) }
         var response = APIError(
             .duplicateCookie, "the request carries more than one cookie named \(ambiguous.sorted().joined(separator: ", ")); all are cleared, log in again"
         ).response
         for cookie in clearingCookies(for: ambiguous, request: request) { response.setCookie(cookie) }
         return response
-    }
-
-    /// Our names that occur more than once, or that another cookie's name imitates: one that is ours once
-    /// every character outside printable ASCII is dropped (`\u{2028}__Secure-refresh_token`). Our readers
-    /// would not take such a cookie, but a browser or proxy might; with one in the request, which cookie is
-    /// ours is as uncertain as with a plain duplicate.
-    static func ambiguousNames(in cookies: RequestCookies, among names: Set<String>) -> Set<String> {
-        var seen: Set<String> = []
-        var ambiguous: Set<String> = []
-        for (rawName, _) in cookies.pairs {
-            let name = String(rawName)
-            if names.contains(name) {
-                if !seen.insert(name).inserted { ambiguous.insert(name) }
-                continue
-            }
-            let printable = String(String.UnicodeScalarView(name.unicodeScalars.filter { $0.value > 0x20 && $0.value < 0x7F }))
-            if names.contains(printable) { ambiguous.insert(printable) }
-        }
-        return ambiguous
     }
 
     /// A cookie the browser sent with this request has a path that is a prefix of the request's path and a

@@ -59,7 +59,7 @@ struct ServerFlowController {
         guard text.utf8.count <= 2048 else { throw APIError(.invalidRequest, "return_to is longer than 2048 bytes") }
         if Self.isLocalPath(text) { return text }
         let isPrintableASCII = text.unicodeScalars.allSatisfy { $0.value > 0x20 && $0.value < 0x7F && $0 != "\\" }
-        if isPrintableASCII, let origin = WebOrigin.of(text), returnOrigins.contains(origin) { return text }
+        if isPrintableASCII, let origin = WebOrigin.of(text), returnOrigins.containsExactly(origin) { return text }
         throw APIError(.invalidRequest, "return_to must be a path on this service or a URL on an allowed origin")
     }
 
@@ -99,7 +99,7 @@ struct ServerFlowController {
     @Sendable func callback(_ request: Request, context: Context) async throws -> Response {
         let query = request.uri.queryParameters
         let now = clock.now()
-        guard let sealed = RequestCookies(request).value(of: stateCookie.name), let contents = stateCookie.open(sealed, now: now),
+        guard let sealed = CookieHeader(request).value(of: stateCookie.name), let contents = stateCookie.open(sealed, now: now),
               let state = query["state"], OpenSSL.constantTimeEqual(state, contents.state),
               // Recorded in the database, so that the same callback replayed (with the same cookie) is refused
               // on every replica and after a restart, without the code reaching Kakao a second time.

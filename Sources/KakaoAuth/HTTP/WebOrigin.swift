@@ -4,9 +4,11 @@ import Foundation
 /// the scheme's default port. Comparing these strings exactly is how allowlists are checked, so that
 /// look-alike suffixes and prefixes (`https://app.example.evil`, `https://evil-app.example`) never match.
 package enum WebOrigin {
-    /// The origin of an absolute http(s) URL, or nil when `text` is not one.
+    /// The origin of an absolute http(s) URL, or nil when `text` is not one. Only printable ASCII: a host
+    /// of other characters would be lower-cased by Unicode rules (KELVIN SIGN becomes `k`) into an origin
+    /// that the browser never sent; browsers send international hosts in their `xn--` form.
     package static func of(_ text: String) -> String? {
-        guard let components = URLComponents(string: text), let scheme = components.scheme?.lowercased(),
+        guard text.utf8.allSatisfy({ $0 > 0x20 && $0 < 0x7F }), let components = URLComponents(string: text), let scheme = components.scheme?.lowercased(),
               scheme == "http" || scheme == "https", let host = components.host?.lowercased(), !host.isEmpty,
               components.user == nil, components.password == nil
         else { return nil }

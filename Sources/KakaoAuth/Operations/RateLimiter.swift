@@ -141,7 +141,9 @@ struct RateLimitMiddleware: RouterMiddleware {
     /// Counts the request against its client's budget for the matched route; the 429 answer when it is spent.
     func refusal(of request: Request, context: Context) -> Response? {
         guard let route = context.endpointPath, let client = addresses.clientAddress(of: request, context: context) else { return nil }
-        guard case .limited(let retryAfter) = limiter.admit(route: request.method.rawValue + " " + route, client: client) else { return nil }
+        // HEAD is GET without a body: one budget for both, or probing with HEAD would double every GET's.
+        let method = request.method == .head ? HTTPRequest.Method.get : request.method
+        guard case .limited(let retryAfter) = limiter.admit(route: method.rawValue + " " + route, client: client) else { return nil }
         var response = APIError(.rateLimited, "more than \(limiter.limitPerMinute) requests a minute from this address; retry in \(retryAfter) s").response
         response.headers[.retryAfter] = String(retryAfter)
         return response

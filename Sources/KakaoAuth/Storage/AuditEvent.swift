@@ -23,6 +23,9 @@ public struct AuditEvent: Codable, Equatable, Sendable, FetchableRecord, TableRe
     public enum Kind: String, Codable, Sendable, CaseIterable {
         case registration, login, refresh
         case refreshReuseDetected = "refresh_reuse_detected"
+        /// The token a rotation just replaced, presented again within the reuse interval and answered with the
+        /// session's current one: two tabs at once, or a thief racing the owner, so it is recorded with its origin.
+        case refreshWithinReuseInterval = "refresh_within_reuse_interval"
         case logout
         case logoutAll = "logout_all"
         case unlink

@@ -48,7 +48,7 @@ struct EmulatorController<Context: RequestContext> {
             return .failure(EmulatorErrorPage(code: "KOE101", message: "잘못된 앱 키 / invalid client_id"))
         }
         guard let redirectURI = fields["redirect_uri"], WebOrigin.of(redirectURI) != nil,
-              settings.redirectURIs.isEmpty || settings.redirectURIs.contains(redirectURI)
+              settings.redirectURIs.isEmpty || settings.redirectURIs.containsExactly(redirectURI)
         else { return .failure(EmulatorErrorPage(code: "KOE006", message: "등록되지 않은 리다이렉트 URI / redirect_uri is not registered")) }
         guard fields["response_type"] == "code" else {
             return .failure(EmulatorErrorPage(code: "KOE004", message: "response_type must be code"))

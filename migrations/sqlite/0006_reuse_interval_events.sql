@@ -1,0 +1,22 @@
+-- A new audit event kind, `refresh_within_reuse_interval`: a just-replaced refresh token presented again within
+-- REFRESH_REUSE_INTERVAL and answered with the session's current one (two tabs, or a thief racing the owner).
+-- SQLite cannot change a CHECK constraint in place, so the table is rebuilt with its rows, as in 0004.
+
+CREATE TABLE auth_events_new (
+    id          INTEGER PRIMARY KEY,
+    at          INTEGER NOT NULL,                     -- seconds since 1970 (UTC)
+    kind        TEXT    NOT NULL CHECK (kind IN ('registration', 'login', 'refresh', 'refresh_reuse_detected',
+                                                 'logout', 'logout_all', 'unlink', 'webhook_unlink',
+                                                 'foreign_token_refused', 'refresh_within_reuse_interval')),
+    user_id     TEXT,
+    session_id  TEXT,
+    client_ip   TEXT,
+    user_agent  TEXT,
+    detail      TEXT
+) STRICT;
+
+INSERT INTO auth_events_new (id, at, kind, user_id, session_id, client_ip, user_agent, detail)
+    SELECT id, at, kind, user_id, session_id, client_ip, user_agent, detail FROM auth_events;
+DROP TABLE auth_events;
+ALTER TABLE auth_events_new RENAME TO auth_events;
+CREATE INDEX auth_events_by_user ON auth_events (user_id, at);
