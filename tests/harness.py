@@ -146,7 +146,7 @@ class Stack:
     NATIVE_APP_KEY = "stack-native-app-key"
     APP_ID = "4242"
     CLIENT_SECRET = "stack-client-secret"
-    ADMIN_KEY = "stack-admin-key"
+    ADMIN_KEY = "stack-admin-key-0123456789abcdef0123"
     JWT_SECRET = "stack-secret-stack-secret-0123456789abcdef"
 
     def __init__(self, directory, emulator_options=(), **overrides):

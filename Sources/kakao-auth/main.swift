@@ -203,7 +203,7 @@ struct Emulator: AsyncParsableCommand {
     @Option(help: "Listen port.") var port = 8081
     @Option(help: "The REST API key apps must send as client_id.") var clientID = "emulator-client-id"
     @Option(help: "Require this client_secret at the token endpoint.") var clientSecret: String?
-    @Option(help: "The admin key for `Authorization: KakaoAK …` calls.") var adminKey = "emulator-admin-key"
+    @Option(help: "The admin key for `Authorization: KakaoAK …` calls.") var adminKey = "emulator-admin-key-0123456789abcdef"
     @Option(name: .customLong("redirect-uri"), help: "A registered redirect URI (repeatable; none: accept any).") var redirectURIs: [String] = []
     @Option(help: "Seconds the token endpoint waits before answering.") var tokenDelay = 0.0
     @Option(help: "Make the token endpoint answer with this HTTP status.") var tokenStatus: Int?

@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import KakaoAuth
+@testable import KakaoAuthTokens
 import PostgresMigrations
 
 @Suite struct ConfigurationTests {
@@ -37,9 +38,36 @@ import PostgresMigrations
         ("DATABASE_URL", "postgres://u:p@db/kakao#x"), ("DATABASE_URL", "postgres://u:p@db/kakao?application_name=x"),
         ("DATABASE_URL", "postgres://u:p@db/kakao?sslmode=disable&sslrootcert=/etc/hostname"),
         ("DATABASE_URL", "postgres://u:p@db/kakao?sslrootcert=/nonexistent/ca.pem"), ("DATABASE_URL", "postgres://u:p@db/kakao?sslrootcert="),
+        // Settings that would start but break or weaken the service.
+        ("JWT_ISSUER", String(repeating: "i", count: 257)), ("JWT_AUDIENCE", String(repeating: "a", count: 257)),
+        ("KAKAO_APP_ID", "04242"), ("KAKAO_APP_ID", "-1"), ("KAKAO_APP_ID", "0"), ("KAKAO_APP_ID", "+12"), ("KAKAO_APP_ID", "1e3"),
+        ("KAKAO_APP_ID", "99999999999999999999"), ("COOKIE_DOMAIN", "a; SameSite=None"), ("COOKIE_DOMAIN", "example..com"),
+        ("COOKIE_DOMAIN", "-example.com"), ("COOKIE_DOMAIN", "ex\u{212A}.com"), ("KAKAO_ADMIN_KEY", "0123456789abcdef0123456789abcde"),
+        ("INTROSPECTION_TOKEN", "short"), ("HOST", "not a host"), ("HOST", "300.1.1.1:80"), ("HOST", "exa_mple"),
     ] as [(String, String?)])
     func invalidSettingsNameTheVariable(variable: String, value: String?) {
         #expect(problem([variable: value])?.variable == variable)
+    }
+
+    @Test func settingsAtTheirLimitsStart() {
+        for (variable, value) in [
+            ("JWT_ISSUER", String(repeating: "i", count: 256)), ("KAKAO_APP_ID", "9223372036854775807"), ("COOKIE_DOMAIN", "Auth-1.Example.com"),
+            ("KAKAO_ADMIN_KEY", "0123456789abcdef0123456789abcdef"), ("HOST", "::"), ("HOST", "0.0.0.0"), ("HOST", "localhost"),
+        ] {
+            #expect(problem([variable: value]) == nil, "\(variable)=\(value)")
+        }
+        #expect(try! Configuration(environment: valid.merging(["COOKIE_DOMAIN": "Auth.Example.com"]) { $1 }).cookies.domain == "auth.example.com")
+    }
+
+    @Test func anHS256WindowEndsWithinAYear() throws {
+        let files = KeySetTests.KeyFiles()
+        let key = AsymmetricKey.generate(.edDSA)
+        func until(_ seconds: TimeInterval) -> String {
+            ISO8601DateFormatter().string(from: Date().addingTimeInterval(seconds))
+        }
+        let environment = ["JWT_ALGORITHM": "EdDSA", "JWT_PRIVATE_KEY_FILE": files.write("key.pem", key.privatePEM!)]
+        #expect(problem(environment.merging(["JWT_HS256_ACCEPTED_UNTIL": until(30 * 86_400)]) { $1 }) == nil)
+        #expect(problem(environment.merging(["JWT_HS256_ACCEPTED_UNTIL": until(400 * 86_400)]) { $1 })?.variable == "JWT_HS256_ACCEPTED_UNTIL")
     }
 
     @Test func eachEngineRefusesTheOtherEnginesVariablesInsteadOfIgnoringThem() {

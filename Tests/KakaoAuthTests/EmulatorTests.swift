@@ -124,7 +124,7 @@ import Testing
             let info = try await client.execute(uri: "/v1/user/access_token_info", method: .get, headers: [.authorization: "Bearer \(withoutEmail)"]).json
             #expect(info["id"] == .number("77"))
 
-            let admin = try await client.execute(uri: "/v2/user/me?target_id_type=user_id&target_id=77", method: .get, headers: [.authorization: "KakaoAK test-admin-key"])
+            let admin = try await client.execute(uri: "/v2/user/me?target_id_type=user_id&target_id=77", method: .get, headers: [.authorization: "KakaoAK \(FakeKakao.adminKey)"])
             #expect(try admin.json["id"] == .number("77"))
             let badAdmin = try await client.execute(uri: "/v2/user/me?target_id_type=user_id&target_id=77", method: .get, headers: [.authorization: "KakaoAK wrong"])
             #expect(badAdmin.status == .unauthorized)
@@ -136,10 +136,10 @@ import Testing
             #expect(revoked.status == .unauthorized)
             #expect(revoked.headers[.wwwAuthenticate]?.contains("invalid_token") == true)
 
-            let unlink = try await client.postForm("/v1/user/unlink", [("target_id_type", "user_id"), ("target_id", "77")], headers: [.authorization: "KakaoAK test-admin-key"])
+            let unlink = try await client.postForm("/v1/user/unlink", [("target_id_type", "user_id"), ("target_id", "77")], headers: [.authorization: "KakaoAK \(FakeKakao.adminKey)"])
             #expect(try unlink.json["id"] == .number("77"))
             #expect(try await client.execute(uri: "/v2/user/me", method: .get, headers: [.authorization: "Bearer \(withoutEmail)"]).status == .unauthorized)
-            let unknown = try await client.execute(uri: "/v2/user/me?target_id_type=user_id&target_id=77", method: .get, headers: [.authorization: "KakaoAK test-admin-key"])
+            let unknown = try await client.execute(uri: "/v2/user/me?target_id_type=user_id&target_id=77", method: .get, headers: [.authorization: "KakaoAK \(FakeKakao.adminKey)"])
             #expect(try unknown.json["code"] == .number("-101"))
         }
     }

@@ -99,7 +99,7 @@ import Testing
             "JWT_ALGORITHM": algorithm.rawValue, "JWT_PRIVATE_KEY_FILE": files.write("current.pem", current.privatePEM!),
             "JWT_NEXT_PUBLIC_KEY_FILE": files.write("next.pub", next.publicPEM),
             "JWT_PREVIOUS_PUBLIC_KEY_FILES": files.write("previous.pub", previous.publicPEM),
-            "JWT_HS256_ACCEPTED_UNTIL": "2100-01-01T00:00:00Z",
+            "JWT_HS256_ACCEPTED_UNTIL": ISO8601DateFormatter().string(from: Date().addingTimeInterval(30 * 86_400)),
         ]
         try await TestService.run(kakao: kakao, environment: environment) { service in
             let set = try await service.get("/.well-known/jwks.json").json

@@ -52,7 +52,7 @@ def test_acknowledged_logins_rotations_and_revocations_survive_kill_9(kakao, tmp
 
 
 def test_debug_logs_and_error_bodies_never_contain_secrets_codes_tokens_or_cookies(kakao, tmp_path):
-    admin_key = "blackbox-admin-key-never-logged"
+    admin_key = "blackbox-admin-key-never-logged-0123"
     service = Service(kakao, tmp_path, LOG_LEVEL="trace", KAKAO_ADMIN_KEY=admin_key).start()
     kakao.add_code("secret-code-abc123", 77)
     kakao.add_code("secret-code-def456", 78)

@@ -58,13 +58,13 @@ public struct Configuration: Sendable {
             clientSecret: variables.optional("KAKAO_CLIENT_SECRET"),
             authBaseURL: try variables.baseURL("KAKAO_AUTH_BASE_URL", default: "https://kauth.kakao.com"),
             apiBaseURL: try variables.baseURL("KAKAO_API_BASE_URL", default: "https://kapi.kakao.com"),
-            adminKey: variables.optional("KAKAO_ADMIN_KEY"),
+            adminKey: try variables.credential("KAKAO_ADMIN_KEY"),
             timeout: .nanoseconds(Int64(try variables.number("KAKAO_TIMEOUT_SECONDS", default: 5, in: 0.05...120) * 1e9)))
         redirectURIs = try variables.redirectURIs("KAKAO_REDIRECT_URIS")
 
         tokenKeys = try Self.tokenKeys(variables)
-        jwtIssuer = try variables.text("JWT_ISSUER", default: "kakao-auth")
-        jwtAudience = try variables.text("JWT_AUDIENCE", default: "kakao-auth")
+        jwtIssuer = try variables.claim("JWT_ISSUER", default: "kakao-auth")
+        jwtAudience = try variables.claim("JWT_AUDIENCE", default: "kakao-auth")
 
         let day = 86_400
         accessTokenLifetime = Int64(try variables.integer("ACCESS_TOKEN_TTL", default: 900, in: 1...day))
@@ -74,7 +74,7 @@ public struct Configuration: Sendable {
             reuseInterval: Int64(try variables.integer("REFRESH_REUSE_INTERVAL", default: 10, in: 0...300)))
 
         database = try DatabaseSettings(variables)
-        host = try variables.text("HOST", default: "127.0.0.1")
+        host = try variables.listenAddress("HOST", default: "127.0.0.1")
         port = try variables.integer("PORT", default: 8080, in: 0...65535)
         readTimeout = .seconds(Int64(try variables.integer("HTTP_READ_TIMEOUT_SECONDS", default: 15, in: 1...600)))
 
@@ -83,17 +83,17 @@ public struct Configuration: Sendable {
         if sameSite == .none, !secure {
             throw ConfigurationError(variable: "COOKIE_SAMESITE", problem: "None requires COOKIE_SECURE=true")
         }
-        cookies = AuthCookies.Settings(secure: secure, sameSite: sameSite, domain: variables.optional("COOKIE_DOMAIN"))
+        cookies = AuthCookies.Settings(secure: secure, sameSite: sameSite, domain: try variables.hostName("COOKIE_DOMAIN"))
         logLevel = try variables.choice("LOG_LEVEL", default: .info)
         logFormat = try variables.choice("LOG_FORMAT", default: .text)
-        kakaoAppID = variables.optional("KAKAO_APP_ID")
+        kakaoAppID = try variables.decimalID("KAKAO_APP_ID")
         idTokens = KakaoIDTokenVerifier.Settings(
             issuer: try variables.text("KAKAO_OIDC_ISSUER", default: "https://kauth.kakao.com"),
             audiences: Set(variables.list("KAKAO_ID_TOKEN_AUDIENCES") ?? [kakao.clientID]),
             maximumAge: Int64(try variables.integer("KAKAO_ID_TOKEN_MAX_AGE", default: 600, in: 10...86_400)),
             nonceBinding: try variables.choice("KAKAO_ID_TOKEN_NONCE", default: .plain))
         jwksRefetchInterval = Int64(try variables.integer("KAKAO_JWKS_REFRESH_SECONDS", default: 60, in: 1...86_400))
-        introspectionToken = variables.optional("INTROSPECTION_TOKEN")
+        introspectionToken = try variables.credential("INTROSPECTION_TOKEN")
         trustedProxies = try variables.addressRanges("TRUSTED_PROXIES")
         rateLimitPerMinute = try variables.integer("RATE_LIMIT_PER_MINUTE", default: 60, in: 0...1_000_000)
         rateLimitIPv6PrefixLength = try variables.integer("RATE_LIMIT_IPV6_PREFIX", default: 64, in: 16...128)
@@ -164,6 +164,10 @@ public struct Configuration: Sendable {
             hs256Keys = []
         } else {
             let until = try variables.time("JWT_HS256_ACCEPTED_UNTIL", purpose: "with JWT_SECRET beside JWT_ALGORITHM=\(algorithm.rawValue)")
+            // A window is a migration's, not a way to keep HS256 for good.
+            guard until <= Int64(Date().timeIntervalSince1970) + 366 * 86_400 else {
+                throw ConfigurationError(variable: "JWT_HS256_ACCEPTED_UNTIL", problem: "must be at most a year ahead")
+            }
             hs256Keys = secrets.map { HS256Key(secret: $0, acceptedUntil: until) }
         }
         // The state cookie's key comes from the private key: no secret any other service holds.
@@ -231,6 +235,62 @@ private struct EnvironmentVariables {
 
     func text(_ name: String, default defaultValue: String) throws(ConfigurationError) -> String {
         optional(name) ?? defaultValue
+    }
+
+    /// A token claim (`iss`, `aud`): what the codec accepts, or every token we sign would be refused.
+    func claim(_ name: String, default defaultValue: String) throws(ConfigurationError) -> String {
+        let value = optional(name) ?? defaultValue
+        guard value.utf8.count <= JWTCodec.maximumClaimLength else {
+            throw ConfigurationError(variable: name, problem: "must be at most \(JWTCodec.maximumClaimLength) bytes (the token claim limit)")
+        }
+        return value
+    }
+
+    /// A key or token that callers must present: at least 32 bytes, so that it cannot be guessed.
+    func credential(_ name: String) throws(ConfigurationError) -> String? {
+        guard let value = optional(name) else { return nil }
+        guard value.utf8.count >= 32 else {
+            throw ConfigurationError(variable: name, problem: "must be at least 32 bytes (Kakao's admin key is 32 characters; try: openssl rand -base64 32)")
+        }
+        return value
+    }
+
+    /// A positive decimal number as Kakao writes ids (no sign, no leading zero, 64-bit), or nil when unset:
+    /// the comparisons with Kakao's answers are textual, so `04242` would never match.
+    func decimalID(_ name: String) throws(ConfigurationError) -> String? {
+        guard let value = optional(name) else { return nil }
+        guard let number = Int64(value), number > 0, String(number) == value else {
+            throw ConfigurationError(variable: name, problem: "must be a positive whole number without leading zeros, like 1234567")
+        }
+        return value
+    }
+
+    /// A DNS host name (letters, digits and hyphens in dot-separated labels), lower-cased, or nil when unset.
+    /// Its text goes into `Set-Cookie`, so anything else (`a; SameSite=None`) is refused.
+    func hostName(_ name: String) throws(ConfigurationError) -> String? {
+        guard let value = optional(name) else { return nil }
+        guard Self.isHostName(value) else {
+            throw ConfigurationError(variable: name, problem: "must be a host name like example.com")
+        }
+        return value.lowercased()
+    }
+
+    /// An address to listen on: an IP address or a host name.
+    func listenAddress(_ name: String, default defaultValue: String) throws(ConfigurationError) -> String {
+        let value = optional(name) ?? defaultValue
+        guard IPAddress(value) != nil || Self.isHostName(value) else {
+            throw ConfigurationError(variable: name, problem: "must be an IP address (0.0.0.0, ::, 127.0.0.1) or a host name")
+        }
+        return value
+    }
+
+    private static func isHostName(_ text: String) -> Bool {
+        let labels = text.utf8.split(separator: UInt8(ascii: "."), omittingEmptySubsequences: false)
+        let isLetterOrDigit = { (byte: UInt8) in (0x30...0x39).contains(byte) || (0x41...0x5A).contains(byte) || (0x61...0x7A).contains(byte) }
+        return text.utf8.count <= 253 && labels.allSatisfy { label in
+            (1...63).contains(label.count) && isLetterOrDigit(label.first!) && isLetterOrDigit(label.last!)
+                && label.allSatisfy { isLetterOrDigit($0) || $0 == UInt8(ascii: "-") }
+        }
     }
 
     /// A comma-separated list of non-empty items, or nil when unset.

@@ -18,7 +18,7 @@ package struct JWTCodec: Sendable {
     package static let clockLeeway: Int64 = 30
     /// 9999-12-31T23:59:59Z: any time claim beyond it is nonsense.
     package static let latestTimestamp: Int64 = 253_402_300_799
-    private static let maximumClaimLength = 256
+    package static let maximumClaimLength = 256
 
     private struct Header: Sendable {
         let segment: [UInt8]

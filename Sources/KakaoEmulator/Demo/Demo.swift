@@ -24,7 +24,7 @@ public struct Demo: Sendable {
         let pageURI = url + "/"
         let callbackURI = url + ServerFlowPaths.callback
         emulatorSettings = EmulatorSettings(
-            clientID: Self.clientID, clientSecret: Self.clientSecret, adminKey: RandomID.make(),
+            clientID: Self.clientID, clientSecret: Self.clientSecret, adminKey: RandomID.make() + RandomID.make(),
             redirectURIs: [pageURI, callbackURI], port: emulatorPort)
         configuration = try Configuration(environment: [
             "KAKAO_CLIENT_ID": Self.clientID,

@@ -40,7 +40,7 @@ public struct EmulatorSettings: Sendable {
     public var acceptAnyCode: Bool
 
     public init(
-        clientID: String = "emulator-client-id", clientSecret: String? = nil, adminKey: String = "emulator-admin-key",
+        clientID: String = "emulator-client-id", clientSecret: String? = nil, adminKey: String = "emulator-admin-key-0123456789abcdef",
         redirectURIs: [String] = [], host: String = "127.0.0.1", port: Int = 8081, tokenFault: Fault? = nil, userFault: Fault? = nil,
         jwksFault: Fault? = nil, appID: String = "1", nativeAppKey: String = "emulator-native-app-key", acceptAnyCode: Bool = false
     ) {

@@ -10,7 +10,7 @@ import Synchronization
 final class FakeKakao: Sendable {
     static let clientID = "test-client-id"
     static let clientSecret = "test-client-secret"
-    static let adminKey = "test-admin-key"
+    static let adminKey = "test-admin-key-0123456789abcdef012345"
 
     /// One scripted answer of an endpoint.
     struct Answer: Sendable {

@@ -8,7 +8,7 @@ import Logging
 enum TestEmulator {
     static func settings(redirectURIs: [String] = [], tokenFault: EmulatorSettings.Fault? = nil, userFault: EmulatorSettings.Fault? = nil) -> EmulatorSettings {
         EmulatorSettings(
-            clientID: FakeKakao.clientID, clientSecret: FakeKakao.clientSecret, adminKey: "test-admin-key",
+            clientID: FakeKakao.clientID, clientSecret: FakeKakao.clientSecret, adminKey: FakeKakao.adminKey,
             redirectURIs: redirectURIs, tokenFault: tokenFault, userFault: userFault)
     }
 
