@@ -33,6 +33,8 @@ struct KakaoLogin: Sendable {
     func logIn(_ credential: Credential, origin: RequestOrigin) async throws -> Outcome {
         do {
             let profile = try await verifiedProfile(credential, origin: origin)
+            // SQLite would cut the text at it and PostgreSQL refuse the row: Kakao's answer is malformed.
+            guard !profile.holdsNUL else { throw KakaoError.malformedAnswer("a profile field holds NUL (U+0000)") }
             let now = clock.now()
             let (user, isNewUser, grant) = try await accounts.logIn(profile, origin: origin, now: now)
             metrics.login(outcome: isNewUser ? "new_user" : "existing_user")

@@ -68,6 +68,7 @@ struct JSONFields {
         guard let value = members[name] else { return nil }
         guard let text = value.stringValue else { throw APIError(.invalidRequest, "\(name) must be a string, not \(value.typeName)") }
         guard !text.isEmpty else { throw APIError(.invalidRequest, "\(name) must not be empty") }
+        guard !ClientText.containsNUL(text) else { throw APIError(.invalidRequest, "\(name) must not contain NUL (U+0000)") }
         guard text.utf8.count <= maximumLength else { throw APIError(.invalidRequest, "\(name) is longer than \(maximumLength) bytes") }
         return text
     }

@@ -42,7 +42,7 @@ struct WebhookController {
             text = request.uri.query ?? ""
         }
         guard let parameters = URLEncodedForm.decode(text) else { throw APIError(.invalidRequest, "the parameters are malformed or repeated") }
-        if let appID, parameters["app_id"] != appID {
+        if let appID, parameters["app_id"].map(appID.isExactly) != true {
             throw APIError(.invalidCredentials, "app_id is not this app's (KAKAO_APP_ID)")
         }
         // Exactly openapi.yaml's pattern: 1 to 19 digits, no leading zero, no sign.
@@ -51,7 +51,7 @@ struct WebhookController {
         }
         // Beyond 64 bits no Kakao user exists; such a call is answered like any other unknown user's.
         guard let kakaoID = Int64(userID) else { return Response.json { $0.add("status", "ok") } }
-        let referrer = parameters["referrer_type"].map { String($0.prefix(64)) } ?? "unknown"
+        let referrer = parameters["referrer_type"].map { ClientText.capped($0, bytes: 64) } ?? "unknown"
         try await accounts.erase(.kakaoID(kakaoID), event: .webhookUnlink, now: clock.now(), detail: "referrer_type=\(referrer)")
         return Response.json { $0.add("status", "ok") }
     }

@@ -29,6 +29,11 @@ struct KakaoProfile: Equatable, Sendable {
         self.keepsAbsentFields = keepsAbsentFields
     }
 
+    /// Whether a text field holds U+0000, which no store keeps intact.
+    var holdsNUL: Bool {
+        [nickname, email, profileImageURL, thumbnailImageURL].contains { $0.map(ClientText.containsNUL) == true }
+    }
+
     /// A Kakao id written in decimal (an id_token's `sub`): 1 to 19 digits, no sign or leading zero, and
     /// within a signed 64-bit integer, as every Kakao id is.
     static func kakaoID(decimal text: String) -> Int64? {

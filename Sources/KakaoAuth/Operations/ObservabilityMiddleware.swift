@@ -33,7 +33,7 @@ struct RequestIDMiddleware<Context: RequestContext>: RouterMiddleware {
     }
 }
 
-/// One log line per request: method, path, status and duration. Never the query string (a callback's query
+/// One log line per request: method, path (its first 256 bytes), status and duration. Never the query string (a callback's query
 /// carries the authorization code), headers (tokens, cookies) or bodies.
 package struct RequestLogMiddleware<Context: RequestContext>: RouterMiddleware {
     package init() {}
@@ -43,7 +43,8 @@ package struct RequestLogMiddleware<Context: RequestContext>: RouterMiddleware {
         let response = try await next(request, context)
         context.logger.info("request", metadata: [
             "method": "\(request.method.rawValue)",
-            "path": "\(request.uri.path)",
+            // Up to 32 KiB of the client's choosing otherwise.
+            "path": "\(ClientText.capped(request.uri.path, bytes: 256))",
             "status": "\(response.status.code)",
             "duration_ms": "\((ContinuousClock.now - started) / .milliseconds(1))",
         ])
