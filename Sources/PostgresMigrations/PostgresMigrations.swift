@@ -8,6 +8,6 @@ public enum PostgresMigrations {
         ("0003_used_login_states", PackageResources._003_used_login_states_sql),
         ("0004_foreign_token_events", PackageResources._004_foreign_token_events_sql),
         ("0005_erase_deleted_users", PackageResources._005_erase_deleted_users_sql),
-        ("0006_reuse_interval_events", PackageResources._006_reuse_interval_events_sql),
+        ("0006_new_event_kinds", PackageResources._006_new_event_kinds_sql),
     ]
 }

@@ -16,6 +16,14 @@ import Testing
         return try answer.json
     }
 
+    /// `DELETE /auth/account` with the refresh token in a JSON body (body delivery).
+    func deleteAccount(_ service: TestService, refreshToken: String, headers: HTTPFields = [:]) async throws -> HTTPAnswer {
+        var headers = headers
+        headers[.contentType] = "application/json"
+        return try await service.client.execute(
+            uri: "/auth/account", method: .delete, headers: headers, body: ByteBuffer(string: "{\"refresh_token\":\(refreshToken.jsonQuoted)}"))
+    }
+
     @Test func deletingTheAccountUnlinksAtKakaoThenDeletesEverything() async throws {
         let kakao = FakeKakao()
         kakao.addCode("mine", profile: "{\"id\":9007199254740993}")
@@ -25,19 +33,41 @@ import Testing
             let mine = try await loginBody(service, "mine")
             let second = try await service.login(code: "mine-2")
             let theirs = try await loginBody(service, "theirs")
-            let access = try #require(mine["access_token"]?.stringValue)
-            let deleted = try await service.client.execute(uri: "/users/me", method: .delete, headers: [.authorization: "Bearer \(access)"])
+            let access = try #require(mine["access_token"]?.stringValue), refresh = try #require(mine["refresh_token"]?.stringValue)
+            // An access token alone, which every service that verifies our tokens receives, erases nothing.
+            let withAccess = try await service.client.execute(uri: "/users/me", method: .delete, headers: [.authorization: "Bearer \(access)"])
+            #expect(withAccess.status == .methodNotAllowed && withAccess.headers[.allow] == "GET, HEAD")
+            #expect(try await service.client.execute(uri: "/auth/account", method: .delete, headers: [.authorization: "Bearer \(access)"])
+                .problemCode == "refresh_token_invalid")
+            #expect(try kakao.unlinkedIDs.isEmpty && service.count("users") == 2)
+
+            let deleted = try await deleteAccount(service, refreshToken: refresh, headers: [.userAgent: "Deleter/1"])
             #expect(deleted.status == .noContent)
-            #expect(deleted.setCookies["__Host-access_token"]?.value == "")
             #expect(kakao.unlinkedIDs == ["9007199254740993"])
             #expect(try service.count("users") == 1)
             #expect(try service.count("sessions") == 1)
             #expect(try await service.me(bearer: access).problemCode == "invalid_token")
             #expect(try await service.get("/users/me", headers: second.cookieHeader).problemCode == "invalid_token")
-            #expect(try await service.refresh(token: #require(mine["refresh_token"]?.stringValue)).problemCode == "refresh_token_invalid")
+            #expect(try await service.refresh(token: refresh).problemCode == "refresh_token_invalid")
             #expect(try await service.me(bearer: #require(theirs["access_token"]?.stringValue)).status == .ok)
             let userID = try #require(mine["user"]?["id"]?.stringValue)
             #expect(try service.count("auth_events", where: "kind = 'unlink' AND user_id = '\(userID)'") == 1)
+            #expect(try service.count("auth_events", where: "kind = 'account_erasure_requested' AND user_agent = 'Deleter/1'") == 1,
+                    "the origin was recorded before the erasure, and the erasure kept it")
+        }
+    }
+
+    /// Judged as refresh judges it: a reused token revokes its session and erases nothing; a dead one nothing.
+    @Test func aDeadOrReusedRefreshTokenErasesNothing() async throws {
+        let kakao = FakeKakao()
+        kakao.addCode("mine", profile: "{\"id\":8}")
+        try await TestService.run(kakao: kakao, environment: Self.environment.merging(["REFRESH_REUSE_INTERVAL": "0"]) { $1 }) { service in
+            let first = try #require(try await loginBody(service, "mine")["refresh_token"]?.stringValue)
+            let rotated = try #require(try await service.refresh(token: first).json["refresh_token"]?.stringValue)
+            #expect(try await deleteAccount(service, refreshToken: first).problemCode == "refresh_token_reused")
+            #expect(try await deleteAccount(service, refreshToken: rotated).problemCode == "refresh_token_invalid", "the session is revoked")
+            #expect(try await deleteAccount(service, refreshToken: "not.a.token").problemCode == "refresh_token_invalid")
+            #expect(try kakao.unlinkedIDs.isEmpty && service.count("users") == 1)
         }
     }
 
@@ -46,12 +76,13 @@ import Testing
         kakao.addCode("mine", profile: "{\"id\":3}")
         kakao.setUnlinkAnswer(.init(status: 500, body: "{\"msg\":\"down\",\"code\":-1}"))
         try await TestService.run(kakao: kakao, environment: Self.environment) { service in
-            let access = try #require(try await loginBody(service, "mine")["access_token"]?.stringValue)
-            let answer = try await service.client.execute(uri: "/users/me", method: .delete, headers: [.authorization: "Bearer \(access)"])
+            let body = try await loginBody(service, "mine")
+            let answer = try await deleteAccount(service, refreshToken: try #require(body["refresh_token"]?.stringValue))
             #expect(answer.problemCode == "provider_error")
             #expect(answer.status == .badGateway)
             #expect(try service.count("users") == 1)
-            #expect(try await service.me(bearer: access).status == .ok)
+            #expect(try await service.me(bearer: #require(body["access_token"]?.stringValue)).status == .ok)
+            #expect(try await service.refresh(token: #require(body["refresh_token"]?.stringValue)).status == .ok, "the session lives on")
         }
     }
 
@@ -59,8 +90,8 @@ import Testing
         let kakao = FakeKakao()
         kakao.addCode("mine", profile: "{\"id\":4}")
         try await TestService.run(kakao: kakao) { service in
-            let access = try #require(try await loginBody(service, "mine")["access_token"]?.stringValue)
-            let answer = try await service.client.execute(uri: "/users/me", method: .delete, headers: [.authorization: "Bearer \(access)"])
+            let refresh = try #require(try await loginBody(service, "mine")["refresh_token"]?.stringValue)
+            let answer = try await deleteAccount(service, refreshToken: refresh)
             #expect(answer.status == .notImplemented)
             #expect(answer.problemCode == "unlink_unavailable")
             #expect(try service.count("users") == 1)
@@ -68,6 +99,8 @@ import Testing
         }
     }
 
+    /// The refresh cookie (Path=/auth) travels to `DELETE /auth/account`; the cross-site rule is the other
+    /// cookie routes'.
     @Test func cookieAuthenticatedDeletionPassesTheCSRFCheck() async throws {
         let kakao = FakeKakao()
         kakao.addCode("mine", profile: "{\"id\":5}")
@@ -76,11 +109,13 @@ import Testing
             var headers = login.cookieHeader
             headers[HTTPField.Name("Sec-Fetch-Site")!] = "cross-site"
             headers[.origin] = "https://evil.example"
-            #expect(try await service.client.execute(uri: "/users/me", method: .delete, headers: headers).problemCode == "csrf_rejected")
+            #expect(try await service.client.execute(uri: "/auth/account", method: .delete, headers: headers).problemCode == "csrf_rejected")
             #expect(try service.count("users") == 1)
             #expect(kakao.unlinkedIDs.isEmpty)
-            let sameOrigin = try await service.client.execute(uri: "/users/me", method: .delete, headers: login.cookieHeader)
+            let sameOrigin = try await service.client.execute(uri: "/auth/account", method: .delete, headers: login.cookieHeader)
             #expect(sameOrigin.status == .noContent)
+            #expect(sameOrigin.setCookies["__Secure-refresh_token"]?.value == "" && sameOrigin.setCookies["__Host-access_token"]?.value == "")
+            #expect(try service.count("users") == 0)
         }
     }
 

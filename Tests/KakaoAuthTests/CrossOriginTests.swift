@@ -100,9 +100,9 @@ import Testing
                 #expect(answer.problemCode == "csrf_rejected", "\(path) \(contentType)")
             }
             #expect(kakao.tokenRequests.map { $0["code"] } == ["a"], "refused before code b is spent")
-            for method in [HTTPRequest.Method.get, .delete] {
-                let answer = try await service.client.execute(uri: "/users/me", method: method, headers: login.cookieHeader + crossSite)
-                #expect(answer.problemCode == "csrf_rejected", "\(method) /users/me")
+            for (method, path) in [(HTTPRequest.Method.get, "/users/me"), (.delete, "/auth/account")] {
+                let answer = try await service.client.execute(uri: path, method: method, headers: login.cookieHeader + crossSite)
+                #expect(answer.problemCode == "csrf_rejected", "\(method) \(path)")
             }
             // Apps and servers send no Origin: the body delivery works for them as before.
             let bodyLogin = try await service.post("/auth/kakao", json: "{\"code\":\"b\",\"token_delivery\":\"body\"}")

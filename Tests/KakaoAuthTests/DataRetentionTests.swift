@@ -1,6 +1,7 @@
 import Foundation
 import GRDB
 import HTTPTypes
+import Hummingbird
 import Testing
 @testable import KakaoAuth
 @testable import KakaoAuthTokens
@@ -59,9 +60,13 @@ import Testing
             let files = [service.databasePath, service.databasePath + "-wal"]
             #expect(try Self.contents(of: files).range(of: Data(userAgent.utf8)) != nil, "the test must see the data before it is erased")
 
-            let access = try #require(body["access_token"]?.stringValue)
-            let deleted = try await service.client.execute(uri: "/users/me", method: .delete, headers: [.authorization: "Bearer \(access)"])
+            let deleted = try await service.client.execute(
+                uri: "/auth/account", method: .delete, headers: [.contentType: "application/json"],
+                body: ByteBuffer(string: "{\"refresh_token\":\(refreshToken.jsonQuoted)}"))
             #expect(deleted.status == .noContent)
+            // The request's origin is kept apart from the user, for security review (the retention applies).
+            #expect(try service.count("auth_events", where: "kind = 'account_erasure_requested' AND user_id IS NULL") == 1)
+            try await DatabaseQueue(path: service.databasePath).write { db in try db.execute(sql: "DELETE FROM auth_events WHERE kind = 'account_erasure_requested'") }
 
             let events = try await SQLiteStore(path: service.databasePath).events(userID: userID, limit: 10)
             #expect(events.map(\.kind) == [.unlink, .refresh, .refresh, .login, .registration])

@@ -11,7 +11,7 @@ import Testing
 
     /// Every route that calls Kakao or writes to the database.
     static let limited: Set<String> = [
-        "POST /auth/kakao", "POST /auth/refresh", "POST /auth/logout", "GET /auth/kakao/callback", "DELETE /users/me",
+        "POST /auth/kakao", "POST /auth/refresh", "POST /auth/logout", "GET /auth/kakao/callback", "DELETE /auth/account",
         "GET /webhooks/kakao/unlink", "POST /webhooks/kakao/unlink",
     ]
     /// Every other route the service serves (reads only).
@@ -66,7 +66,7 @@ import Testing
     @Test func anUnservedMethodOnAKnownPathIs405WithAllow() async throws {
         try await TestService.run(environment: ["KAKAO_ADMIN_KEY": FakeKakao.adminKey]) { service in
             for (method, path, allow) in [
-                (HTTPRequest.Method.trace, "/users/me", "DELETE, GET, HEAD"), (.put, "/auth/refresh", "POST"), (.post, "/healthz", "GET, HEAD"),
+                (HTTPRequest.Method.trace, "/users/me", "GET, HEAD"), (.delete, "/users/me", "GET, HEAD"), (.put, "/auth/refresh", "POST"), (.post, "/healthz", "GET, HEAD"),
                 (.head, "/auth/refresh/", "POST"), (.patch, "/webhooks/kakao/unlink", "GET, HEAD, POST"), (HTTPRequest.Method("QUERY")!, "/readyz", "GET, HEAD"),
             ] {
                 let answer = try await service.client.execute(uri: path, method: method)

@@ -40,7 +40,7 @@ def log_in_and_refresh(stack, person):
         answer = requests.post(stack.url + "/auth/refresh", json={"refresh_token": refresh_token}, headers=headers, timeout=10)
         assert answer.status_code == 200, answer.text
         refresh_token = answer.json()["refresh_token"]
-    return body
+    return {**body, "refresh_token": refresh_token}
 
 
 def test_deleted_and_unlinked_accounts_leave_no_personal_data_in_the_database(tmp_path):
@@ -50,7 +50,11 @@ def test_deleted_and_unlinked_accounts_leave_no_personal_data_in_the_database(tm
         everything = b"".join(database_contents(stack).values())
         assert all(person["agent"].encode() in everything for person in PEOPLE.values()), "the test must see the data first"
 
-        deleted = requests.delete(stack.url + "/users/me", headers={"Authorization": "Bearer " + deletes["access_token"]}, timeout=10)
+        # An access token alone erases nothing; the session's refresh token does.
+        refused = requests.delete(stack.url + "/users/me", headers={"Authorization": "Bearer " + deletes["access_token"]}, timeout=10)
+        assert refused.status_code == 405 and refused.headers["Allow"] == "GET, HEAD", refused.text
+        deleted = requests.delete(stack.url + "/auth/account", json={"refresh_token": deletes["refresh_token"]},
+                                  headers={"User-Agent": "Eraser/1"}, timeout=10)
         assert deleted.status_code == 204, deleted.text
         unlinked = requests.get(stack.url + "/webhooks/kakao/unlink", params={
             "user_id": PEOPLE["unlinks"]["kakao_id"], "referrer_type": "UNLINK_FROM_APPS"},

@@ -100,7 +100,7 @@ func buildRouter(
     KeySetController(keys: configuration.tokenKeys.published).addRoutes(to: router)
     additionalRoutes?.addRoutes(to: router)
     AuthController(
-        login: login, accounts: accounts, tokens: tokens, cookies: cookies, bodies: bodies,
+        login: login, kakao: kakao, accounts: accounts, tokens: tokens, cookies: cookies, bodies: bodies,
         redirectURIs: configuration.redirectURIs, origins: origins, metrics: metrics, clock: clock
     ).addRoutes(to: router, guards: guards)
     IntrospectionController(accounts: accounts, tokens: tokens, bodies: bodies, callerToken: configuration.introspectionToken, clock: clock)
@@ -112,7 +112,7 @@ func buildRouter(
             callbackURI: callbackURI, returnOrigins: configuration.allowedOrigins, origins: origins, clock: clock
         ).addRoutes(to: router, guards: guards)
     }
-    UserController(accounts: accounts, tokens: tokens, cookies: cookies, kakao: kakao, clock: clock)
+    UserController(accounts: accounts, tokens: tokens, cookies: cookies, clock: clock)
         .addRoutes(to: router, guards: guards)
     if let adminKey = configuration.kakao.adminKey {
         WebhookController(

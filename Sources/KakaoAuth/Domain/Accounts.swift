@@ -33,7 +33,7 @@ struct Accounts: Sendable {
             case .dead:
                 return (.none, .invalid)
             case .justReplaced:
-                return (.record(.refreshWithinReuseInterval), .granted(SessionGrant(
+                return (.record(.refreshWithinReuseInterval, attachedToUser: true), .granted(SessionGrant(
                     userID: presented.userID, sessionID: presented.sessionID, sessionExpiresAt: stored.sessionExpiresAt, refreshToken: stored.current)))
             case .reused:
                 return (Self.revokeForReuse, .reuseDetected)
@@ -67,6 +67,31 @@ struct Accounts: Sendable {
             }
         }
         return outcome ?? .invalid
+    }
+
+    /// Erases the account of a presented refresh token, judged exactly as refresh judges it: only the
+    /// session's current token (or the one it just replaced, within the reuse interval) erases; an older one
+    /// is reuse and revokes its session; a dead one changes nothing. An access token alone never erases: every
+    /// service that verifies our tokens holds those. The request's origin is recorded first, apart from the
+    /// user (`account_erasure_requested`, which the erasure does not strip), so that an erasure with a
+    /// stolen token can be traced; then `unlink` tells Kakao, and only once Kakao agreed is the account
+    /// erased. If `unlink` throws, nothing else changes.
+    func eraseAccount(
+        of presented: PresentedRefreshToken, origin: RequestOrigin, now: Int64, unlink: (_ kakaoID: Int64) async throws -> Void
+    ) async throws -> ErasureOutcome {
+        let policy = policy
+        let verdict = try await store.updateSession(of: presented, origin: origin, now: now) { stored -> (SessionChange, ErasureOutcome) in
+            switch policy.standing(of: presented, stored: stored, now: now) {
+            case .dead: (.none, .invalid)
+            case .reused: (Self.revokeForReuse, .reuseDetected)
+            case .current, .justReplaced: (.record(.accountErasureRequested, attachedToUser: false), .erased)
+            }
+        }
+        guard verdict == .erased else { return verdict ?? .invalid }
+        guard let user = try await store.activeUser(id: presented.userID, sessionID: presented.sessionID, now: now) else { return .invalid }
+        try await unlink(user.kakaoID)
+        try await store.eraseUser(.id(user.id), event: .unlink, detail: nil, now: now)
+        return .erased
     }
 
     private static let revokeForReuse = SessionChange.revoke(.session, reason: "refresh_token_reused", event: .refreshReuseDetected, detail: "session revoked")

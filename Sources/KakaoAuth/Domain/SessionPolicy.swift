@@ -39,6 +39,14 @@ enum LogoutOutcome: Equatable, Sendable {
     case invalid
 }
 
+/// The result of asking to erase an account with a refresh token.
+enum ErasureOutcome: Equatable, Sendable {
+    case erased
+    /// The token was an old one of a live session: that session (only) is now revoked, nothing erased.
+    case reuseDetected
+    case invalid
+}
+
 /// A validly signed refresh token, as its session sees it: the one rule that refresh and logout both apply,
 /// so that a token refresh would refuse can never log out (or revoke anything beyond what refresh would).
 enum RefreshTokenStanding: Equatable, Sendable {

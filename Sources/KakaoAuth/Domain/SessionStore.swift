@@ -64,8 +64,9 @@ enum SessionChange: Sendable, Equatable {
     case rotate(to: RefreshTokenRecord)
     /// Revokes the presented token's session, or every session of its user, and records `event`.
     case revoke(RevocationScope, reason: String, event: AuditEvent.Kind, detail: String?)
-    /// Changes nothing but records `event` for the presented token's session.
-    case record(AuditEvent.Kind)
+    /// Changes nothing but records `event` for the presented token's session, under the user's id or (for
+    /// an event that must outlive an erasure's stripping, with its origin) under none.
+    case record(AuditEvent.Kind, attachedToUser: Bool)
 }
 
 enum RevocationScope: Sendable, Equatable {

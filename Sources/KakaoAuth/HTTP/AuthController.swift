@@ -2,11 +2,12 @@ import Hummingbird
 import KakaoAuthTokens
 
 /// `/auth`: log in with what Kakao gave the user (a code, an id_token or an access token), rotate refresh
-/// tokens, log out.
+/// tokens, log out, delete the account: everything that takes or mints a session's refresh token.
 struct AuthController {
     typealias Context = AppRequestContext
 
     let login: KakaoLogin
+    let kakao: KakaoClient
     let accounts: Accounts
     let tokens: TokenIssuer
     let cookies: AuthCookies
@@ -23,6 +24,7 @@ struct AuthController {
         group.post("kakao", use: logIn)
         group.post("refresh", use: refresh)
         group.post("logout", use: logout)
+        group.delete("account", use: deleteAccount)
     }
 
     // MARK: POST /auth/kakao
@@ -143,6 +145,37 @@ struct AuthController {
                 claims.presentedRefreshToken, allSessions: allSessions, origin: origins.origin(of: request, context: context), now: now)
             switch outcome {
             case .loggedOut:
+                var response = Response(status: .noContent)
+                cookies.clear(on: &response)
+                return response
+            case .reuseDetected:
+                throw reuseDetected()
+            case .invalid:
+                throw Self.deadRefreshToken
+            }
+        }
+    }
+
+    // MARK: DELETE /auth/account
+
+    /// Takes the session's refresh token as refresh and logout take it, and judges it by the same rule
+    /// (``Accounts/eraseAccount(of:origin:now:unlink:)``): a dead or reused token erases nothing. The user is
+    /// unlinked at Kakao with the admin key first; if Kakao fails, nothing is deleted.
+    @Sendable func deleteAccount(_ request: Request, context: Context) async throws -> Response {
+        guard let adminKey = kakao.settings.adminKey else {
+            throw APIError(.unlinkUnavailable, "deleting accounts needs KAKAO_ADMIN_KEY, to unlink the user at Kakao first")
+        }
+        let presented = try await refreshToken(in: request, extraFields: [])
+        return try await clearingCookiesOnRefusal(presented.delivery) {
+            let now = clock.now()
+            let claims = try tokens.verify(presented.token, as: .refresh, now: now)
+            let outcome = try await accounts.eraseAccount(
+                of: claims.presentedRefreshToken, origin: origins.origin(of: request, context: context), now: now
+            ) { kakaoID in
+                try await kakao.unlink(kakaoID: kakaoID, adminKey: adminKey)
+            }
+            switch outcome {
+            case .erased:
                 var response = Response(status: .noContent)
                 cookies.clear(on: &response)
                 return response

@@ -1,39 +1,24 @@
 import Hummingbird
 
-/// `/users`: the signed-in user, and deleting their account.
+/// `/users`: the signed-in user. (Deleting the account takes the refresh token: `DELETE /auth/account`; an
+/// access token, which every service that verifies our tokens receives, erases nothing.)
 struct UserController {
     typealias Context = AppRequestContext
 
     let accounts: Accounts
     let tokens: TokenIssuer
     let cookies: AuthCookies
-    let kakao: KakaoClient
     let clock: UnixClock
 
-    /// Both use the access cookie; deleting also calls Kakao and writes.
+    /// It uses the access cookie.
     func addRoutes(to router: Router<Context>, guards: RouteGuards) {
         guards.group(router, "users", checks: [.actsWithCookies]).get("me", use: me)
-        guards.group(router, "users", checks: [.rateLimited, .actsWithCookies]).delete("me", use: deleteMe)
     }
 
     /// Unlike services that verify our tokens locally, this also consults the database, so it refuses a
     /// token whose session was revoked or whose user is gone even before the token expires.
     @Sendable func me(_ request: Request, context: Context) async throws -> Response {
         Response.json(UserResource(record: try await authenticate(request)).write)
-    }
-
-    /// Unlinks the user at Kakao with the admin key, then erases them with every session (see
-    /// ``Accounts/erase(_:event:now:detail:)``). If Kakao fails, nothing is deleted.
-    @Sendable func deleteMe(_ request: Request, context: Context) async throws -> Response {
-        let user = try await authenticate(request)
-        guard let adminKey = kakao.settings.adminKey else {
-            throw APIError(.unlinkUnavailable, "deleting accounts needs KAKAO_ADMIN_KEY, to unlink the user at Kakao first")
-        }
-        try await kakao.unlink(kakaoID: user.kakaoID, adminKey: adminKey)
-        try await accounts.erase(.id(user.id), event: .unlink, now: clock.now())
-        var response = Response(status: .noContent)
-        cookies.clear(on: &response)
-        return response
     }
 
     /// The user of the presented access token's live session.

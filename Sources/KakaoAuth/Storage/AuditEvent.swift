@@ -26,6 +26,9 @@ public struct AuditEvent: Codable, Equatable, Sendable, FetchableRecord, TableRe
         /// The token a rotation just replaced, presented again within the reuse interval and answered with the
         /// session's current one: two tabs at once, or a thief racing the owner, so it is recorded with its origin.
         case refreshWithinReuseInterval = "refresh_within_reuse_interval"
+        /// `DELETE /auth/account` with a live refresh token: recorded with the request's origin before the
+        /// erasure, under the session's id only, so the erasure's stripping keeps it.
+        case accountErasureRequested = "account_erasure_requested"
         case logout
         case logoutAll = "logout_all"
         case unlink

@@ -186,11 +186,12 @@ final class PostgresStore: SessionStore {
         case .none:
             // Nothing to write: the answer is the one the state read in one snapshot called for.
             return true
-        case .record(let event):
+        case .record(let event, let attachedToUser):
             // Only an event: the answer is still the one the snapshot called for, as with `.none`.
+            let userID = attachedToUser ? presented.userID : nil
             try await client.query("""
                 INSERT INTO auth_events (at, kind, user_id, session_id, client_ip, user_agent)
-                VALUES (\(now), \(event.rawValue), \(presented.userID), \(presented.sessionID), \(origin.clientIP), \(origin.userAgent))
+                VALUES (\(now), \(event.rawValue), \(userID), \(presented.sessionID), \(origin.clientIP), \(origin.userAgent))
                 """, logger: logger)
             return true
         case .rotate(let successor):

@@ -131,8 +131,9 @@ public final class SQLiteStore: SessionStore {
                 try db.cachedStatement(sql: "UPDATE refresh_tokens SET rotated_at = ? WHERE jti = ?").execute(arguments: [now, presented.jti])
                 try successor.insertPrepared(db)
                 try AuditEvent(.refresh, at: now, userID: presented.userID, sessionID: presented.sessionID, origin: origin).insertPrepared(db)
-            case .record(let event):
-                try AuditEvent(event, at: now, userID: presented.userID, sessionID: presented.sessionID, origin: origin).insertPrepared(db)
+            case .record(let event, let attachedToUser):
+                try AuditEvent(event, at: now, userID: attachedToUser ? presented.userID : nil, sessionID: presented.sessionID, origin: origin)
+                    .insertPrepared(db)
             case .revoke(.session, let reason, let event, let detail):
                 try db.cachedStatement(sql: "UPDATE sessions SET revoked_at = ?, revoked_reason = ? WHERE revoked_at IS NULL AND id = ?")
                     .execute(arguments: [now, reason, presented.sessionID])

@@ -1,13 +1,14 @@
--- A new audit event kind, `refresh_within_reuse_interval`: a just-replaced refresh token presented again within
--- REFRESH_REUSE_INTERVAL and answered with the session's current one (two tabs, or a thief racing the owner).
--- SQLite cannot change a CHECK constraint in place, so the table is rebuilt with its rows, as in 0004.
+-- Two new audit event kinds: `refresh_within_reuse_interval`, a just-replaced refresh token presented again
+-- within REFRESH_REUSE_INTERVAL and answered with the session's current one (two tabs, or a thief racing the
+-- owner); `account_erasure_requested`, the origin of a DELETE /auth/account, kept apart from the user. SQLite cannot change a CHECK constraint in place, so the table is rebuilt with its rows, as in 0004.
 
 CREATE TABLE auth_events_new (
     id          INTEGER PRIMARY KEY,
     at          INTEGER NOT NULL,                     -- seconds since 1970 (UTC)
     kind        TEXT    NOT NULL CHECK (kind IN ('registration', 'login', 'refresh', 'refresh_reuse_detected',
                                                  'logout', 'logout_all', 'unlink', 'webhook_unlink',
-                                                 'foreign_token_refused', 'refresh_within_reuse_interval')),
+                                                 'foreign_token_refused', 'refresh_within_reuse_interval',
+                                                 'account_erasure_requested')),
     user_id     TEXT,
     session_id  TEXT,
     client_ip   TEXT,
