@@ -145,6 +145,54 @@ def test_http_limits(drill_service):
     assert requests.get(drill_service.url + "/healthz", timeout=5).status_code == 200
 
 
+def raw_exchange(port, request, close_after=None):
+    """Sends `request` as bytes; the answer's status line, or b"" when the server closed the connection."""
+    connection = socket.create_connection(("127.0.0.1", port))
+    connection.settimeout(5)
+    try:
+        connection.sendall(request)
+        if close_after is not None:
+            time.sleep(close_after)
+            return None
+        answer = connection.recv(65536)
+        return answer.split(b"\r\n")[0]
+    except (ConnectionResetError, BrokenPipeError):
+        return b""
+    finally:
+        connection.close()
+
+
+FRAMING = {
+    "transfer-encoding gzip": b"Transfer-Encoding: gzip\r\n\r\nabc",
+    "transfer-encoding xchunked": b"Transfer-Encoding: xchunked\r\n\r\nabc",
+    "a chunk size past 64 bits": b"Transfer-Encoding: chunked\r\n\r\nFFFFFFFFFFFFFFFFFF\r\nabc\r\n",
+    "a chunk size that is not hex": b"Transfer-Encoding: chunked\r\n\r\nzz\r\nabc\r\n",
+}
+
+
+@pytest.mark.parametrize("path", ["/auth/introspect", "/auth/refresh", "/healthz", "/nowhere"])
+def test_malformed_framing_is_the_clients_fault(faulty_kakao, tmp_path, path):
+    """Never a 500 or an error-level log line: anyone could flood the 5xx metrics and alerting with these."""
+    from fuzz_support import DrillService
+    service = DrillService(tmp_path, faulty_kakao.url)
+    try:
+        for name, framing in FRAMING.items():
+            head = f"POST {path} HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n".encode()
+            status = raw_exchange(service.port, head + framing)
+            assert status == b"" or status.split(b" ")[1][:1] == b"4", (name, status)
+        # A client that goes away mid-body.
+        raw_exchange(service.port, f"POST {path} HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+                     "Content-Length: 100\r\n\r\n{".encode(), close_after=0.3)
+        time.sleep(0.5)
+        assert requests.get(service.url + "/healthz", timeout=5).status_code == 200
+        metrics = requests.get(service.url + "/metrics", timeout=5).text
+        assert 'status="500"' not in metrics, [line for line in metrics.splitlines() if "500" in line]
+    finally:
+        service.stop()
+    log = service.log_path.read_text()
+    assert " error " not in log and "internal_error" not in log, log[-2000:]
+
+
 def test_slow_clients_time_out_without_starving_others(faulty_kakao, tmp_path):
     from fuzz_support import DrillService
     service = DrillService(tmp_path, faulty_kakao.url, HTTP_READ_TIMEOUT_SECONDS="2")

@@ -2,6 +2,7 @@ import GRDB
 import Hummingbird
 import Logging
 import NIOCore
+import NIOHTTP1
 import KakaoAuthTokens
 
 /// The one place where errors become HTTP answers: every typed error of every layer maps to an
@@ -17,6 +18,10 @@ extension APIError {
             self.init(kakao: error)
         case let error as KakaoCredentialRefusal:
             self.init(.invalidGrant, error.reason)
+        // The client's framing (a `Transfer-Encoding` we do not speak, a chunk size past 64 bits, a body
+        // cut short by a client that went away) fails as the body is read: the client's fault, not ours.
+        case is HTTPParserError, is ChannelError, is IOError:
+            self.init(.invalidRequest, "the request's framing is malformed, or the client closed the connection mid-request")
         case is NIOTooManyBytesError:
             self.init(.payloadTooLarge, "request bodies are limited to \(RequestBody.maximumSize) bytes")
         case let error as HTTPError where error.status == .notFound:
