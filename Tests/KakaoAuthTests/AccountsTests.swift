@@ -227,4 +227,21 @@ import Testing
             #expect(try await store.purge(now: later + 601, auditRetention: 365 * 86_400, batchSize: 10).loginStates == 1)
         }
     }
+
+    /// A clock that once stepped forward wrote events dated years ahead: they wait for their date, and the
+    /// retention goes on for every event written after them.
+    @Test(arguments: TestStore.available)
+    func anEventDatedAheadDoesNotStopTheRetention(store kind: TestStore) async throws {
+        try await kind.with { store in
+            let accounts = Accounts(store: store, policy: Self.policy)
+            let first = try await accounts.logIn(Self.profile(7), origin: Self.origin, now: Self.start)
+            let ahead = try await accounts.logIn(Self.profile(8), origin: Self.origin, now: Self.start + 5_000 * 86_400)
+            let after = try await accounts.logIn(Self.profile(9), origin: Self.origin, now: Self.start + 1)
+            let report = try await store.purge(now: Self.start + 400 * 86_400, auditRetention: 365 * 86_400, batchSize: 1)
+            #expect(report.auditEvents == 4 && report.auditEventsAhead == 2, "\(report)")
+            #expect(try await store.events(userID: first.user.id, limit: 10).isEmpty)
+            #expect(try await store.events(userID: after.user.id, limit: 10).isEmpty, "the events after the one ahead are purged too")
+            #expect(try await store.events(userID: ahead.user.id, limit: 10).count == 2, "kept until their date")
+        }
+    }
 }

@@ -36,6 +36,11 @@ struct PurgeService: Service {
                         "audit_events": "\(report.auditEvents)", "bytes_returned": "\(report.bytesReturned)",
                     ])
                 }
+                if report.auditEventsAhead > 0 {
+                    logger.warning("audit events dated more than a day ahead: the clock stepped forward once; they are kept until their date", metadata: [
+                        "audit_events_ahead": "\(report.auditEventsAhead)",
+                    ])
+                }
             } catch {
                 logger.error("purge failed", metadata: ["error_type": "\(type(of: error))"])
             }

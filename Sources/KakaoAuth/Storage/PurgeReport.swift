@@ -7,7 +7,13 @@ public struct PurgeReport: Sendable, Equatable, CustomStringConvertible {
     public var loginStates = 0
     /// Audit events older than the retention.
     public var auditEvents = 0
+    /// Audit events dated more than a day ahead of the purge's clock (a clock that once stepped forward):
+    /// they wait for their date, and an operator should know.
+    public var auditEventsAhead = 0
     public var bytesReturned: Int64 = 0
+
+    /// How far ahead an event may be dated before it counts in ``auditEventsAhead``.
+    static let plausibleClockSkew: Int64 = 86_400
 
     public var rowsDeleted: Int { sessions + refreshTokens + loginStates + auditEvents }
 

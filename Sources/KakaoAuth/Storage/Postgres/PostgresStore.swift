@@ -320,15 +320,22 @@ final class PostgresStore: SessionStore {
             DELETE FROM used_login_states WHERE state_hash IN (SELECT state_hash FROM used_login_states WHERE expires_at <= \(now)
                                                                LIMIT \(batchSize) FOR UPDATE SKIP LOCKED) RETURNING 1
             """, batchSize: batchSize)
-        // As in SQLite: events are written in time order, so everything below the first event still kept goes.
+        // As in SQLite: events are written in time order, so the events older than the cutoff below the first
+        // one kept for its age go; one dated more than a day ahead does not end the range.
+        let cutoff = now - auditRetention, horizon = now + PurgeReport.plausibleClockSkew
         let firstKept = try await step {
             try await self.client.query("""
-                SELECT COALESCE((SELECT id FROM auth_events WHERE at >= \(now - auditRetention) ORDER BY id LIMIT 1),
+                SELECT COALESCE((SELECT id FROM auth_events WHERE at >= \(cutoff) AND at <= \(horizon) ORDER BY id LIMIT 1),
                                 (SELECT COALESCE(MAX(id), 0) + 1 FROM auth_events))
                 """, logger: self.logger).decode(Int64.self).all().first ?? 0
         }
+        report.auditEventsAhead = try await step {
+            try await self.client.query(
+                "SELECT COUNT(*) FROM auth_events WHERE id < \(firstKept) AND at > \(horizon)", logger: self.logger
+            ).decode(Int64.self).all().first.map(Int.init) ?? 0
+        }
         report.auditEvents = try await deleteInBatches("""
-            DELETE FROM auth_events WHERE id IN (SELECT id FROM auth_events WHERE id < \(firstKept) ORDER BY id
+            DELETE FROM auth_events WHERE id IN (SELECT id FROM auth_events WHERE id < \(firstKept) AND at < \(cutoff) ORDER BY id
                                                  LIMIT \(batchSize) FOR UPDATE SKIP LOCKED) RETURNING 1
             """, batchSize: batchSize)
         return report

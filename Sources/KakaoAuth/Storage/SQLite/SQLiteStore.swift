@@ -221,18 +221,24 @@ public final class SQLiteStore: SessionStore {
         report.loginStates = try await deleteInBatches(
             "DELETE FROM used_login_states WHERE state_hash IN (SELECT state_hash FROM used_login_states WHERE expires_at <= ? LIMIT ?)",
             [now], batchSize: batchSize)
-        // Events are written in time order, so the old ones are the lowest ids: find the first event still
-        // kept (reading only the old ones, without an index on `at` that every write would pay for) and delete
-        // below it. An event written under a clock that stepped back waits for the first kept event before it.
-        let firstKept = try await pool.read { db in
-            try Int64.fetchOne(db, sql: """
-                SELECT COALESCE((SELECT id FROM auth_events WHERE at >= ? ORDER BY id LIMIT 1),
+        // Events are written in time order, so the old ones are the lowest ids: find the first event kept for
+        // its age (reading only the old ones, without an index on `at` that every write would pay for), and
+        // delete the events older than the cutoff below it. One dated far ahead (a clock that stepped forward
+        // once) does not end the range: it is kept until its date, and the events after it go on being purged.
+        // An event written under a clock that stepped back waits for the first kept event before it.
+        let cutoff = now - auditRetention, horizon = now + PurgeReport.plausibleClockSkew
+        let (firstKept, ahead) = try await pool.read { db in
+            let firstKept = try Int64.fetchOne(db, sql: """
+                SELECT COALESCE((SELECT id FROM auth_events WHERE at >= ? AND at <= ? ORDER BY id LIMIT 1),
                                 (SELECT COALESCE(MAX(id), 0) + 1 FROM auth_events))
-                """, arguments: [now - auditRetention]) ?? 0
+                """, arguments: [cutoff, horizon]) ?? 0
+            let ahead = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM auth_events WHERE id < ? AND at > ?", arguments: [firstKept, horizon]) ?? 0
+            return (firstKept, ahead)
         }
+        report.auditEventsAhead = ahead
         report.auditEvents = try await deleteInBatches(
-            "DELETE FROM auth_events WHERE id IN (SELECT id FROM auth_events WHERE id < ? ORDER BY id LIMIT ?)",
-            [firstKept], batchSize: batchSize)
+            "DELETE FROM auth_events WHERE id IN (SELECT id FROM auth_events WHERE id < ? AND at < ? ORDER BY id LIMIT ?)",
+            [firstKept, cutoff], batchSize: batchSize)
         report.bytesReturned = try await returnFreePages()
         return report
     }
