@@ -130,7 +130,7 @@ import Testing
                 return "UPDATE sessions SET expires_at = expires_at WHERE id = '\(phone.sessionID)'"
             }) {
                 let outcome = try await accounts.logOut(Self.presented(phone), allSessions: true, origin: Self.origin, now: Self.start + 1)
-                #expect(outcome == .loggedOut)
+                #expect(outcome == .ended)
             }
             #expect(try await store.activeSessionCount(now: Self.start + 1) == 0)
             try await store.close()
@@ -168,9 +168,9 @@ import Testing
             // The phone's replaced token long after: reuse, which revokes the phone's session only.
             #expect(try await accounts.logOut(Self.presented(phone), allSessions: true, origin: Self.origin, now: Self.start + 100) == .reuseDetected)
             #expect(try await accounts.activeUser(id: laptop.userID, sessionID: laptop.sessionID, now: Self.start + 100) != nil)
-            #expect(try await accounts.logOut(Self.presented(laptop), allSessions: false, origin: Self.origin, now: Self.start + 101) == .loggedOut)
+            #expect(try await accounts.logOut(Self.presented(laptop), allSessions: false, origin: Self.origin, now: Self.start + 101) == .ended)
             #expect(try await accounts.activeUser(id: tablet.userID, sessionID: tablet.sessionID, now: Self.start + 101) != nil)
-            #expect(try await accounts.logOut(Self.presented(tablet), allSessions: true, origin: Self.origin, now: Self.start + 102) == .loggedOut)
+            #expect(try await accounts.logOut(Self.presented(tablet), allSessions: true, origin: Self.origin, now: Self.start + 102) == .ended)
             #expect(try await store.activeSessionCount(now: Self.start + 102) == 0)
             let logoutAll = try await store.events(userID: tablet.userID, limit: 1).first
             #expect(logoutAll?.kind == .logoutAll && logoutAll?.detail == "1 sessions")

@@ -51,9 +51,9 @@ struct Accounts: Sendable {
     /// Logs out with a refresh token, judged exactly as refresh judges it: the current token (or the one it
     /// just replaced, within the reuse interval) ends its session, or with `allSessions` every session of
     /// the user; an older token is reuse and revokes its own session only; a dead token changes nothing.
-    func logOut(_ presented: PresentedRefreshToken, allSessions: Bool, origin: RequestOrigin, now: Int64) async throws -> LogoutOutcome {
+    func logOut(_ presented: PresentedRefreshToken, allSessions: Bool, origin: RequestOrigin, now: Int64) async throws -> SessionEndingOutcome {
         let policy = policy
-        let outcome = try await store.updateSession(of: presented, origin: origin, now: now) { stored -> (SessionChange, LogoutOutcome) in
+        let outcome = try await store.updateSession(of: presented, origin: origin, now: now) { stored -> (SessionChange, SessionEndingOutcome) in
             switch policy.standing(of: presented, stored: stored, now: now) {
             case .dead:
                 return (.none, .invalid)
@@ -63,7 +63,7 @@ struct Accounts: Sendable {
                 let change: SessionChange = allSessions
                     ? .revoke(.allOfUser, reason: "logout_all", event: .logoutAll, detail: nil)
                     : .revoke(.session, reason: "logout", event: .logout, detail: nil)
-                return (change, .loggedOut)
+                return (change, .ended)
             }
         }
         return outcome ?? .invalid
@@ -78,20 +78,20 @@ struct Accounts: Sendable {
     /// erased. If `unlink` throws, nothing else changes.
     func eraseAccount(
         of presented: PresentedRefreshToken, origin: RequestOrigin, now: Int64, unlink: (_ kakaoID: Int64) async throws -> Void
-    ) async throws -> ErasureOutcome {
+    ) async throws -> SessionEndingOutcome {
         let policy = policy
-        let verdict = try await store.updateSession(of: presented, origin: origin, now: now) { stored -> (SessionChange, ErasureOutcome) in
+        let verdict = try await store.updateSession(of: presented, origin: origin, now: now) { stored -> (SessionChange, SessionEndingOutcome) in
             switch policy.standing(of: presented, stored: stored, now: now) {
             case .dead: (.none, .invalid)
             case .reused: (Self.revokeForReuse, .reuseDetected)
-            case .current, .justReplaced: (.record(.accountErasureRequested, attachedToUser: false), .erased)
+            case .current, .justReplaced: (.record(.accountErasureRequested, attachedToUser: false), .ended)
             }
         }
-        guard verdict == .erased else { return verdict ?? .invalid }
+        guard verdict == .ended else { return verdict ?? .invalid }
         guard let user = try await store.activeUser(id: presented.userID, sessionID: presented.sessionID, now: now) else { return .invalid }
         try await unlink(user.kakaoID)
         try await store.eraseUser(.id(user.id), event: .unlink, detail: nil, now: now)
-        return .erased
+        return .ended
     }
 
     private static let revokeForReuse = SessionChange.revoke(.session, reason: "refresh_token_reused", event: .refreshReuseDetected, detail: "session revoked")

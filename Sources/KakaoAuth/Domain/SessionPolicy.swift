@@ -31,18 +31,12 @@ enum RefreshOutcome: Equatable, Sendable {
     case invalid
 }
 
-/// The result of logging out with a refresh token.
-enum LogoutOutcome: Equatable, Sendable {
-    case loggedOut
-    /// The token was an old one of a live session: that session (only) is now revoked.
-    case reuseDetected
-    case invalid
-}
-
-/// The result of asking to erase an account with a refresh token.
-enum ErasureOutcome: Equatable, Sendable {
-    case erased
-    /// The token was an old one of a live session: that session (only) is now revoked, nothing erased.
+/// The result of ending something with a refresh token: logging out (one or every session), or erasing
+/// the account.
+enum SessionEndingOutcome: Equatable, Sendable {
+    /// Logged out, or erased.
+    case ended
+    /// The token was an old one of a live session: that session (only) is now revoked, nothing else changed.
     case reuseDetected
     case invalid
 }

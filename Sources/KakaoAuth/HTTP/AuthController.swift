@@ -143,16 +143,7 @@ struct AuthController {
             let claims = try tokens.verify(presented.token, as: .refresh, now: now)
             let outcome = try await accounts.logOut(
                 claims.presentedRefreshToken, allSessions: allSessions, origin: origins.origin(of: request, context: context), now: now)
-            switch outcome {
-            case .loggedOut:
-                var response = Response(status: .noContent)
-                cookies.clear(on: &response)
-                return response
-            case .reuseDetected:
-                throw reuseDetected()
-            case .invalid:
-                throw Self.deadRefreshToken
-            }
+            return try answer(outcome)
         }
     }
 
@@ -174,16 +165,21 @@ struct AuthController {
             ) { kakaoID in
                 try await kakao.unlink(kakaoID: kakaoID, adminKey: adminKey)
             }
-            switch outcome {
-            case .erased:
-                var response = Response(status: .noContent)
-                cookies.clear(on: &response)
-                return response
-            case .reuseDetected:
-                throw reuseDetected()
-            case .invalid:
-                throw Self.deadRefreshToken
-            }
+            return try answer(outcome)
+        }
+    }
+
+    /// 204 with both cookies cleared, or the refusal of the refresh token.
+    private func answer(_ outcome: SessionEndingOutcome) throws(APIError) -> Response {
+        switch outcome {
+        case .ended:
+            var response = Response(status: .noContent)
+            cookies.clear(on: &response)
+            return response
+        case .reuseDetected:
+            throw reuseDetected()
+        case .invalid:
+            throw Self.deadRefreshToken
         }
     }
 
