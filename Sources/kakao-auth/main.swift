@@ -162,7 +162,9 @@ struct Events: AsyncParsableCommand {
             } else {
                 let fields = [("session", event.sessionID), ("ip", event.clientIP), ("agent", event.userAgent), ("detail", event.detail)]
                     .compactMap { name, value in value.map { "\(name)=\($0)" } }
-                say(([at, event.kind.rawValue.padding(toLength: 22, withPad: " ", startingAt: 0)] + fields).joined(separator: "  "))
+                // A column as wide as the longest kind (`refresh_within_reuse_interval`); `padding` cuts longer text.
+                let kind = event.kind.rawValue.padding(toLength: max(29, event.kind.rawValue.count), withPad: " ", startingAt: 0)
+                say(([at, kind] + fields).joined(separator: "  "))
             }
         }
     }

@@ -52,7 +52,7 @@ def test_login_refresh_me_logout_and_the_commands_on_postgres(kakao, tmp_path, p
         service.kill()
     events = service.command("events", "--user", body["user"]["id"])
     assert events.returncode == 0, events.stderr
-    assert [line.split()[1] for line in events.stdout.splitlines()] == ["logout", "refresh", "login", "registration"]
+    assert [line.split()[1] for line in events.stdout.splitlines()] == ["logout", "refresh_within_reuse_interval", "refresh", "login", "registration"]
     purge = service.command("purge")
     assert purge.returncode == 0 and "purged 0 sessions" in purge.stdout, purge.stderr
     assert service.command("migrate").returncode == 0
