@@ -108,7 +108,7 @@ def test_three_replicas_survive_a_killed_replica_and_a_postgres_restart(tmp_path
         processes.extend(replicas)
         for number, port in enumerate(ports):
             wait_until_listening(port, replicas[number], tmp_path / f"replica-{number}.log")
-        assert query(database_url, "SELECT COUNT(*) FROM schema_migrations") == ["5"], "migrated once, all of it"
+        assert query(database_url, "SELECT COUNT(*) FROM schema_migrations") == [str(len(list((ROOT / "migrations" / "postgres").glob("*.sql"))))], "migrated once, all of it"
 
         proxy, proxy_port = start_round_robin_proxy(tmp_path, ports)
         processes.append(proxy)

@@ -25,9 +25,10 @@ package enum URLEncodedForm {
         return String(decoding: escaped, as: UTF8.self)
     }
 
-    /// The fields of a form or query string; nil when it is malformed (a bad `%` escape, escapes that are
-    /// not UTF-8, or `%00`: no field of ours may hold NUL) or repeats a name (two readers must never disagree
-    /// on which value counts).
+    /// The fields of a form or query string; nil when it is malformed (a bad `%` escape, or escapes that
+    /// are not UTF-8) or repeats a name (two readers must never disagree on which value counts). A value may
+    /// hold NUL: what is stored of it goes through ``ClientText``, and Kakao's webhook must not fail for a
+    /// field we do not read.
     package static func decode(_ text: String) -> [String: String]? {
         var fields: [String: String] = [:]
         for pair in text.utf8.split(separator: UInt8(ascii: "&"), omittingEmptySubsequences: true) {
@@ -41,7 +42,7 @@ package enum URLEncodedForm {
 
     private static func unescape(_ bytes: Substring.UTF8View.SubSequence) -> String? {
         // Tokens and codes are sent as they are: nothing to unescape, and the text is already UTF-8.
-        if !bytes.contains(where: { $0 == UInt8(ascii: "%") || $0 == UInt8(ascii: "+") || $0 == 0 }) { return String(Substring(bytes)) }
+        if !bytes.contains(where: { $0 == UInt8(ascii: "%") || $0 == UInt8(ascii: "+") }) { return String(Substring(bytes)) }
         var unescaped: [UInt8] = []
         unescaped.reserveCapacity(bytes.count)
         var index = bytes.startIndex
@@ -62,7 +63,6 @@ package enum URLEncodedForm {
             }
             index = bytes.index(after: index)
         }
-        guard !unescaped.contains(0) else { return nil }
         return String(validating: unescaped, as: UTF8.self)
     }
 }
