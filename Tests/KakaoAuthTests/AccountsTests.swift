@@ -137,6 +137,39 @@ import Testing
         }
     }
 
+    /// `VACUUM (FULL)` or a migration locks a table past `lock_timeout`: each connection that first prepared a
+    /// statement during the lock failed, and postgres-nio kept that failure for the connection, so logins
+    /// answered 503 long after the lock was gone. Every login after the release must succeed, as must readiness.
+    @Test(.enabled(if: TestStore.postgresURL != nil))
+    func loginsRecoverOnceATableLockLongerThanTheLockTimeoutIsGone() async throws {
+        try await TestStore.withPostgresDatabase { settings in
+            var impatient = settings
+            impatient.operationTimeout = .seconds(1)
+            let store = try await PostgresStore.connect(impatient, logger: TestStore.logger)
+            let accounts = Accounts(store: store, policy: Self.policy)
+            let logins = { @Sendable (ids: Range<Int64>) async -> Int in
+                await withTaskGroup(of: Bool.self) { group in
+                    for id in ids {
+                        group.addTask { (try? await accounts.logIn(Self.profile(id), origin: Self.origin, now: Self.start)) != nil }
+                    }
+                    return await group.reduce(0) { $0 + ($1 ? 1 : 0) }
+                }
+            }
+            var succeededDuringTheLock = -1
+            try await TestStore.whileLocked(settings, "LOCK TABLE auth_events IN ACCESS EXCLUSIVE MODE", holdFor: .milliseconds(2_500)) {
+                // As many at once as the pool holds, so that each of its connections prepares during the lock.
+                succeededDuringTheLock = await logins(100..<108)
+            }
+            #expect(succeededDuringTheLock == 0, "the lock outlasted lock_timeout, so every login waiting on it failed")
+            try await store.checkReadiness()
+            for round in Int64(0)..<5 {
+                let from = 200 + 8 * round
+                #expect(await logins(from..<from + 8) == 8, "round \(round) after the release")
+            }
+            try await store.close()
+        }
+    }
+
     @Test(arguments: TestStore.available)
     func racingFirstLoginsOfOneKakaoUserMakeOneUser(store kind: TestStore) async throws {
         try await kind.with { store in

@@ -30,7 +30,7 @@ final class PostgresStore: SessionStore {
         let client = PostgresClient(configuration: settings.clientConfiguration, backgroundLogger: logger)
         let store = PostgresStore(client: client, running: Task { await client.run() }, timeout: settings.operationTimeout, logger: logger)
         do {
-            try await store.checkReadiness()
+            try await store.step { _ = try await client.query("SELECT 1", logger: logger) }
             // Migrations may take longer than a request may (a table rewritten), so not within `step`.
             try await store.mapFailures { try await store.migrate() }
         } catch {
@@ -114,8 +114,8 @@ final class PostgresStore: SessionStore {
             // One statement, so one round trip: the user, the session, its first token and the events.
             let login = LoginStatement(profile: profile, session: session, origin: origin)
             let users = profile.keepsAbsentFields
-                ? try await self.client.execute(LoginStatement.KeepingAbsentFields(login), logger: self.logger).all()
-                : try await self.client.execute(login, logger: self.logger).all()
+                ? try await self.prepared(LoginStatement.KeepingAbsentFields(login))
+                : try await self.prepared(login)
             guard let user = users.first else {
                 throw StoreError.unexpectedAnswer("the user upsert returned no row")
             }
@@ -145,7 +145,7 @@ final class PostgresStore: SessionStore {
         try await step {
             try await self.retryingDeadlocks {
                 for _ in 0..<Self.attemptsPerUpdate {
-                    let stored = try await self.client.execute(SessionStateStatement(presented: presented), logger: self.logger).all().first
+                    let stored = try await self.prepared(SessionStateStatement(presented: presented)).first
                     let (change, outcome) = decide(stored)
                     if try await self.apply(change, ifStill: stored, to: presented, origin: origin, now: now) { return outcome }
                 }
@@ -195,8 +195,7 @@ final class PostgresStore: SessionStore {
                 """, logger: logger)
             return true
         case .rotate(let successor):
-            let moved = try await client.execute(
-                RotationStatement(presented: presented, successor: successor, now: now, origin: origin), logger: logger).all()
+            let moved = try await prepared(RotationStatement(presented: presented, successor: successor, now: now, origin: origin))
             return moved.first == 1
         case .revoke(let scope, let reason, let event, let detail):
             // The rules revoke only a live session they read, so `stored` is there; its current token is the condition.
@@ -271,7 +270,7 @@ final class PostgresStore: SessionStore {
     /// Every authenticated request asks: a statement prepared once per connection, so PostgreSQL plans it once.
     func activeUser(id userID: String, sessionID: String, now: Int64) async throws -> UserRecord? {
         try await step {
-            try await self.client.execute(ActiveUserStatement(userID: userID, sessionID: sessionID, now: now), logger: self.logger).all().first
+            try await self.prepared(ActiveUserStatement(userID: userID, sessionID: sessionID, now: now)).first
         }
     }
 
@@ -341,6 +340,23 @@ final class PostgresStore: SessionStore {
         return report
     }
 
+    /// A prepared statement's rows, on a connection that is closed if the statement fails. postgres-nio keeps
+    /// a failed preparation for the life of the connection and answers every later use with that error: a
+    /// table locked past `lock_timeout` (`VACUUM (FULL)`, a migration) once left every pooled connection that
+    /// prepared during the lock failing until PostgreSQL restarted. The pool replaces a closed connection,
+    /// which prepares again; a statement that fails while executing costs one reconnection, and is rare.
+    private func prepared<Statement: PostgresPreparedStatement>(_ statement: Statement) async throws -> [Statement.Row]
+    where Statement.Row: Sendable {
+        try await client.withConnection { connection in
+            do {
+                return try await connection.execute(statement, logger: self.logger).all()
+            } catch {
+                try? await connection.close()
+                throw error
+            }
+        }
+    }
+
     private func deleteInBatches(_ statement: PostgresQuery, batchSize: Int) async throws -> Int {
         var deleted = 0
         while true {
@@ -352,9 +368,11 @@ final class PostgresStore: SessionStore {
 
     // MARK: Operations
 
+    /// Runs the statement every authenticated request runs, prepared as they prepare it, so that ready means
+    /// what requests need works (a `SELECT 1` answered while every prepared statement failed).
     func checkReadiness() async throws {
         try await step {
-            _ = try await self.client.query("SELECT 1", logger: self.logger)
+            _ = try await self.prepared(ActiveUserStatement(userID: "", sessionID: "", now: 0))
         }
     }
 
