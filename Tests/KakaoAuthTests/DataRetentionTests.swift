@@ -120,6 +120,38 @@ import Testing
         try database.close()
     }
 
+    /// A reader that holds the write-ahead log (a running `.backup`) makes the truncation after an erasure fail:
+    /// it is tried again until it succeeds, so the erased rows leave the `-wal` file soon after the reader does.
+    @Test func theLogIsEmptiedAfterAnErasureOnceAReaderThatHeldItLetsGo() async throws {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("kakao-auth-wal-\(UUID().uuidString).sqlite").path
+        defer { for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: path + suffix) } }
+        let database = try SQLiteStore(path: path)
+        let accounts = Accounts(store: database, policy: SessionPolicy(sessionLifetime: Self.day, refreshTokenLifetime: Self.day, reuseInterval: 10))
+        let nickname = "백업-중에-지워질-Q9"
+        let profile = KakaoProfile(id: 909, nickname: nickname, email: nil, emailVerified: false, profileImageURL: nil, thumbnailImageURL: nil)
+        _ = try await accounts.logIn(profile, origin: RequestOrigin(clientIP: nil, userAgent: nil), now: 1_000)
+        let walSize = { (try? FileManager.default.attributesOfItem(atPath: path + "-wal")[.size] as? Int) ?? 0 }
+
+        // A read transaction on a connection of its own, as `.backup` holds one.
+        var holding = Configuration()
+        holding.allowsUnsafeTransactions = true
+        let backup = try DatabaseQueue(path: path, configuration: holding)
+        try await backup.inDatabase { db in try db.execute(sql: "BEGIN; SELECT COUNT(*) FROM users") }
+        #expect(try await database.eraseUser(.kakaoID(909), event: .unlink, detail: nil, now: 1_001) != nil)
+        try await Task.sleep(for: LogTruncation.delay * 2.5)
+        #expect(walSize() > 0, "the reader holds the log, so the first attempts must fail")
+        try await backup.inDatabase { db in try db.execute(sql: "COMMIT") }
+        try backup.close()
+
+        let deadline = ContinuousClock.now + .seconds(15)
+        while walSize() != 0, ContinuousClock.now < deadline {
+            try await Task.sleep(for: .milliseconds(100))
+        }
+        #expect(walSize() == 0, "tried again once the reader let go")
+        #expect(try Self.contents(of: [path, path + "-wal"]).range(of: Data(nickname.utf8)) == nil)
+        try database.close()
+    }
+
     static func contents(of files: [String]) throws -> Data {
         try files.filter { FileManager.default.fileExists(atPath: $0) }.reduce(into: Data()) { $0.append(try Data(contentsOf: URL(fileURLWithPath: $1))) }
     }

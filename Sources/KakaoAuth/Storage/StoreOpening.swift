@@ -3,7 +3,7 @@ import Logging
 /// The store the settings name, migrated: PostgreSQL when `DATABASE_URL` is set, the SQLite file otherwise.
 func openStore(_ settings: DatabaseSettings, logger: Logger) async throws -> any SessionStore {
     guard let postgres = settings.postgres else {
-        return try SQLiteStore(path: settings.path, durability: settings.durability)
+        return try SQLiteStore(path: settings.path, durability: settings.durability, logger: logger)
     }
     // postgres-nio tells every connection attempt at `info`: while the database is down, a line per retry.
     var quieter = logger

@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import Logging
 import KakaoAuthTokens
 
 /// The embedded store: one SQLite file. One method per step of ``SessionStore``; callers never see SQL.
@@ -21,9 +22,12 @@ public final class SQLiteStore: SessionStore {
     private let groupCommit: GroupCommit
     private let logTruncation: LogTruncation
 
-    public init(path: String, durability: Durability = .normal) throws {
+    /// How long a statement waits for the database's lock: the one writer's turn, a reader leaving the log.
+    static let busyTimeoutMilliseconds = 5_000
+
+    public init(path: String, durability: Durability = .normal, logger: Logger = Logger(label: "kakao-auth")) throws {
         var configuration = GRDB.Configuration()
-        configuration.busyMode = .timeout(5)
+        configuration.busyMode = .timeout(TimeInterval(Self.busyTimeoutMilliseconds) / 1_000)
         configuration.foreignKeysEnabled = true
         configuration.prepareDatabase { db in
             try db.execute(sql: "PRAGMA synchronous = \(durability == .full ? "FULL" : "NORMAL")")
@@ -45,7 +49,7 @@ public final class SQLiteStore: SessionStore {
         pool.writeWithoutTransaction { db in _ = try? db.checkpoint(.truncate) }
         activeUsers = ActiveUserReader(path: path)
         groupCommit = GroupCommit(writer: pool)
-        logTruncation = LogTruncation(writer: pool)
+        logTruncation = LogTruncation(writer: pool, logger: logger)
     }
 
     private static var migrator: DatabaseMigrator {
