@@ -53,7 +53,7 @@ struct AuthController {
             }
             switch kind.field {
             case "code":
-                let code = try fields.requiredString("code")
+                guard let code = try fields.visibleASCII("code", maximumLength: 2048) else { throw APIError(.invalidRequest, "code is required") }
                 let codeVerifier = try fields.string("code_verifier", maximumLength: 128)
                 if let verifier = codeVerifier, !Self.isValidCodeVerifier(verifier) {
                     throw APIError(.invalidRequest, "code_verifier must be 43 to 128 characters of A-Z a-z 0-9 - . _ ~ (RFC 7636)")
@@ -65,7 +65,7 @@ struct AuthController {
                 credential = .code(code, redirectURI: redirectURI, codeVerifier: codeVerifier)
             case "id_token":
                 // The size limit is the verifier's, so that an oversized token is refused as a token.
-                credential = .idToken(try fields.requiredString("id_token", maximumLength: RequestBody.maximumSize), nonce: try fields.string("nonce", maximumLength: 256))
+                credential = .idToken(try fields.requiredString("id_token", maximumLength: RequestBody.maximumSize), nonce: try fields.visibleASCII("nonce", maximumLength: 256))
             default:
                 let token = try fields.requiredString("access_token", maximumLength: 4096)
                 // It travels to Kakao in an Authorization header: RFC 6750's b64token, nothing else.

@@ -73,6 +73,17 @@ struct JSONFields {
         return text
     }
 
+    /// Like ``string(_:maximumLength:)``, for values that are tokens by nature (Kakao's authorization code, an
+    /// OIDC nonce): visible ASCII only (U+0021 to U+007E), so that the cap in bytes and openapi.yaml's
+    /// `maxLength` in characters are the same number.
+    func visibleASCII(_ name: String, maximumLength: Int) throws(APIError) -> String? {
+        guard let text = try string(name, maximumLength: maximumLength) else { return nil }
+        guard text.utf8.allSatisfy({ (0x21...0x7E).contains($0) }) else {
+            throw APIError(.invalidRequest, "\(name) must be visible ASCII (no spaces or control characters)")
+        }
+        return text
+    }
+
     func requiredString(_ name: String, maximumLength: Int = 2048) throws(APIError) -> String {
         guard let text = try string(name, maximumLength: maximumLength) else { throw APIError(.invalidRequest, "\(name) is required") }
         return text
