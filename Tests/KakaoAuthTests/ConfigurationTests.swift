@@ -44,6 +44,8 @@ import PostgresMigrations
         ("KAKAO_APP_ID", "99999999999999999999"), ("COOKIE_DOMAIN", "a; SameSite=None"), ("COOKIE_DOMAIN", "example..com"),
         ("COOKIE_DOMAIN", "-example.com"), ("COOKIE_DOMAIN", "ex\u{212A}.com"), ("KAKAO_ADMIN_KEY", "0123456789abcdef0123456789abcde"),
         ("INTROSPECTION_TOKEN", "short"), ("HOST", "not a host"), ("HOST", "300.1.1.1:80"), ("HOST", "exa_mple"),
+        // Metrics only on a listener of their own.
+        ("METRICS_PORT", "8080"), ("METRICS_PORT", "70000"), ("METRICS_PORT", "x"), ("METRICS_HOST", "127.0.0.1"),
     ] as [(String, String?)])
     func invalidSettingsNameTheVariable(variable: String, value: String?) {
         #expect(problem([variable: value])?.variable == variable)
@@ -57,6 +59,14 @@ import PostgresMigrations
             #expect(problem([variable: value]) == nil, "\(variable)=\(value)")
         }
         #expect(try! Configuration(environment: valid.merging(["COOKIE_DOMAIN": "Auth.Example.com"]) { $1 }).cookies.domain == "auth.example.com")
+    }
+
+    @Test func metricsAreOffUntilAPortIsGivenAndThenListenOnLoopback() throws {
+        #expect(try Configuration(environment: valid).metricsListener == nil)
+        #expect(try Configuration(environment: valid.merging(["METRICS_PORT": "9464"]) { $1 }).metricsListener == .init(host: "127.0.0.1", port: 9464))
+        let everywhere = valid.merging(["METRICS_PORT": "9464", "METRICS_HOST": "0.0.0.0"]) { $1 }
+        #expect(try Configuration(environment: everywhere).metricsListener == .init(host: "0.0.0.0", port: 9464))
+        #expect(problem(["METRICS_PORT": "9464", "METRICS_HOST": "not a host"])?.variable == "METRICS_HOST")
     }
 
     @Test func anHS256WindowEndsWithinAYear() throws {

@@ -87,13 +87,16 @@ import Testing
         let kakao = FakeKakao()
         kakao.addCode("a", profile: "{\"id\":1}")
         let time = ManualClock()
-        try await TestService.run(kakao: kakao, clock: time.clock) { service in
+        let metricsPort = try await LoopbackClient.freePort()
+        try await TestService.run(kakao: kakao, environment: ["METRICS_PORT": "\(metricsPort)"], clock: time.clock) { service in
+            let scrape = { String(buffer: try await service.client.on(port: metricsPort).execute(uri: "/metrics", method: .get).body) }
             let body = try await loginBody(service, "a")
             #expect(try await service.login(code: "a").problemCode == "invalid_grant")
             let refresh = try #require(body["refresh_token"]?.stringValue)
             _ = try await service.refresh(token: refresh)
             _ = try await service.get("/no/such/path/\(UUID().uuidString)")
-            let exposition = String(buffer: try await service.get("/metrics").body)
+            let exposition = try await scrape()
+            #expect(try await service.get("/metrics").status == .notFound, "never on the public port")
             for line in [
                 #"kakao_auth_logins_total{outcome="new_user"} 1"#,
                 #"kakao_auth_logins_total{outcome="invalid_grant"} 1"#,
@@ -108,9 +111,12 @@ import Testing
             #expect(exposition.contains("kakao_auth_http_request_duration_seconds_count"))
             time.advance(by: 11)
             #expect(try await service.refresh(token: refresh).problemCode == "refresh_token_reused")
-            let later = String(buffer: try await service.get("/metrics").body)
-            #expect(later.contains("kakao_auth_active_sessions 0.0"))
+            let later = try await scrape()
             #expect(later.contains("kakao_auth_refresh_reuse_detected_total 1"))
+            // Sessions are counted at most every 30 s, however often Prometheus (or anyone) scrapes.
+            #expect(later.contains("kakao_auth_active_sessions 1.0"), "counted 11 s ago")
+            time.advance(by: LiveSessionGauge.interval - 11)
+            #expect(try await scrape().contains("kakao_auth_active_sessions 0.0"))
         }
     }
 

@@ -16,7 +16,7 @@ import Testing
     ]
     /// Every other route the service serves (reads only).
     static let unlimited: Set<String> = [
-        "GET /healthz", "GET /readyz", "GET /openapi.yaml", "GET /metrics", "POST /auth/introspect", "GET /auth/kakao/login", "GET /users/me",
+        "GET /healthz", "GET /readyz", "GET /openapi.yaml", "POST /auth/introspect", "GET /auth/kakao/login", "GET /users/me",
         "GET /.well-known/jwks.json",
     ]
 

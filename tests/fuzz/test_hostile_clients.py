@@ -185,7 +185,8 @@ def test_malformed_framing_is_the_clients_fault(faulty_kakao, tmp_path, path):
                      "Content-Length: 100\r\n\r\n{".encode(), close_after=0.3)
         time.sleep(0.5)
         assert requests.get(service.url + "/healthz", timeout=5).status_code == 200
-        metrics = requests.get(service.url + "/metrics", timeout=5).text
+        assert requests.get(service.url + "/metrics", timeout=5).status_code == 404, "metrics have a listener of their own"
+        metrics = requests.get(service.metrics_url, timeout=5).text
         assert 'status="500"' not in metrics, [line for line in metrics.splitlines() if "500" in line]
     finally:
         service.stop()

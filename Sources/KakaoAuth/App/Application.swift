@@ -27,6 +27,25 @@ public func buildApplication(
     clientConfiguration.connectionPool.retryConnectionEstablishment = false
     let httpClient = HTTPClient(eventLoopGroupProvider: .singleton, configuration: clientConfiguration)
     let metrics = ServiceMetrics()
+    var services: [any Service] = [
+        ShutdownHook { try await store.close() },
+        ShutdownHook { try await httpClient.shutdown() },
+        PurgeService(
+            store: store, interval: .seconds(configuration.purgeInterval), auditRetention: configuration.database.auditRetention,
+            clock: clock, logger: logger),
+    ]
+    if let listener = configuration.metricsListener {
+        let metricsRouter = Router()
+        MetricsController(metrics: metrics, liveSessions: LiveSessionGauge(store: store, metrics: metrics, clock: clock, logger: logger))
+            .addRoutes(to: metricsRouter)
+        services.append(Application(
+            router: metricsRouter, server: .http1(configuration: .init(idleTimeout: configuration.readTimeout)),
+            configuration: .init(address: .hostname(listener.host, port: listener.port), serverName: nil),
+            onServerRunning: { channel in
+                logger.info("metrics listening", metadata: ["address": "\(channel.localAddress.map { "\($0)" } ?? "?")"])
+            },
+            logger: logger))
+    }
     let router = buildRouter(
         configuration: configuration,
         store: store,
@@ -43,15 +62,9 @@ public func buildApplication(
             idleTimeout: configuration.readTimeout,
             httpDecoderConfiguration: .init(maxHeaderFieldSize: 32 * 1024, maxHeaderListSize: 48 * 1024, maxHeaderFieldCount: 100))),
         configuration: .init(address: .hostname(configuration.host, port: configuration.port)),
-        // Shut down in reverse order once the server has drained: purging stops, then the HTTP client, and
-        // the database closes last.
-        services: [
-            ShutdownHook { try await store.close() },
-            ShutdownHook { try await httpClient.shutdown() },
-            PurgeService(
-                store: store, interval: .seconds(configuration.purgeInterval), auditRetention: configuration.database.auditRetention,
-                clock: clock, logger: logger),
-        ],
+        // Shut down in reverse order once the server has drained: the metrics listener and purging stop, then
+        // the HTTP client, and the database closes last.
+        services: services,
         logger: logger)
 }
 
@@ -96,7 +109,7 @@ func buildRouter(
     router.add(middleware: ProblemMiddleware())
 
     // Each controller attaches the guards its routes need (rate limit, cookie checks) where it adds them.
-    OperationsController(store: store, metrics: metrics, clock: clock).addRoutes(to: router)
+    OperationsController(store: store).addRoutes(to: router)
     KeySetController(keys: configuration.tokenKeys.published).addRoutes(to: router)
     additionalRoutes?.addRoutes(to: router)
     AuthController(

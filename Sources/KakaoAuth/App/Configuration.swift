@@ -24,6 +24,8 @@ public struct Configuration: Sendable {
     public var database: DatabaseSettings
     public var host: String
     public var port: Int
+    /// Where `/metrics` is served (`METRICS_HOST`, `METRICS_PORT`); nil, the default, serves no metrics.
+    var metricsListener: Listener?
     /// How long a connection may sit idle, and how long a client may take to send a body.
     var readTimeout: TimeAmount
     var cookies: AuthCookies.Settings
@@ -76,6 +78,7 @@ public struct Configuration: Sendable {
         database = try DatabaseSettings(variables)
         host = try variables.listenAddress("HOST", default: "127.0.0.1")
         port = try variables.integer("PORT", default: 8080, in: 0...65535)
+        metricsListener = try Self.metricsListener(variables, publicPort: port)
         readTimeout = .seconds(Int64(try variables.integer("HTTP_READ_TIMEOUT_SECONDS", default: 15, in: 1...600)))
 
         let secure = try variables.flag("COOKIE_SECURE", default: true)
@@ -107,6 +110,28 @@ public struct Configuration: Sendable {
             }
             self.publicURL = publicURL
         }
+    }
+
+    /// A host and port to listen on.
+    struct Listener: Sendable, Equatable {
+        var host: String
+        var port: Int
+    }
+
+    /// The metrics listener, off unless `METRICS_PORT` is set; on 127.0.0.1 unless `METRICS_HOST` says otherwise.
+    private static func metricsListener(_ variables: EnvironmentVariables, publicPort: Int) throws(ConfigurationError) -> Listener? {
+        guard variables.optional("METRICS_PORT") != nil else {
+            if variables.optional("METRICS_HOST") != nil {
+                throw ConfigurationError(variable: "METRICS_HOST", problem: "needs METRICS_PORT (metrics are off without it)")
+            }
+            return nil
+        }
+        let port = try variables.integer("METRICS_PORT", default: 0, in: 0...65535)
+        // Port 0 (any free port) for both is two listeners, not one.
+        guard port != publicPort || port == 0 else {
+            throw ConfigurationError(variable: "METRICS_PORT", problem: "must differ from PORT: metrics are never served on the public port")
+        }
+        return Listener(host: try variables.listenAddress("METRICS_HOST", default: "127.0.0.1"), port: port)
     }
 
     /// The server-side flow's redirect URI, when `PUBLIC_URL` is set.

@@ -1,18 +1,15 @@
 import Hummingbird
 
-/// Liveness, readiness, metrics and the API description.
+/// Liveness, readiness and the API description (metrics have a listener of their own: ``MetricsController``).
 struct OperationsController {
     typealias Context = AppRequestContext
 
     let store: any SessionStore
-    let metrics: ServiceMetrics
-    let clock: UnixClock
 
     func addRoutes(to router: Router<Context>) {
         router.get("healthz", use: health)
         router.get("readyz", use: readiness)
         router.get("openapi.yaml", use: openAPI)
-        router.get("metrics", use: prometheus)
     }
 
     /// The process is up and serving HTTP.
@@ -24,14 +21,6 @@ struct OperationsController {
     @Sendable func readiness(_ request: Request, context: Context) async throws -> Response {
         try await store.checkReadiness()
         return Response.json { $0.add("status", "ready") }
-    }
-
-    /// Prometheus text format. Expose it on an internal network only.
-    @Sendable func prometheus(_ request: Request, context: Context) async throws -> Response {
-        metrics.activeSessions(try await store.activeSessionCount(now: clock.now()))
-        return Response(
-            status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
-            body: .init(byteBuffer: ByteBuffer(bytes: metrics.exposition())))
     }
 
     /// `openapi.yaml` from the repository root, embedded at build time.

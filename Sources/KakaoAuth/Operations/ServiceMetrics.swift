@@ -3,7 +3,8 @@ import Prometheus
 import Synchronization
 
 /// The service's metrics, recorded through swift-metrics into a Prometheus registry of its own (no global
-/// bootstrap, so every application, including each test's, counts only itself) and served at `/metrics`.
+/// bootstrap, so every application, including each test's, counts only itself) and served at `/metrics` on the
+/// metrics listener.
 final class ServiceMetrics: Sendable {
     private let registry = PrometheusCollectorRegistry()
     private let factory: PrometheusMetricsFactory
@@ -63,7 +64,7 @@ final class ServiceMetrics: Sendable {
         Counter(label: "kakao_auth_refresh_reuse_detected_total", factory: factory).increment()
     }
 
-    /// `kakao_auth_active_sessions`: live (unrevoked, unexpired) sessions, measured at each scrape.
+    /// `kakao_auth_active_sessions`: live (unrevoked, unexpired) sessions, as ``LiveSessionGauge`` last counted them.
     func activeSessions(_ count: Int) {
         Gauge(label: "kakao_auth_active_sessions", factory: factory).record(count)
     }

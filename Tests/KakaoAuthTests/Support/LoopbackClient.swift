@@ -2,6 +2,7 @@ import AsyncHTTPClient
 import Hummingbird
 import HummingbirdTesting
 import NIOCore
+import NIOPosix
 import NIOHTTP1
 import HTTPTypes
 @testable import KakaoAuth
@@ -34,6 +35,19 @@ struct LoopbackClient: Sendable {
     }
 
     var baseURL: String { "http://localhost:\(port)" }
+
+    /// The same client, for another listener of the server (the metrics one).
+    func on(port other: Int) -> LoopbackClient {
+        LoopbackClient(port: other, http: http)
+    }
+
+    /// A loopback port that nothing listens on now (bound, then released), for a listener a test configures.
+    static func freePort() async throws -> Int {
+        let channel = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton).bind(host: "127.0.0.1", port: 0).get()
+        let port = channel.localAddress!.port!
+        try await channel.close()
+        return port
+    }
 
     func execute(uri: String, method: HTTPRequest.Method, headers: HTTPFields = [:], body: ByteBuffer? = nil) async throws -> HTTPAnswer {
         var request = HTTPClientRequest(url: baseURL + uri)
