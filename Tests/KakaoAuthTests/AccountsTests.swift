@@ -170,6 +170,48 @@ import Testing
         }
     }
 
+    /// Kakao agreed to the unlink, and the erasure did not follow (here the database went away; a process
+    /// killed is the same): Kakao sends no webhook for an unlink we made, so the purge must finish it, and only
+    /// once no unlink can still be in flight.
+    @Test(arguments: TestStore.available)
+    func anErasureInterruptedAfterKakaosUnlinkIsFinishedByThePurge(store kind: TestStore) async throws {
+        try await kind.withReopenable { open in
+            let store = try await open()
+            let accounts = Accounts(store: store, policy: Self.policy)
+            let grant = try await accounts.logIn(Self.profile(31), origin: Self.origin, now: Self.start).grant
+            await #expect(throws: (any Error).self) {
+                _ = try await accounts.eraseAccount(of: Self.presented(grant), origin: Self.origin, now: Self.start + 1) { _ in try await store.close() }
+            }
+            let reopened = try await open()
+            let isActive = { @Sendable (now: Int64) in try await reopened.activeUser(id: grant.userID, sessionID: grant.sessionID, now: now) != nil }
+            #expect(try await isActive(Self.start + 2), "the erasure did not happen")
+            let early = try await reopened.purge(now: Self.start + Accounts.erasureGrace, auditRetention: 365 * 86_400, batchSize: 10)
+            #expect(early.erasuresFinished == 0, "an unlink may still be in flight")
+            #expect(try await isActive(Self.start + 2))
+            let report = try await reopened.purge(now: Self.start + 1 + Accounts.erasureGrace, auditRetention: 365 * 86_400, batchSize: 10)
+            #expect(report.erasuresFinished == 1, "\(report)")
+            #expect(try await isActive(Self.start + 2) == false)
+            let events = try await reopened.events(userID: grant.userID, limit: 10)
+            #expect(events.first?.kind == .unlink && events.first?.detail == "finished by the purge", "\(events)")
+            try await reopened.close()
+        }
+    }
+
+    /// Kakao refused the unlink: the account, its sessions and its data stay, and no purge erases it later.
+    @Test(arguments: TestStore.available)
+    func anErasureKakaoRefusedChangesNothingLater(store kind: TestStore) async throws {
+        try await kind.with { store in
+            let accounts = Accounts(store: store, policy: Self.policy)
+            let grant = try await accounts.logIn(Self.profile(32), origin: Self.origin, now: Self.start).grant
+            await #expect(throws: KakaoError.self) {
+                _ = try await accounts.eraseAccount(of: Self.presented(grant), origin: Self.origin, now: Self.start + 1) { _ in throw KakaoError.unreachable }
+            }
+            let report = try await store.purge(now: Self.start + 5 * Accounts.erasureGrace, auditRetention: 365 * 86_400, batchSize: 10)
+            #expect(report.erasuresFinished == 0)
+            #expect(try await store.activeUser(id: grant.userID, sessionID: grant.sessionID, now: Self.start + 2) != nil)
+        }
+    }
+
     @Test(arguments: TestStore.available)
     func racingFirstLoginsOfOneKakaoUserMakeOneUser(store kind: TestStore) async throws {
         try await kind.with { store in
@@ -255,9 +297,9 @@ import Testing
             let report = try await store.purge(now: later, auditRetention: 365 * 86_400, batchSize: 1)
             #expect(report.sessions == 1 && report.auditEvents == 3, "\(report)")
             #expect(try await store.events(userID: old.user.id, limit: 10).map(\.kind) == [.login])
-            #expect(try await store.consumeLoginState("state-1", expiresAt: later + 600))
-            #expect(try await store.consumeLoginState("state-1", expiresAt: later + 600) == false)
-            #expect(try await store.purge(now: later + 601, auditRetention: 365 * 86_400, batchSize: 10).loginStates == 1)
+            #expect(try await store.consumeSingleUse("state-1", expiresAt: later + 600))
+            #expect(try await store.consumeSingleUse("state-1", expiresAt: later + 600) == false)
+            #expect(try await store.purge(now: later + 601, auditRetention: 365 * 86_400, batchSize: 10).usedCredentials == 1)
         }
     }
 

@@ -70,6 +70,27 @@ import Testing
         }
     }
 
+    /// The benchmark's supply: id_tokens minted in bulk, each with a nonce of its own, each logging in once.
+    @Test func bulkIDTokensEachLogInOnce() async throws {
+        try await TestEmulator.run(Self.settings) { emulatorURL, emulator in
+            try await TestService.run(kakaoBaseURL: emulatorURL, environment: Self.serviceEnvironment) { service in
+                let minted = try await emulator.postForm("/emulator/id-tokens", [("count", "3"), ("users", "2"), ("first_kakao_id", "70")])
+                let lines = String(buffer: minted.body).split(separator: "\n").map { $0.split(separator: " ").map(String.init) }
+                #expect(lines.count == 3 && lines.allSatisfy { $0.count == 2 } && Set(lines.map { $0[0] }).count == 3)
+                func login(_ line: [String]) async throws -> HTTPAnswer {
+                    try await service.post("/auth/kakao", json: "{\"id_token\":\(line[0].jsonQuoted),\"nonce\":\(line[1].jsonQuoted),\"token_delivery\":\"body\"}")
+                }
+                var kakaoIDs: [String] = []
+                for line in lines {
+                    kakaoIDs.append(try #require(try await login(line).json["user"]?["kakao_id"]?.stringValue))
+                }
+                #expect(kakaoIDs == ["70", "71", "70"])
+                #expect(try await login(lines[0]).problemCode == "id_token_reused")
+                #expect(try await emulator.postForm("/emulator/id-tokens", [("count", "0")]).status == .badRequest)
+            }
+        }
+    }
+
     @Test func theServiceLogsAppsInAcrossAKeyRotation() async throws {
         try await TestEmulator.run(Self.settings) { emulatorURL, emulator in
             try await TestService.run(kakaoBaseURL: emulatorURL, environment: Self.serviceEnvironment) { service in
@@ -82,6 +103,7 @@ import Testing
                 #expect(answer.status == .ok)
                 #expect(try answer.json["user"]?["kakao_id"] == .string("4242"))
 
+                let unused = try #require(try await sdkLogin(emulator, nonce: "nonce-2")["id_token"]?.stringValue)
                 // Kakao rotates its keys: tokens under the new kid verify once the interval has passed.
                 let rotated = try await emulator.execute(uri: "/emulator/rotate-keys", method: .post).json["kid"]?.stringValue
                 try await Task.sleep(for: .milliseconds(1100))
@@ -90,7 +112,7 @@ import Testing
                 #expect(secondHeader["kid"]?.stringValue == rotated)
                 #expect(try await login("{\"id_token\":\(second.jsonQuoted)}").status == .ok)
                 // The old key is still published, so tokens signed before the rotation still verify.
-                #expect(try await login("{\"id_token\":\(idToken.jsonQuoted),\"nonce\":\"nonce-1\"}").status == .ok)
+                #expect(try await login("{\"id_token\":\(unused.jsonQuoted),\"nonce\":\"nonce-2\"}").status == .ok)
 
                 let access = try #require(first["access_token"]?.stringValue)
                 #expect(try await login("{\"access_token\":\(access.jsonQuoted)}").status == .ok)

@@ -54,6 +54,21 @@ import Testing
         }
     }
 
+    /// A token found in a proxy log or a crash report must log no one in: each logs in once, and a second use
+    /// is refused with a code of its own, with no session opened.
+    @Test func eachTokenLogsInOnce() async throws {
+        let signer = KakaoSigner()
+        try await withKakaoKeys([signer]) { service, _ in
+            let token = signer.token()
+            #expect(try await login(service, token).status == .ok)
+            let again = try await login(service, token)
+            #expect(again.status == .badRequest && again.problemCode == "id_token_reused", "\(again)")
+            #expect(try service.count("sessions") == 1, "the second use opened no session")
+            #expect(try service.count("used_credentials") == 1)
+            #expect(try await login(service, signer.token()).status == .ok, "a new token from the SDK logs in")
+        }
+    }
+
     /// Every way an id_token can be wrong, each refused as 400 invalid_grant with nothing stored.
     @Test func hostileTokensAreRefusedAndStoreNothing() async throws {
         let signer = KakaoSigner()

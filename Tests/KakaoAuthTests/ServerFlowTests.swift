@@ -66,7 +66,7 @@ import Testing
             #expect(replay.status == .badRequest)
             #expect(replay.problemCode == "invalid_state")
             #expect(replay.setCookies["__Host-kakao_login_state"]?.value == "")
-            #expect(try service.count("used_login_states") == 1)
+            #expect(try service.count("used_credentials") == 1)
             #expect(try service.count("sessions") == 1)
         }
     }

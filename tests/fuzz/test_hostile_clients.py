@@ -233,3 +233,17 @@ def test_a_thousand_idle_connections_do_not_stop_the_service(drill_service):
         for connection in idle:
             connection.close()
         resource.setrlimit(resource.RLIMIT_NOFILE, (soft, hard))
+
+
+def test_an_id_token_found_in_a_log_logs_no_one_in(tmp_path):
+    """Each id_token logs in once: the same token again, as someone who found it in a proxy log or a crash
+    report would send it, is refused with its own code, and opens no session."""
+    from harness import Stack
+    with Stack(tmp_path, KAKAO_ID_TOKEN_AUDIENCES=f"{Stack.CLIENT_ID},{Stack.NATIVE_APP_KEY}") as stack:
+        sdk = requests.post(stack.emulator_url + "/emulator/sdk-login", data={"kakao_id": "5150", "nonce": "found-in-a-log"}, timeout=5).json()
+        body = {"id_token": sdk["id_token"], "nonce": "found-in-a-log", "token_delivery": "body"}
+        first = requests.post(stack.url + "/auth/kakao", json=body, timeout=5)
+        assert first.status_code == 200, first.text
+        replayed = requests.post(stack.url + "/auth/kakao", json=body, timeout=5)
+        assert replayed.status_code == 400 and replayed.json()["code"] == "id_token_reused", replayed.text
+        assert "refresh_token" not in replayed.json()

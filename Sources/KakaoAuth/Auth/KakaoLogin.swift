@@ -51,7 +51,12 @@ struct KakaoLogin: Sendable {
             let kakaoAccessToken = try await kakao.exchangeCode(code, redirectURI: redirectURI, codeVerifier: codeVerifier)
             return try await kakao.fetchProfile(accessToken: kakaoAccessToken)
         case .idToken(let token, let nonce):
-            return try await idTokens.verify(token, nonce: nonce, now: clock.now())
+            let verified = try await idTokens.verify(token, nonce: nonce, now: clock.now())
+            // Checked last, so that only a token that verifies is remembered.
+            guard try await accounts.isFirstUse(ofIDToken: token, expiresAt: verified.acceptedUntil) else {
+                throw APIError(.idTokenReused, "this id_token has logged in before; each logs in once (ask Kakao's SDK for a new one)")
+            }
+            return verified.profile
         case .accessToken(let token):
             // Any app's access token reads any user's profile at /v2/user/me: only the app id tells
             // whether the token was issued to this app (token substitution).

@@ -74,8 +74,10 @@ struct Accounts: Sendable {
     /// is reuse and revokes its session; a dead one changes nothing. An access token alone never erases: every
     /// service that verifies our tokens holds those. The request's origin is recorded first, apart from the
     /// user (`account_erasure_requested`, which the erasure does not strip), so that an erasure with a
-    /// stolen token can be traced; then `unlink` tells Kakao, and only once Kakao agreed is the account
-    /// erased. If `unlink` throws, nothing else changes.
+    /// stolen token can be traced. Then the intent is recorded on the user, `unlink` tells Kakao, and only
+    /// once Kakao agreed is the account erased. If `unlink` throws, the intent is withdrawn and nothing else
+    /// changes; if the erasure does not happen after Kakao agreed (a crash, the database gone), the purge
+    /// finishes it once ``erasureGrace`` has passed.
     func eraseAccount(
         of presented: PresentedRefreshToken, origin: RequestOrigin, now: Int64, unlink: (_ kakaoID: Int64) async throws -> Void
     ) async throws -> SessionEndingOutcome {
@@ -89,9 +91,27 @@ struct Accounts: Sendable {
         }
         guard verdict == .ended else { return verdict ?? .invalid }
         guard let user = try await store.activeUser(id: presented.userID, sessionID: presented.sessionID, now: now) else { return .invalid }
-        try await unlink(user.kakaoID)
-        try await store.eraseUser(.id(user.id), event: .unlink, detail: nil, now: now)
+        try await store.setErasureRequest(userID: user.id, requestedAt: now)
+        do {
+            try await unlink(user.kakaoID)
+        } catch {
+            // Kakao kept the link, so the account stays; if withdrawing fails too, the purge erases it later.
+            try? await store.setErasureRequest(userID: user.id, requestedAt: nil)
+            throw error
+        }
+        _ = try await store.eraseUser(.id(user.id), event: .unlink, detail: nil, now: now)
         return .ended
+    }
+
+    /// How long an erasure's intent waits before the purge finishes it: longer than any request may wait on
+    /// Kakao's unlink (`KAKAO_TIMEOUT_SECONDS` is at most 120), so that the purge never erases an account
+    /// whose unlink Kakao may still refuse.
+    static let erasureGrace: Int64 = 600
+
+    /// Whether this is the first use of a verified Kakao id_token: its SHA-256 is kept until it would have
+    /// expired anyway, so that a token found in a proxy log or a crash report logs no one in.
+    func isFirstUse(ofIDToken token: String, expiresAt: Int64) async throws -> Bool {
+        try await store.consumeSingleUse(token, expiresAt: expiresAt)
     }
 
     private static let revokeForReuse = SessionChange.revoke(.session, reason: "refresh_token_reused", event: .refreshReuseDetected, detail: "session revoked")

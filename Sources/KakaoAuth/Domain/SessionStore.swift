@@ -26,8 +26,16 @@ protocol SessionStore: Sendable {
     /// Records a login refused for a reason security review wants to see, with no user to attach it to.
     func recordRefusedLogin(_ kind: AuditEvent.Kind, origin: RequestOrigin, detail: String, now: Int64) async throws
 
-    /// Records that a server-side flow's state had its callback; false when it already had one.
-    func consumeLoginState(_ state: String, expiresAt: Int64) async throws -> Bool
+    /// Records the use of a credential that works once (a server-side flow's state, a Kakao id_token), as a
+    /// SHA-256 kept until `expiresAt`; false when it was used before.
+    func consumeSingleUse(_ credential: String, expiresAt: Int64) async throws -> Bool
+
+    /// Records that the user asked for their erasure at `requestedAt`, or, with nil, that the request ended
+    /// without it (Kakao refused the unlink).
+    func setErasureRequest(userID: String, requestedAt: Int64?) async throws
+
+    /// Users whose erasure was requested at or before `requestedAt` and never finished, at most `limit`.
+    func pendingErasures(requestedAt: Int64, limit: Int) async throws -> [String]
 
     /// The user of a live session: nil when the session is revoked, over or not the user's, or the user is
     /// gone. Every authenticated request asks.
@@ -39,8 +47,9 @@ protocol SessionStore: Sendable {
     /// Live sessions: not revoked and not over.
     func activeSessionCount(now: Int64) async throws -> Int
 
-    /// Deletes what can never be used again and audit events older than `auditRetention` seconds, in
-    /// batches of `batchSize`, and gives the space back where the store can.
+    /// Finishes erasures interrupted after Kakao's unlink (``finishInterruptedErasures(now:)``), deletes what
+    /// can never be used again and audit events older than `auditRetention` seconds, in batches of
+    /// `batchSize`, and gives the space back where the store can.
     func purge(now: Int64, auditRetention: Int64, batchSize: Int) async throws -> PurgeReport
 
     /// Answers when the store can be read.
@@ -48,6 +57,19 @@ protocol SessionStore: Sendable {
 
     /// Closes every connection; the store is not used afterwards.
     func close() async throws
+}
+
+extension SessionStore {
+    /// Erases the users whose erasure was requested more than ``Accounts/erasureGrace`` ago: the request
+    /// that recorded it ended before the erasure did (a crash, or the database gone after Kakao's unlink),
+    /// and Kakao sends no webhook for an unlink we made. Each store's purge begins with it.
+    func finishInterruptedErasures(now: Int64) async throws -> Int {
+        var finished = 0
+        for userID in try await pendingErasures(requestedAt: now - Accounts.erasureGrace, limit: PurgeReport.batchSize) {
+            if try await eraseUser(.id(userID), event: .unlink, detail: "finished by the purge", now: now) != nil { finished += 1 }
+        }
+        return finished
+    }
 }
 
 /// Which user to erase.

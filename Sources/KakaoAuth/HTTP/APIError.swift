@@ -9,6 +9,7 @@ struct APIError: Error, Equatable {
         case redirectURINotAllowed = "redirect_uri_not_allowed"
         case invalidState = "invalid_state"
         case invalidGrant = "invalid_grant"
+        case idTokenReused = "id_token_reused"
         case invalidToken = "invalid_token"
         case refreshTokenInvalid = "refresh_token_invalid"
         case refreshTokenReused = "refresh_token_reused"
@@ -28,7 +29,7 @@ struct APIError: Error, Equatable {
 
         var status: HTTPResponse.Status {
             switch self {
-            case .invalidRequest, .redirectURINotAllowed, .invalidState, .invalidGrant, .duplicateCookie: .badRequest
+            case .invalidRequest, .redirectURINotAllowed, .invalidState, .invalidGrant, .idTokenReused, .duplicateCookie: .badRequest
             case .unsupportedMediaType: .unsupportedMediaType
             case .invalidToken, .refreshTokenInvalid, .refreshTokenReused, .invalidCredentials: .unauthorized
             case .csrfRejected: .forbidden
@@ -52,6 +53,7 @@ struct APIError: Error, Equatable {
             case .redirectURINotAllowed: "The redirect URI is not allowed"
             case .invalidState: "The login state is missing or does not match"
             case .invalidGrant: "Kakao's authorization code or token was refused"
+            case .idTokenReused: "This id_token has already logged in"
             case .invalidToken: "The access token is missing or invalid"
             case .refreshTokenInvalid: "The refresh token is missing or invalid"
             case .refreshTokenReused: "The refresh token was already used; the session is revoked"

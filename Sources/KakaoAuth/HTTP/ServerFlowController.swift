@@ -103,7 +103,7 @@ struct ServerFlowController {
               let state = query["state"], OpenSSL.constantTimeEqual(state, contents.state),
               // Recorded in the database, so that the same callback replayed (with the same cookie) is refused
               // on every replica and after a restart, without the code reaching Kakao a second time.
-              try await store.consumeLoginState(contents.state, expiresAt: contents.expiresAt)
+              try await store.consumeSingleUse(contents.state, expiresAt: contents.expiresAt)
         else {
             // Nothing is sent to Kakao: without our own state this callback was not started by this browser.
             var response = APIError(.invalidState, "the login state is missing, expired, already used or does not match; start again at /auth/kakao/login").response

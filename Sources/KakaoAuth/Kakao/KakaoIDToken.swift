@@ -37,9 +37,17 @@ struct KakaoIDTokenVerifier: Sendable {
     let settings: Settings
     let keys: KakaoJWKS
 
+    /// What a verified token says: the profile it vouches for, and when it stops verifying.
+    struct Verified: Sendable {
+        var profile: KakaoProfile
+        /// When the token stops verifying: at `exp`, or `KAKAO_ID_TOKEN_MAX_AGE` after `iat` if sooner, plus
+        /// the clock leeway. Never far off, whatever `exp` says.
+        var acceptedUntil: Int64
+    }
+
     /// The profile the token vouches for, or a ``KakaoCredentialRefusal``. Fetching the JWKS can also fail
     /// with a ``KakaoError`` (502/504 as for any Kakao call).
-    func verify(_ token: String, nonce: String?, now: Int64) async throws -> KakaoProfile {
+    func verify(_ token: String, nonce: String?, now: Int64) async throws -> Verified {
         func refuse(_ reason: String) -> KakaoCredentialRefusal { KakaoCredentialRefusal(reason: "the id_token \(reason)") }
         guard token.utf8.count <= Self.maximumSize else { throw refuse("is longer than \(Self.maximumSize) bytes") }
         // Split as bytes: splitting a String compares grapheme clusters (measured: 4% of an id_token login).
@@ -88,9 +96,11 @@ struct KakaoIDTokenVerifier: Sendable {
             if !text.isEmpty { profileClaims[name] = text }
         }
         // Kakao puts `email` in the token only when the address is valid and verified.
-        return KakaoProfile(
+        let profile = KakaoProfile(
             id: kakaoID, nickname: profileClaims["nickname"], email: profileClaims["email"], emailVerified: profileClaims["email"] != nil,
             profileImageURL: profileClaims["picture"], thumbnailImageURL: nil, keepsAbsentFields: true)
+        // `iat` is within `maximumAge` of now, so this sum cannot overflow, and neither can the leeway's.
+        return Verified(profile: profile, acceptedUntil: min(expiresAt, issuedAt + settings.maximumAge) + JWTCodec.clockLeeway)
     }
 
     private func checkNonce(sent: String?, claimed: JSONValue?, refuse: (String) -> KakaoCredentialRefusal) throws {

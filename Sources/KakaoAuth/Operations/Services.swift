@@ -30,9 +30,10 @@ struct PurgeService: Service {
             }
             do {
                 let report = try await store.purge(now: clock.now(), auditRetention: auditRetention, batchSize: PurgeReport.batchSize)
-                if report.rowsDeleted > 0 || report.bytesReturned > 0 {
+                if report.rowsDeleted > 0 || report.bytesReturned > 0 || report.erasuresFinished > 0 {
                     logger.info("purged", metadata: [
-                        "sessions": "\(report.sessions)", "refresh_tokens": "\(report.refreshTokens)", "login_states": "\(report.loginStates)",
+                        "erasures_finished": "\(report.erasuresFinished)",
+                        "sessions": "\(report.sessions)", "refresh_tokens": "\(report.refreshTokens)", "used_credentials": "\(report.usedCredentials)",
                         "audit_events": "\(report.auditEvents)", "bytes_returned": "\(report.bytesReturned)",
                     ])
                 }

@@ -17,6 +17,7 @@ struct EmulatorOIDC<Context: RequestContext> {
         router.get(".well-known/openid-configuration", use: discovery)
         router.post("emulator/sdk-login", use: sdkLogin)
         router.post("emulator/rotate-keys", use: rotateKeys)
+        router.post("emulator/id-tokens", use: idTokens)
     }
 
     @Sendable func jwks(_ request: Request, context: Context) async throws -> Response {
@@ -81,6 +82,25 @@ struct EmulatorOIDC<Context: RequestContext> {
         ])
         response.headers[.accessControlAllowOrigin] = "*"
         return response
+    }
+
+    /// Many SDK logins' id_tokens at once, for load tests (each id_token logs in once): a form with `count`
+    /// (1 to 100,000), `users` (how many Kakao users they cycle through, default `count`) and `first_kakao_id`
+    /// (default 1), answered as text, one `<id_token> <nonce>` a line, each with a nonce of its own.
+    @Sendable func idTokens(_ request: Request, context: Context) async throws -> Response {
+        let form = URLEncodedForm.decode(String(buffer: try await request.body.collect(upTo: 64 * 1024))) ?? [:]
+        guard let count = form["count"].flatMap({ Int($0) }), (1...100_000).contains(count),
+              let users = form["users"].map({ Int($0) }) ?? count, users > 0,
+              let firstID = form["first_kakao_id"].map({ Int64($0) }) ?? 1, firstID > 0, firstID <= Int64.max - Int64(users)
+        else { return EmulatorAnswer.kauthError(status: 400, error: "invalid_request", code: "KOE010", description: "count (1 to 100000), users and first_kakao_id must be positive whole numbers") }
+        let now = clock.now()
+        var lines = ""
+        for number in 0..<count {
+            let user = EmulatedUser(id: firstID + Int64(number % users), nickname: nil, email: nil, emailVerified: false, connectedAt: now)
+            let nonce = "load-\(number)-\(RandomID.make())"
+            lines += idToken(for: user, audience: settings.nativeAppKey, nonce: nonce, now: now) + " " + nonce + "\n"
+        }
+        return Response(status: .ok, headers: [.contentType: "text/plain; charset=utf-8"], body: .init(byteBuffer: ByteBuffer(string: lines)))
     }
 
     /// Kakao rotates its keys now and then: a new current key, the old one still published. For drills.

@@ -34,6 +34,9 @@ struct KakaoSigner: Sendable {
             ("iss", issuer.jsonQuoted), ("aud", audience.jsonQuoted), ("sub", kakaoID.jsonQuoted), ("iat", "\(now - age)"),
             ("auth_time", "\(now - age)"), ("exp", "\(now - age + 21_600)"), ("nickname", "\"라이언\""),
             ("picture", "\"https://k.kakaocdn.net/ryan.png\""), ("email", "\"ryan@kakao.test\""),
+            // Two of Kakao's tokens differ by `iat` and the app's nonce; two of a test's, made in one second
+            // with one nonce, by this (each id_token logs in once).
+            ("jti", UUID().uuidString.jsonQuoted),
         ]
         if let nonce { claims.append(("nonce", nonce.jsonQuoted)) }
         return claims

@@ -46,6 +46,22 @@ enum TestStore: String, CaseIterable, Sendable, CustomTestStringConvertible {
         }
     }
 
+    /// For a test that closes a store and opens the database again (a process killed, a database gone):
+    /// `body` gets a function that opens a new store on one fresh database each time it is called, and
+    /// closes every store it opened.
+    func withReopenable(_ body: (_ open: @Sendable () async throws -> any SessionStore) async throws -> Void) async throws {
+        switch self {
+        case .sqlite:
+            let path = FileManager.default.temporaryDirectory.appendingPathComponent("kakao-auth-store-\(UUID().uuidString).sqlite").path
+            defer { for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: path + suffix) } }
+            try await body { try SQLiteStore(path: path) }
+        case .postgres:
+            try await Self.withPostgresDatabase { settings in
+                try await body { try await PostgresStore.connect(settings, logger: Self.logger) }
+            }
+        }
+    }
+
     static let logger: Logger = {
         var logger = Logger(label: "kakao-auth-test-store")
         logger.logLevel = .warning

@@ -257,13 +257,27 @@ final class PostgresStore: SessionStore {
         }
     }
 
-    func consumeLoginState(_ state: String, expiresAt: Int64) async throws -> Bool {
+    func consumeSingleUse(_ credential: String, expiresAt: Int64) async throws -> Bool {
         try await step {
             let inserted = try await self.client.query("""
-                INSERT INTO used_login_states (state_hash, expires_at) VALUES (\(ByteBuffer(bytes: OpenSSL.sha256(state))), \(expiresAt))
+                INSERT INTO used_credentials (credential_hash, expires_at) VALUES (\(ByteBuffer(bytes: OpenSSL.sha256(credential))), \(expiresAt))
                 ON CONFLICT DO NOTHING RETURNING 1
                 """, logger: self.logger).decode(Int32.self).all()
             return inserted.count == 1
+        }
+    }
+
+    func setErasureRequest(userID: String, requestedAt: Int64?) async throws {
+        try await step {
+            _ = try await self.client.query("UPDATE users SET erasure_requested_at = \(requestedAt) WHERE id = \(userID)", logger: self.logger)
+        }
+    }
+
+    func pendingErasures(requestedAt: Int64, limit: Int) async throws -> [String] {
+        try await step {
+            try await self.client.query(
+                "SELECT id FROM users WHERE erasure_requested_at <= \(requestedAt) LIMIT \(limit)", logger: self.logger
+            ).decode(String.self).all()
         }
     }
 
@@ -307,6 +321,7 @@ final class PostgresStore: SessionStore {
     /// (see README "Data we keep"), so no bytes are reported.
     func purge(now: Int64, auditRetention: Int64, batchSize: Int) async throws -> PurgeReport {
         var report = PurgeReport()
+        report.erasuresFinished = try await finishInterruptedErasures(now: now)
         report.sessions = try await deleteInBatches("""
             DELETE FROM sessions WHERE id IN (SELECT id FROM sessions WHERE expires_at <= \(now) OR revoked_at <= \(now - 86_400)
                                               LIMIT \(batchSize) FOR UPDATE SKIP LOCKED) RETURNING 1
@@ -315,9 +330,9 @@ final class PostgresStore: SessionStore {
             DELETE FROM refresh_tokens WHERE jti IN (SELECT jti FROM refresh_tokens WHERE expires_at <= \(now) AND rotated_at IS NOT NULL
                                                      LIMIT \(batchSize) FOR UPDATE SKIP LOCKED) RETURNING 1
             """, batchSize: batchSize)
-        report.loginStates = try await deleteInBatches("""
-            DELETE FROM used_login_states WHERE state_hash IN (SELECT state_hash FROM used_login_states WHERE expires_at <= \(now)
-                                                               LIMIT \(batchSize) FOR UPDATE SKIP LOCKED) RETURNING 1
+        report.usedCredentials = try await deleteInBatches("""
+            DELETE FROM used_credentials WHERE credential_hash IN (SELECT credential_hash FROM used_credentials WHERE expires_at <= \(now)
+                                                                   LIMIT \(batchSize) FOR UPDATE SKIP LOCKED) RETURNING 1
             """, batchSize: batchSize)
         // As in SQLite: events are written in time order, so the events older than the cutoff below the first
         // one kept for its age go; one dated more than a day ahead does not end the range.

@@ -9,5 +9,6 @@ enum SQLiteMigrations {
         ("0004_foreign_token_events", PackageResources._004_foreign_token_events_sql),
         ("0005_erase_deleted_users", PackageResources._005_erase_deleted_users_sql),
         ("0006_new_event_kinds", PackageResources._006_new_event_kinds_sql),
+        ("0007_single_use_credentials_and_erasure_intent", PackageResources._007_single_use_credentials_and_erasure_intent_sql),
     ]
 }

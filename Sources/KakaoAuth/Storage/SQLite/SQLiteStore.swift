@@ -186,12 +186,24 @@ public final class SQLiteStore: SessionStore {
         return erased
     }
 
-    /// Only a SHA-256 of the state is kept, until `expiresAt`.
-    func consumeLoginState(_ state: String, expiresAt: Int64) async throws -> Bool {
+    /// Only a SHA-256 of the credential is kept, until `expiresAt`.
+    func consumeSingleUse(_ credential: String, expiresAt: Int64) async throws -> Bool {
         try await groupCommit.write { db in
-            try db.cachedStatement(sql: "INSERT INTO used_login_states (state_hash, expires_at) VALUES (?, ?) ON CONFLICT DO NOTHING")
-                .execute(arguments: [Data(OpenSSL.sha256(state)), expiresAt])
+            try db.cachedStatement(sql: "INSERT INTO used_credentials (credential_hash, expires_at) VALUES (?, ?) ON CONFLICT DO NOTHING")
+                .execute(arguments: [Data(OpenSSL.sha256(credential)), expiresAt])
             return db.changesCount == 1
+        }
+    }
+
+    func setErasureRequest(userID: String, requestedAt: Int64?) async throws {
+        try await groupCommit.write { db in
+            try db.execute(sql: "UPDATE users SET erasure_requested_at = ? WHERE id = ?", arguments: [requestedAt, userID])
+        }
+    }
+
+    func pendingErasures(requestedAt: Int64, limit: Int) async throws -> [String] {
+        try await pool.read { db in
+            try String.fetchAll(db, sql: "SELECT id FROM users WHERE erasure_requested_at <= ? LIMIT ?", arguments: [requestedAt, limit])
         }
     }
 
@@ -210,20 +222,21 @@ public final class SQLiteStore: SessionStore {
     /// Deletes what can never be used again: sessions that ended or were revoked more than a day ago (with
     /// their refresh tokens), expired refresh tokens that are no longer their session's current one
     /// (rotated tokens stay until they expire, so that their reuse is still recognised), used login states
-    /// past their expiry (their cookie can no longer be opened), and audit events older than
+    /// and id_tokens past their expiry (their cookie can no longer be opened, the token no longer verifies), and audit events older than
     /// `auditRetention` seconds. Works in small batches, each its own short transaction, so logins never wait
     /// long behind it. Then gives the freed pages back to the file system (incremental auto-vacuum, in
     /// batches too) and truncates the write-ahead log, so that the file shrinks on disk.
     public func purge(now: Int64, auditRetention: Int64, batchSize: Int = PurgeReport.batchSize) async throws -> PurgeReport {
         var report = PurgeReport()
+        report.erasuresFinished = try await finishInterruptedErasures(now: now)
         report.sessions = try await deleteInBatches(
             "DELETE FROM sessions WHERE id IN (SELECT id FROM sessions WHERE expires_at <= ? OR revoked_at <= ? LIMIT ?)",
             [now, now - 86_400], batchSize: batchSize)
         report.refreshTokens = try await deleteInBatches(
             "DELETE FROM refresh_tokens WHERE jti IN (SELECT jti FROM refresh_tokens WHERE expires_at <= ? AND rotated_at IS NOT NULL LIMIT ?)",
             [now], batchSize: batchSize)
-        report.loginStates = try await deleteInBatches(
-            "DELETE FROM used_login_states WHERE state_hash IN (SELECT state_hash FROM used_login_states WHERE expires_at <= ? LIMIT ?)",
+        report.usedCredentials = try await deleteInBatches(
+            "DELETE FROM used_credentials WHERE credential_hash IN (SELECT credential_hash FROM used_credentials WHERE expires_at <= ? LIMIT ?)",
             [now], batchSize: batchSize)
         // Events are written in time order, so the old ones are the lowest ids: find the first event kept for
         // its age (reading only the old ones, without an index on `at` that every write would pay for), and
