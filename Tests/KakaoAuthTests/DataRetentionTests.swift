@@ -133,14 +133,14 @@ import Testing
         let walSize = { (try? FileManager.default.attributesOfItem(atPath: path + "-wal")[.size] as? Int) ?? 0 }
 
         // A read transaction on a connection of its own, as `.backup` holds one.
-        var holding = Configuration()
+        var holding = GRDB.Configuration()
         holding.allowsUnsafeTransactions = true
         let backup = try DatabaseQueue(path: path, configuration: holding)
-        try await backup.inDatabase { db in try db.execute(sql: "BEGIN; SELECT COUNT(*) FROM users") }
+        try backup.inDatabase { db in try db.execute(sql: "BEGIN; SELECT COUNT(*) FROM users") }
         #expect(try await database.eraseUser(.kakaoID(909), event: .unlink, detail: nil, now: 1_001) != nil)
         try await Task.sleep(for: LogTruncation.delay * 2.5)
         #expect(walSize() > 0, "the reader holds the log, so the first attempts must fail")
-        try await backup.inDatabase { db in try db.execute(sql: "COMMIT") }
+        try backup.inDatabase { db in try db.execute(sql: "COMMIT") }
         try backup.close()
 
         let deadline = ContinuousClock.now + .seconds(15)

@@ -4,8 +4,10 @@ import base64
 import hashlib
 import hmac
 import json
+import re
 import resource
 import socket
+import sqlite3
 import threading
 import time
 
@@ -13,6 +15,7 @@ import pytest
 import requests
 
 from fuzz_support import JWT_SECRET
+from harness import TEST_STORE, Stack  # fuzz_support puts tests/ on the path
 
 
 def b64(data):
@@ -131,9 +134,16 @@ def test_huge_tokens_are_refused_without_a_server_error(drill_service, session, 
 
 
 def test_http_limits(drill_service):
-    big = requests.post(drill_service.url + "/auth/kakao", data=b"{" + b" " * (2 * 1024 * 1024) + b"}",
+    big = requests.post(drill_service.url + "/auth/kakao", data=b"{" + b" " * (128 * 1024) + b"}",
                         headers={"Content-Type": "application/json"}, timeout=10)
     assert big.status_code == 413 and big.json()["code"] == "payload_too_large"
+    try:
+        # Beyond 256 KiB nothing is read: the 413, or the connection closed under the client's feet.
+        huge = requests.post(drill_service.url + "/auth/kakao", data=b"{" + b" " * (2 * 1024 * 1024) + b"}",
+                             headers={"Content-Type": "application/json"}, timeout=10)
+        assert huge.status_code == 413
+    except requests.ConnectionError:
+        pass
     nested = requests.post(drill_service.url + "/auth/kakao", data="[" * 10000 + "]" * 10000, headers={"Content-Type": "application/json"}, timeout=10)
     assert nested.status_code == 400 and nested.json()["code"] == "invalid_request"
     try:
@@ -217,6 +227,65 @@ def test_slow_clients_time_out_without_starving_others(faulty_kakao, tmp_path):
         service.stop()
 
 
+@pytest.mark.parametrize("path", ["/healthz", "/nowhere", "/auth/kakao"])
+def test_trickling_requests_are_cut_off_whatever_their_route(faulty_kakao, tmp_path, path):
+    """The review's reproducer: 400 connections each sending a body one byte at a time, faster than the
+    idle timeout, to a route that reads no body (the server drains it), to no route, and to one that reads
+    it. Every connection is closed within the read timeout (plus a second) of its head, and the service
+    answers others meanwhile."""
+    from fuzz_support import DrillService
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    resource.setrlimit(resource.RLIMIT_NOFILE, (min(hard, 4096), hard))
+    service = DrillService(tmp_path, faulty_kakao.url, HTTP_READ_TIMEOUT_SECONDS="2")
+    connections = []
+    try:
+        for _ in range(400):
+            connection = socket.create_connection(("127.0.0.1", service.port))
+            connection.sendall(f"POST {path} HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 1000\r\n\r\n{{".encode())
+            connections.append(connection)
+        started = time.monotonic()
+        open_ones = list(connections)
+        while open_ones and time.monotonic() - started < 8:
+            time.sleep(0.5)
+            still = []
+            for connection in open_ones:
+                try:
+                    connection.sendall(b" ")
+                    still.append(connection)
+                except OSError:
+                    pass
+            open_ones = still
+            assert requests.get(service.url + "/healthz", timeout=2).status_code == 200
+        # A closed peer shows on the second send after its close, so allow for one round of the loop.
+        assert not open_ones, f"{len(open_ones)} of 400 trickling connections still open after {time.monotonic() - started:.1f} s"
+        assert time.monotonic() - started < 5
+    finally:
+        for connection in connections:
+            connection.close()
+        service.stop()
+        resource.setrlimit(resource.RLIMIT_NOFILE, (soft, hard))
+
+
+def test_an_unread_body_is_not_drained(drill_service):
+    """A body sent to a route that reads none is not read beyond a small cap: the connection is closed long
+    before 64 MiB have gone in, instead of the server reading and discarding all of it."""
+    connection = socket.create_connection(("127.0.0.1", drill_service.port))
+    connection.settimeout(5)
+    sent = 0
+    try:
+        connection.sendall(b"POST /healthz HTTP/1.1\r\nHost: x\r\nContent-Length: 67108864\r\n\r\n")
+        chunk = b"x" * 65536
+        while sent < 64 * 1024 * 1024:
+            connection.sendall(chunk)
+            sent += len(chunk)
+    except OSError:
+        pass
+    finally:
+        connection.close()
+    assert sent < 8 * 1024 * 1024, f"{sent} bytes of an unread body went in"
+    assert requests.get(drill_service.url + "/healthz", timeout=5).status_code == 200
+
+
 def test_a_thousand_idle_connections_do_not_stop_the_service(drill_service):
     soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
     resource.setrlimit(resource.RLIMIT_NOFILE, (min(hard, 4096), hard))
@@ -238,7 +307,6 @@ def test_a_thousand_idle_connections_do_not_stop_the_service(drill_service):
 def test_an_id_token_found_in_a_log_logs_no_one_in(tmp_path):
     """Each id_token logs in once: the same token again, as someone who found it in a proxy log or a crash
     report would send it, is refused with its own code, and opens no session."""
-    from harness import Stack
     with Stack(tmp_path, KAKAO_ID_TOKEN_AUDIENCES=f"{Stack.CLIENT_ID},{Stack.NATIVE_APP_KEY}") as stack:
         sdk = requests.post(stack.emulator_url + "/emulator/sdk-login", data={"kakao_id": "5150", "nonce": "found-in-a-log"}, timeout=5).json()
         body = {"id_token": sdk["id_token"], "nonce": "found-in-a-log", "token_delivery": "body"}
@@ -247,3 +315,60 @@ def test_an_id_token_found_in_a_log_logs_no_one_in(tmp_path):
         replayed = requests.post(stack.url + "/auth/kakao", json=body, timeout=5)
         assert replayed.status_code == 400 and replayed.json()["code"] == "id_token_reused", replayed.text
         assert "refresh_token" not in replayed.json()
+
+
+def raw_answer(port, request):
+    """Sends `request` as bytes and reads the whole answer (the service closes nothing here: one request)."""
+    connection = socket.create_connection(("127.0.0.1", port))
+    connection.settimeout(5)
+    try:
+        connection.sendall(request)
+        answer = b""
+        while b"\r\n\r\n" not in answer or len(answer) < answer.index(b"\r\n\r\n") + 4 + int(
+                (re.search(rb"(?i)content-length: *(\d+)", answer) or [0, b"0"])[1]):
+            part = connection.recv(65536)
+            if not part:
+                break
+            answer += part
+        return answer
+    finally:
+        connection.close()
+
+
+def test_security_decisions_read_client_text_as_bytes(tmp_path):
+    """The review's text findings, against the release binary: a cookie value ending in U+0600 (which joins
+    the next `;` into one Character) must not hide the victim's cookie; a prefix imitation in another case
+    is a duplicate too; a KELVIN SIGN in a redirect URI is not the letter K; an Origin that differs in its
+    port is another origin; a user agent of combining marks is stored in at most 512 bytes; NUL is refused."""
+    with Stack(tmp_path, COOKIE_SECURE="true") as stack:
+        victim, attacker = stack.login(kakao_id="1001"), stack.login(kakao_id="1002")
+
+        def refresh_with(cookie_header):
+            return raw_answer(stack.port, b"POST /auth/refresh HTTP/1.1\r\nHost: x\r\nSec-Fetch-Site: same-origin\r\nContent-Length: 0\r\n"
+                              b"Cookie: " + cookie_header + b"\r\n\r\n")
+        tossed = refresh_with(b"__Secure-refresh_token=" + attacker["refresh_token"].encode() + "\u0600".encode()
+                              + b"; __Secure-refresh_token=" + victim["refresh_token"].encode())
+        assert tossed.startswith(b"HTTP/1.1 400") and b"duplicate_cookie" in tossed, tossed[:300]
+        imitation = refresh_with(b"__secure-refresh_token=" + attacker["refresh_token"].encode()
+                                 + b"; __Secure-refresh_token=" + victim["refresh_token"].encode())
+        assert imitation.startswith(b"HTTP/1.1 400") and b"duplicate_cookie" in imitation, imitation[:300]
+
+        kelvin = requests.post(stack.url + "/auth/kakao", json={"code": stack.code(), "redirect_uri": stack.redirect_uri + "auth/\u212Aakao/callback"}, timeout=5)
+        assert kelvin.status_code == 400 and kelvin.json()["code"] == "redirect_uri_not_allowed", kelvin.text
+
+        other_port = requests.post(stack.url + "/auth/logout", headers={"Origin": f"http://localhost:{stack.port}0"},
+                                   cookies={"__Secure-refresh_token": victim["refresh_token"]}, timeout=5)
+        assert other_port.status_code == 403 and other_port.json()["code"] == "csrf_rejected", other_port.text
+
+        marks = "a" + "\u0301" * 15000
+        login = json.dumps({"code": stack.code(kakao_id="1003"), "token_delivery": "body"}).encode()
+        answer = raw_answer(stack.port, b"POST /auth/kakao HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nUser-Agent: "
+                            + marks.encode() + b"\r\nContent-Length: %d\r\n\r\n" % len(login) + login)
+        assert answer.startswith(b"HTTP/1.1 200"), answer[:300]
+
+        nul = requests.post(stack.url + "/auth/kakao", json={"code": "a\u0000b"}, timeout=5)
+        assert nul.status_code == 400 and nul.json()["code"] == "invalid_request", nul.text
+    if TEST_STORE == "sqlite":
+        database = sqlite3.connect(tmp_path / "kakao-auth.sqlite")
+        longest = database.execute("SELECT MAX(LENGTH(CAST(user_agent AS BLOB))) FROM auth_events").fetchone()[0]
+        assert longest is not None and longest <= 512, longest

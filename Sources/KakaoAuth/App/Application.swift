@@ -27,6 +27,8 @@ public func buildApplication(
     clientConfiguration.connectionPool.retryConnectionEstablishment = false
     let httpClient = HTTPClient(eventLoopGroupProvider: .singleton, configuration: clientConfiguration)
     let metrics = ServiceMetrics()
+    // A second more than a route gives a body, so that a route reading a slow body answers 408 first.
+    let requestDeadline = configuration.readTimeout + .seconds(1)
     var services: [any Service] = [
         ShutdownHook { try await store.close() },
         ShutdownHook { try await httpClient.shutdown() },
@@ -39,7 +41,8 @@ public func buildApplication(
         MetricsController(metrics: metrics, liveSessions: LiveSessionGauge(store: store, metrics: metrics, clock: clock, logger: logger))
             .addRoutes(to: metricsRouter)
         services.append(Application(
-            router: metricsRouter, server: .http1(configuration: .init(idleTimeout: configuration.readTimeout)),
+            router: metricsRouter, server: .http1(configuration: .init(
+                additionalChannelHandlers: [RequestDeadlineHandler(timeout: requestDeadline)], idleTimeout: configuration.readTimeout)),
             configuration: .init(address: .hostname(listener.host, port: listener.port), serverName: nil),
             onServerRunning: { channel in
                 logger.info("metrics listening", metadata: ["address": "\(channel.localAddress.map { "\($0)" } ?? "?")"])
@@ -55,10 +58,12 @@ public func buildApplication(
         additionalRoutes: additionalRoutes)
     return Application(
         router: router,
-        // Headers are bounded (tokens are small), and so is how long a connection may sit idle. SwiftNIO counts
-        // the request target against both limits: 32 KiB leaves room for the longest query the API
+        // Headers are bounded (tokens are small), and so is how long a connection may sit idle, and how long
+        // a request may take to arrive, however it trickles (``RequestDeadlineHandler``). SwiftNIO counts the
+        // request target against both header limits: 32 KiB leaves room for the longest query the API
         // documents (a 2048-character `return_to`, 24 KiB when every character is percent-encoded UTF-8).
         server: .http1(configuration: .init(
+            additionalChannelHandlers: [RequestDeadlineHandler(timeout: requestDeadline)],
             idleTimeout: configuration.readTimeout,
             httpDecoderConfiguration: .init(maxHeaderFieldSize: 32 * 1024, maxHeaderListSize: 48 * 1024, maxHeaderFieldCount: 100))),
         configuration: .init(address: .hostname(configuration.host, port: configuration.port)),
