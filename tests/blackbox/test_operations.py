@@ -67,4 +67,4 @@ def test_purge_command_runs_against_the_database(kakao, tmp_path):
     assert service.command("migrate").returncode == 0
     result = service.command("purge")
     assert result.returncode == 0, result.stderr
-    assert re.search(r"^kakao-auth: purged 0 sessions, 0 refresh tokens, 0 login states, 0 audit events; \d+ bytes returned$", result.stdout, re.M), result.stdout
+    assert re.search(r"^kakao-auth: purged 0 sessions, 0 refresh tokens, 0 used states and id_tokens, 0 audit events, 0 interrupted erasures finished; \d+ bytes returned$", result.stdout, re.M), result.stdout

@@ -48,9 +48,14 @@ def _server_flow_state():
     return state, started.cookies["__Host-kakao_login_state"]
 
 
+_sdk_users = itertools.count(1000)
+
+
 def _sdk_login(nonce):
-    """What Kakao's SDK hands an app (the emulator's stand-in): Kakao's access token and an id_token."""
-    answer = requests.post(EMULATOR + "/emulator/sdk-login", data={"kakao_id": "77", "nonce": nonce or ""}, timeout=10)
+    """What Kakao's SDK hands an app (the emulator's stand-in): Kakao's access token and an id_token. Each
+    for a user of its own: an id_token logs in once, and two for one user, one nonce and one second are the
+    same token."""
+    answer = requests.post(EMULATOR + "/emulator/sdk-login", data={"kakao_id": str(next(_sdk_users)), "nonce": nonce or ""}, timeout=10)
     answer.raise_for_status()
     return answer.json()
 

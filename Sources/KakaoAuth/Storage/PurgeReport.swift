@@ -24,8 +24,8 @@ public struct PurgeReport: Sendable, Equatable, CustomStringConvertible {
     public static let batchSize = 500
 
     public var description: String {
-        "\(erasuresFinished) interrupted erasures finished, \(sessions) sessions, \(refreshTokens) refresh tokens, "
-            + "\(usedCredentials) used states and id_tokens, \(auditEvents) audit events; "
+        "\(sessions) sessions, \(refreshTokens) refresh tokens, \(usedCredentials) used states and id_tokens, "
+            + "\(auditEvents) audit events, \(erasuresFinished) interrupted erasures finished; "
             + "\(bytesReturned) bytes returned"
     }
 }
