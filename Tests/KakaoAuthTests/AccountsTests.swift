@@ -124,6 +124,8 @@ import Testing
             let accounts = Accounts(store: store, policy: Self.policy)
             let phone = try await accounts.logIn(Self.profile(12), origin: Self.origin, now: Self.start).grant
             let laptop = try await accounts.logIn(Self.profile(12), origin: Self.origin, now: Self.start).grant
+            let deadlocks = "SELECT deadlocks FROM pg_stat_database WHERE datname = current_database()"
+            let deadlocksBefore = try await TestStore.integer(settings, deadlocks)
             try await TestStore.whileLocked(settings, "SELECT 1 FROM sessions WHERE id = '\(laptop.sessionID)' FOR UPDATE", holdFor: .milliseconds(500), then: {
                 // Once the logout holds the phone's session and waits for the laptop's: the other half of the cycle.
                 try await Task.sleep(for: .milliseconds(300))
@@ -133,6 +135,14 @@ import Testing
                 #expect(outcome == .ended)
             }
             #expect(try await store.activeSessionCount(now: Self.start + 1) == 0)
+            // The test proves the retry only if PostgreSQL did break a deadlock (its statistics arrive within
+            // about a second of the transaction's end).
+            var deadlocksAfter = deadlocksBefore
+            for _ in 0..<30 where deadlocksAfter == deadlocksBefore {
+                try await Task.sleep(for: .milliseconds(100))
+                deadlocksAfter = try await TestStore.integer(settings, deadlocks)
+            }
+            #expect(deadlocksAfter == deadlocksBefore + 1, "a deadlock formed and was broken")
             try await store.close()
         }
     }
@@ -144,7 +154,8 @@ import Testing
     func loginsRecoverOnceATableLockLongerThanTheLockTimeoutIsGone() async throws {
         try await TestStore.withPostgresDatabase { settings in
             var impatient = settings
-            impatient.operationTimeout = .seconds(1)
+            // lock_timeout and statement_timeout follow it; 2 s rather than 1 leaves a loaded machine room to connect.
+            impatient.operationTimeout = .seconds(2)
             let store = try await PostgresStore.connect(impatient, logger: TestStore.logger)
             let accounts = Accounts(store: store, policy: Self.policy)
             let logins = { @Sendable (ids: Range<Int64>) async -> Int in
@@ -156,7 +167,7 @@ import Testing
                 }
             }
             var succeededDuringTheLock = -1
-            try await TestStore.whileLocked(settings, "LOCK TABLE auth_events IN ACCESS EXCLUSIVE MODE", holdFor: .milliseconds(2_500)) {
+            try await TestStore.whileLocked(settings, "LOCK TABLE auth_events IN ACCESS EXCLUSIVE MODE", holdFor: .seconds(4)) {
                 // As many at once as the pool holds, so that each of its connections prepares during the lock.
                 succeededDuringTheLock = await logins(100..<108)
             }
@@ -194,6 +205,22 @@ import Testing
             let events = try await reopened.events(userID: grant.userID, limit: 10)
             #expect(events.first?.kind == .unlink && events.first?.detail == "finished by the purge", "\(events)")
             try await reopened.close()
+        }
+    }
+
+    /// A user whose erasure was interrupted after Kakao's unlink logs in again before the purge: they came
+    /// back, so the purge leaves the account (and the new session) alone.
+    @Test(arguments: TestStore.available)
+    func aLoginWithdrawsAnInterruptedErasure(store kind: TestStore) async throws {
+        try await kind.with { store in
+            let accounts = Accounts(store: store, policy: Self.policy)
+            let before = try await accounts.logIn(Self.profile(33), origin: Self.origin, now: Self.start)
+            try await store.requestErasure(userID: before.user.id, requestedAt: Self.start + 1)
+            let again = try await accounts.logIn(Self.profile(33), origin: Self.origin, now: Self.start + 2)
+            #expect(again.user.id == before.user.id)
+            let report = try await store.purge(now: Self.start + 2 * Accounts.erasureGrace, auditRetention: 365 * 86_400, batchSize: 10)
+            #expect(report.erasuresFinished == 0)
+            #expect(try await store.activeUser(id: again.user.id, sessionID: again.grant.sessionID, now: Self.start + 3) != nil)
         }
     }
 

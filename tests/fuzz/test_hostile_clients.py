@@ -102,11 +102,27 @@ def token_matrix(session, listener):
     return tokens
 
 
+def healthz_seconds(url, times):
+    """How long `times` health checks take one after another: the baseline a test compares with."""
+    started = time.monotonic()
+    for _ in range(times):
+        assert requests.get(url + "/healthz", timeout=5).status_code == 200
+    return time.monotonic() - started
+
+
 def test_the_jwt_matrix_is_refused_quickly_everywhere(drill_service, session):
     listener = Listener()
-    assert requests.get(drill_service.url + "/users/me", headers={"Authorization": "Bearer " + session["body"]["access_token"]}, timeout=5).status_code == 200
-    for name, token in token_matrix(session, listener).items():
-        started = time.monotonic()
+    access = session["body"]["access_token"]
+    matrix = token_matrix(session, listener)
+    # The baseline: the same three calls with the good access token, as many times as there are tokens.
+    started = time.monotonic()
+    for _ in matrix:
+        assert requests.get(drill_service.url + "/users/me", headers={"Authorization": "Bearer " + access}, timeout=5).status_code == 200
+        requests.post(drill_service.url + "/auth/refresh", json={"refresh_token": access}, timeout=5)
+        requests.post(drill_service.url + "/auth/introspect", data={"token": access}, timeout=5)
+    baseline = time.monotonic() - started
+    started = time.monotonic()
+    for name, token in matrix.items():
         me = requests.get(drill_service.url + "/users/me", headers={"Authorization": "Bearer " + token}, timeout=5)
         assert (me.status_code == 200) == (name == "access as refresh"), name
         if name != "access as refresh":
@@ -116,7 +132,9 @@ def test_the_jwt_matrix_is_refused_quickly_everywhere(drill_service, session):
             assert refresh.status_code == 401 and refresh.json()["code"] == "refresh_token_invalid", name
         introspection = requests.post(drill_service.url + "/auth/introspect", data={"token": token}, timeout=5)
         assert (introspection.json() == {"active": False}) == (name != "access as refresh"), name
-        assert time.monotonic() - started < 1.0, name
+    # No token is slow to refuse (a fetched `jku` would be): all of them together within three times the
+    # good token's time, with a timeout of 5 s on each call as the limit.
+    assert time.monotonic() - started < 3 * baseline, (time.monotonic() - started, baseline)
     assert listener.connections == 0, "a header URL was fetched"
 
 
@@ -208,14 +226,13 @@ def test_slow_clients_time_out_without_starving_others(faulty_kakao, tmp_path):
     from fuzz_support import DrillService
     service = DrillService(tmp_path, faulty_kakao.url, HTTP_READ_TIMEOUT_SECONDS="2")
     try:
+        baseline = healthz_seconds(service.url, 20)
         slow_headers = socket.create_connection(("127.0.0.1", service.port))
         slow_headers.sendall(b"GET /healthz HTTP/1.1\r\nHost: x\r\n")
         slow_body = socket.create_connection(("127.0.0.1", service.port))
         slow_body.sendall(b"POST /auth/kakao HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{")
         started = time.monotonic()
-        for _ in range(20):
-            assert requests.get(service.url + "/healthz", timeout=2).status_code == 200
-        assert time.monotonic() - started < 2
+        assert healthz_seconds(service.url, 20) < 5 * baseline, "the slow clients held the others up"
         slow_body.settimeout(10)
         answer = slow_body.recv(65536)
         assert b" 408 " in answer.split(b"\r\n")[0] or answer == b"", answer[:100]
@@ -291,13 +308,11 @@ def test_a_thousand_idle_connections_do_not_stop_the_service(drill_service):
     resource.setrlimit(resource.RLIMIT_NOFILE, (min(hard, 4096), hard))
     idle = []
     try:
+        baseline = healthz_seconds(drill_service.url, 10)
         for _ in range(1000):
             idle.append(socket.create_connection(("127.0.0.1", drill_service.port)))
         time.sleep(0.5)
-        started = time.monotonic()
-        for _ in range(10):
-            assert requests.get(drill_service.url + "/healthz", timeout=5).status_code == 200
-        assert time.monotonic() - started < 2
+        assert healthz_seconds(drill_service.url, 10) < 5 * baseline, "the idle connections held the others up"
     finally:
         for connection in idle:
             connection.close()
@@ -372,3 +387,47 @@ def test_security_decisions_read_client_text_as_bytes(tmp_path):
         database = sqlite3.connect(tmp_path / "kakao-auth.sqlite")
         longest = database.execute("SELECT MAX(LENGTH(CAST(user_agent AS BLOB))) FROM auth_events").fetchone()[0]
         assert longest is not None and longest <= 512, longest
+
+
+def test_a_client_that_reads_no_answer_neither_holds_its_connection_nor_the_shutdown(faulty_kakao, tmp_path):
+    """The attacker review's reproducer: 30,000 pipelined requests in one write and not a byte read. The
+    answers back up, the socket stops taking them, and the connection must still be closed within the read
+    timeout (it once stayed open, and held a graceful shutdown, for as long as the client wished)."""
+    from fuzz_support import DrillService
+    service = DrillService(tmp_path, faulty_kakao.url, HTTP_READ_TIMEOUT_SECONDS="2")
+    connection = socket.socket()
+    connection.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+    try:
+        connection.connect(("127.0.0.1", service.port))
+        connection.sendall(b"GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n" * 30000)
+        time.sleep(5)
+        started = time.monotonic()
+        service.process.terminate()
+        service.process.wait(timeout=15)
+        assert time.monotonic() - started < 10, "the shutdown waited for the client"
+    finally:
+        connection.close()
+        if service.process.poll() is None:
+            service.process.kill()
+
+
+def test_a_pipelined_request_does_not_cut_off_the_one_before_it(tmp_path):
+    """A login waiting on a slow Kakao, with a second request pipelined behind it: the second's body is not
+    read while the first is answered (backpressure, the server's turn), and must not count against the
+    client. The first login is answered."""
+    with Stack(tmp_path, emulator_options=["--accept-any-code", "--token-delay", "3.5"], HTTP_READ_TIMEOUT_SECONDS="2") as stack:
+        login = json.dumps({"code": "user-1", "token_delivery": "body"}).encode()
+        big = b"{" + b" " * (200 * 1024) + b"}"
+        head = b"POST /auth/kakao HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: %d\r\n\r\n"
+        connection = socket.create_connection(("127.0.0.1", stack.port))
+        connection.settimeout(10)
+        try:
+            connection.sendall(head % len(login) + login + head % len(big))
+            try:
+                connection.sendall(big)
+            except OSError:
+                pass
+            first = connection.recv(65536)
+        finally:
+            connection.close()
+        assert first.startswith(b"HTTP/1.1 200"), first[:200]

@@ -91,12 +91,12 @@ struct Accounts: Sendable {
         }
         guard verdict == .ended else { return verdict ?? .invalid }
         guard let user = try await store.activeUser(id: presented.userID, sessionID: presented.sessionID, now: now) else { return .invalid }
-        try await store.setErasureRequest(userID: user.id, requestedAt: now)
+        try await store.requestErasure(userID: user.id, requestedAt: now)
         do {
             try await unlink(user.kakaoID)
         } catch {
             // Kakao kept the link, so the account stays; if withdrawing fails too, the purge erases it later.
-            try? await store.setErasureRequest(userID: user.id, requestedAt: nil)
+            try? await store.withdrawErasureRequest(userID: user.id, requestedAt: now)
             throw error
         }
         _ = try await store.eraseUser(.id(user.id), event: .unlink, detail: nil, now: now)

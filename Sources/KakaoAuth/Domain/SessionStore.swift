@@ -30,9 +30,12 @@ protocol SessionStore: Sendable {
     /// SHA-256 kept until `expiresAt`; false when it was used before.
     func consumeSingleUse(_ credential: String, expiresAt: Int64) async throws -> Bool
 
-    /// Records that the user asked for their erasure at `requestedAt`, or, with nil, that the request ended
-    /// without it (Kakao refused the unlink).
-    func setErasureRequest(userID: String, requestedAt: Int64?) async throws
+    /// Records that the user asked for their erasure at `requestedAt`.
+    func requestErasure(userID: String, requestedAt: Int64) async throws
+
+    /// Withdraws the erasure request made at `requestedAt` (Kakao refused the unlink), unless another request
+    /// has replaced it since.
+    func withdrawErasureRequest(userID: String, requestedAt: Int64) async throws
 
     /// Users whose erasure was requested at or before `requestedAt` and never finished, at most `limit`.
     func pendingErasures(requestedAt: Int64, limit: Int) async throws -> [String]
@@ -62,13 +65,18 @@ protocol SessionStore: Sendable {
 extension SessionStore {
     /// Erases the users whose erasure was requested more than ``Accounts/erasureGrace`` ago: the request
     /// that recorded it ended before the erasure did (a crash, or the database gone after Kakao's unlink),
-    /// and Kakao sends no webhook for an unlink we made. Each store's purge begins with it.
-    func finishInterruptedErasures(now: Int64) async throws -> Int {
-        var finished = 0
+    /// and Kakao sends no webhook for an unlink we made. Each store's purge begins with it. One that fails
+    /// again is counted and left for the next purge: it must not stop the retention of everyone else.
+    func finishInterruptedErasures(now: Int64) async throws -> (finished: Int, failed: Int) {
+        var finished = 0, failed = 0
         for userID in try await pendingErasures(requestedAt: now - Accounts.erasureGrace, limit: PurgeReport.batchSize) {
-            if try await eraseUser(.id(userID), event: .unlink, detail: "finished by the purge", now: now) != nil { finished += 1 }
+            do {
+                if try await eraseUser(.id(userID), event: .unlink, detail: "finished by the purge", now: now) != nil { finished += 1 }
+            } catch {
+                failed += 1
+            }
         }
-        return finished
+        return (finished, failed)
     }
 }
 

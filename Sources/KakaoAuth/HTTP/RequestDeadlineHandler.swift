@@ -5,10 +5,14 @@ import NIOHTTPTypes
 ///
 /// SwiftNIO's idle timer starts again at every byte, and the server drains a body that no handler reads (a
 /// 404, a 405, `/healthz`): a client trickling one byte every 2 s held a connection forever, and 400 of them
-/// held 400 (review finding 20.3). Here a request has `timeout` from the end of the previous answer (or the
-/// connection's start) to its head, and `timeout` again from its head to its last body byte, however the
-/// bytes are spread (a parser error answered without a head counts as no answer); and a body is never read beyond ``bodyLimit``, which no route takes (they stop at
-/// ``RequestBody/maximumSize`` and answer 413). Either way the connection is closed.
+/// held 400 (review finding 20.3). Here, whenever it is the client's turn, it has `timeout` to take it: to
+/// send the next request's head after the last answer (or the connection's start), and then its whole body,
+/// however the bytes are spread. While the server is working on an earlier request (pipelining) no deadline
+/// runs, since an unread body is the server's backpressure, not the client's slowness; the next one starts
+/// when that answer is written. An answer the client does not read (the socket unwritable) is given `timeout`
+/// too, so that a client reading nothing cannot hold the connection or a graceful shutdown. A body is never
+/// read beyond ``bodyLimit``, which no route takes (they stop at ``RequestBody/maximumSize`` and answer 413).
+/// Past any of these the connection is closed.
 final class RequestDeadlineHandler: ChannelDuplexHandler, RemovableChannelHandler {
     typealias InboundIn = HTTPRequestPart
     typealias InboundOut = HTTPRequestPart
@@ -20,11 +24,14 @@ final class RequestDeadlineHandler: ChannelDuplexHandler, RemovableChannelHandle
     static let bodyLimit = 4 * RequestBody.maximumSize
 
     private let timeout: TimeAmount
-    private var deadline: Scheduled<Void>?
+    /// Runs while it is the client's turn.
+    private var clientDeadline: Scheduled<Void>?
+    /// Runs while the socket cannot take more of our answers.
+    private var readerDeadline: Scheduled<Void>?
     /// A head has been read and its end has not.
     private var isReadingRequest = false
     private var bodyBytes = 0
-    /// Requests read whose answer has not been written to its end.
+    /// Requests whose head was read and whose answer has not been written to its end.
     private var unansweredRequests = 0
 
     init(timeout: TimeAmount) {
@@ -32,16 +39,17 @@ final class RequestDeadlineHandler: ChannelDuplexHandler, RemovableChannelHandle
     }
 
     func handlerAdded(context: ChannelHandlerContext) {
-        if context.channel.isActive { startDeadline(context) }
+        if context.channel.isActive { followTurn(context, restart: true) }
     }
 
     func channelActive(context: ChannelHandlerContext) {
-        startDeadline(context)
+        followTurn(context, restart: true)
         context.fireChannelActive()
     }
 
     func handlerRemoved(context: ChannelHandlerContext) {
-        deadline?.cancel()
+        clientDeadline?.cancel()
+        readerDeadline?.cancel()
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
@@ -50,35 +58,57 @@ final class RequestDeadlineHandler: ChannelDuplexHandler, RemovableChannelHandle
             unansweredRequests += 1
             isReadingRequest = true
             bodyBytes = 0
-            startDeadline(context)
+            followTurn(context, restart: true)
         case .body(let bytes):
             bodyBytes += bytes.readableBytes
             guard bodyBytes <= Self.bodyLimit else {
-                deadline?.cancel()
                 context.close(promise: nil)
                 return
             }
         case .end:
             isReadingRequest = false
-            deadline?.cancel()
-            // Answered before its body had all arrived (a 404 while the body was drained): the connection
-            // now waits for the next request.
-            if unansweredRequests == 0 { startDeadline(context) }
+            followTurn(context, restart: true)
         }
         context.fireChannelRead(data)
     }
 
     func write(context: ChannelHandlerContext, data: NIOAny, promise: EventLoopPromise<Void>?) {
         if case .end = unwrapOutboundIn(data) {
+            // A parser error is answered without a head read: never below zero.
             unansweredRequests = max(0, unansweredRequests - 1)
-            if unansweredRequests == 0 && !isReadingRequest { startDeadline(context) }
+            followTurn(context, restart: false)
         }
         context.write(data, promise: promise)
     }
 
-    private func startDeadline(_ context: ChannelHandlerContext) {
-        deadline?.cancel()
+    func channelWritabilityChanged(context: ChannelHandlerContext) {
+        readerDeadline?.cancel()
+        readerDeadline = context.channel.isWritable ? nil : closing(context)
+        context.fireChannelWritabilityChanged()
+    }
+
+    /// Whether the connection waits on the client: for a head when every request is answered, or for the
+    /// rest of the one request that is being read when no earlier one is still being answered (it may have
+    /// been answered already: a 404 while its body is still arriving).
+    private var isClientsTurn: Bool {
+        isReadingRequest ? unansweredRequests <= 1 : unansweredRequests == 0
+    }
+
+    /// Starts the client's deadline when it becomes the client's turn (again, with `restart`: a new head, a
+    /// request's end), and stops it when it is the server's.
+    private func followTurn(_ context: ChannelHandlerContext, restart: Bool) {
+        guard isClientsTurn else {
+            clientDeadline?.cancel()
+            clientDeadline = nil
+            return
+        }
+        guard restart || clientDeadline == nil else { return }
+        clientDeadline?.cancel()
+        clientDeadline = closing(context)
+    }
+
+    private func closing(_ context: ChannelHandlerContext) -> Scheduled<Void> {
         let channel = context.channel
-        deadline = context.eventLoop.scheduleTask(in: timeout) { channel.close(promise: nil) }
+        return context.eventLoop.scheduleTask(in: timeout) { channel.close(promise: nil) }
     }
 }

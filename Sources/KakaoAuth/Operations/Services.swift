@@ -37,6 +37,11 @@ struct PurgeService: Service {
                         "audit_events": "\(report.auditEvents)", "bytes_returned": "\(report.bytesReturned)",
                     ])
                 }
+                if report.erasuresFailed > 0 {
+                    logger.warning("interrupted erasures could not be finished; the next purge tries again", metadata: [
+                        "erasures_failed": "\(report.erasuresFailed)",
+                    ])
+                }
                 if report.auditEventsAhead > 0 {
                     logger.warning("audit events dated more than a day ahead: the clock stepped forward once; they are kept until their date", metadata: [
                         "audit_events_ahead": "\(report.auditEventsAhead)",

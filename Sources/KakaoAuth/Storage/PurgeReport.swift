@@ -8,6 +8,8 @@ public struct PurgeReport: Sendable, Equatable, CustomStringConvertible {
     public var usedCredentials = 0
     /// Erasures interrupted after Kakao's unlink, finished (see ``SessionStore/finishInterruptedErasures(now:)``).
     public var erasuresFinished = 0
+    /// Interrupted erasures that failed again, left for the next purge.
+    public var erasuresFailed = 0
     /// Audit events older than the retention.
     public var auditEvents = 0
     /// Audit events dated more than a day ahead of the purge's clock (a clock that once stepped forward):
@@ -25,7 +27,8 @@ public struct PurgeReport: Sendable, Equatable, CustomStringConvertible {
 
     public var description: String {
         "\(sessions) sessions, \(refreshTokens) refresh tokens, \(usedCredentials) used states and id_tokens, "
-            + "\(auditEvents) audit events, \(erasuresFinished) interrupted erasures finished; "
+            + "\(auditEvents) audit events, \(erasuresFinished) interrupted erasures finished"
+            + (erasuresFailed > 0 ? " (\(erasuresFailed) failed again, left for the next purge)" : "") + "; "
             + "\(bytesReturned) bytes returned"
     }
 }

@@ -6,7 +6,8 @@ enum UserUpsert {
     static let columns = "id, kakao_id, nickname, email, email_verified, profile_image_url, thumbnail_image_url, created_at, updated_at, last_login_at"
 
     /// A profile that tells only part of the truth (an id_token) leaves the fields it does not carry as they
-    /// are; `/v2/user/me` tells all, so its absent fields clear ours.
+    /// are; `/v2/user/me` tells all, so its absent fields clear ours. A login withdraws an erasure the purge
+    /// would otherwise finish: the user came back (see ``Accounts/eraseAccount(of:origin:now:unlink:)``).
     static func sql(values: String, keepingAbsentFields: Bool) -> String {
         func value(_ column: String) -> String {
             keepingAbsentFields ? "COALESCE(excluded.\(column), users.\(column))" : "excluded.\(column)"
@@ -25,7 +26,8 @@ enum UserUpsert {
                 email_verified = \(emailVerified),
                 profile_image_url = \(value("profile_image_url")),
                 thumbnail_image_url = \(value("thumbnail_image_url")),
-                last_login_at = excluded.last_login_at
+                last_login_at = excluded.last_login_at,
+                erasure_requested_at = NULL
             RETURNING \(columns)
             """
     }

@@ -117,6 +117,18 @@ enum TestStore: String, CaseIterable, Sendable, CustomTestStringConvertible {
         }
     }
 
+    /// The one integer `query` answers, read on a connection of its own.
+    static func integer(_ settings: PostgresSettings, _ query: String) async throws -> Int64 {
+        let client = PostgresClient(configuration: settings.clientConfiguration, backgroundLogger: logger)
+        return try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { await client.run() }
+            defer { group.cancelAll() }
+            let rows = try await client.query(PostgresQuery(unsafeSQL: query), logger: logger).decode(Int64.self).all()
+            guard let value = rows.first else { throw StoreError.unexpectedAnswer("no row from \(query)") }
+            return value
+        }
+    }
+
     private static func administer(_ settings: PostgresSettings, _ statement: String) async throws {
         let client = PostgresClient(configuration: settings.clientConfiguration, backgroundLogger: logger)
         try await withThrowingTaskGroup(of: Void.self) { group in

@@ -267,9 +267,16 @@ final class PostgresStore: SessionStore {
         }
     }
 
-    func setErasureRequest(userID: String, requestedAt: Int64?) async throws {
+    func requestErasure(userID: String, requestedAt: Int64) async throws {
         try await step {
             _ = try await self.client.query("UPDATE users SET erasure_requested_at = \(requestedAt) WHERE id = \(userID)", logger: self.logger)
+        }
+    }
+
+    func withdrawErasureRequest(userID: String, requestedAt: Int64) async throws {
+        try await step {
+            _ = try await self.client.query(
+                "UPDATE users SET erasure_requested_at = NULL WHERE id = \(userID) AND erasure_requested_at = \(requestedAt)", logger: self.logger)
         }
     }
 
@@ -321,7 +328,7 @@ final class PostgresStore: SessionStore {
     /// (see README "Data we keep"), so no bytes are reported.
     func purge(now: Int64, auditRetention: Int64, batchSize: Int) async throws -> PurgeReport {
         var report = PurgeReport()
-        report.erasuresFinished = try await finishInterruptedErasures(now: now)
+        (report.erasuresFinished, report.erasuresFailed) = try await finishInterruptedErasures(now: now)
         report.sessions = try await deleteInBatches("""
             DELETE FROM sessions WHERE id IN (SELECT id FROM sessions WHERE expires_at <= \(now) OR revoked_at <= \(now - 86_400)
                                               LIMIT \(batchSize) FOR UPDATE SKIP LOCKED) RETURNING 1

@@ -195,9 +195,15 @@ public final class SQLiteStore: SessionStore {
         }
     }
 
-    func setErasureRequest(userID: String, requestedAt: Int64?) async throws {
+    func requestErasure(userID: String, requestedAt: Int64) async throws {
         try await groupCommit.write { db in
             try db.execute(sql: "UPDATE users SET erasure_requested_at = ? WHERE id = ?", arguments: [requestedAt, userID])
+        }
+    }
+
+    func withdrawErasureRequest(userID: String, requestedAt: Int64) async throws {
+        try await groupCommit.write { db in
+            try db.execute(sql: "UPDATE users SET erasure_requested_at = NULL WHERE id = ? AND erasure_requested_at = ?", arguments: [userID, requestedAt])
         }
     }
 
@@ -228,7 +234,7 @@ public final class SQLiteStore: SessionStore {
     /// batches too) and truncates the write-ahead log, so that the file shrinks on disk.
     public func purge(now: Int64, auditRetention: Int64, batchSize: Int = PurgeReport.batchSize) async throws -> PurgeReport {
         var report = PurgeReport()
-        report.erasuresFinished = try await finishInterruptedErasures(now: now)
+        (report.erasuresFinished, report.erasuresFailed) = try await finishInterruptedErasures(now: now)
         report.sessions = try await deleteInBatches(
             "DELETE FROM sessions WHERE id IN (SELECT id FROM sessions WHERE expires_at <= ? OR revoked_at <= ? LIMIT ?)",
             [now, now - 86_400], batchSize: batchSize)
