@@ -92,8 +92,9 @@ import Testing
     }
 
     @Test func theServiceLogsAppsInAcrossAKeyRotation() async throws {
+        let time = ManualClock()
         try await TestEmulator.run(Self.settings) { emulatorURL, emulator in
-            try await TestService.run(kakaoBaseURL: emulatorURL, environment: Self.serviceEnvironment) { service in
+            try await TestService.run(kakaoBaseURL: emulatorURL, environment: Self.serviceEnvironment, clock: time.clock) { service in
                 func login(_ json: String) async throws -> HTTPAnswer {
                     try await service.post("/auth/kakao", json: json)
                 }
@@ -106,7 +107,7 @@ import Testing
                 let unused = try #require(try await sdkLogin(emulator, nonce: "nonce-2")["id_token"]?.stringValue)
                 // Kakao rotates its keys: tokens under the new kid verify once the interval has passed.
                 let rotated = try await emulator.execute(uri: "/emulator/rotate-keys", method: .post).json["kid"]?.stringValue
-                try await Task.sleep(for: .milliseconds(1100))
+                time.advance(by: 2)
                 let second = try #require(try await sdkLogin(emulator)["id_token"]?.stringValue)
                 let secondHeader = try StrictJSONReader.parse(try #require(Base64URL.decode(second.split(separator: ".")[0])))
                 #expect(secondHeader["kid"]?.stringValue == rotated)

@@ -120,8 +120,19 @@ import Testing
         }
     }
 
+    /// A route that answers with the id Hummingbird's context has, which its `id` force-unwraps.
+    struct ContextIDRoute: AdditionalRoutes {
+        func addRoutes<Context: RequestContext>(to router: Router<Context>) {
+            router.get("test/context-id") { _, context in context.id }
+        }
+    }
+
     @Test func everyAnswerCarriesARequestID() async throws {
-        try await TestService.run { service in
+        try await TestService.run(kakaoBaseURL: "http://127.0.0.1:9", additionalRoutes: ContextIDRoute()) { service in
+            let echoed = try await service.get("/test/context-id", headers: [.requestID: "trace-ctx.7"])
+            #expect(String(buffer: echoed.body) == "trace-ctx.7" && echoed.headers[.requestID] == "trace-ctx.7")
+            let fresh = try await service.get("/test/context-id")
+            #expect(String(buffer: fresh.body) == fresh.headers[.requestID], "the context's id is the one answered")
             let generated = try await service.get("/healthz")
             #expect((generated.headers[.requestID]?.count ?? 0) >= 22)
             #expect(try await service.get("/healthz", headers: [.requestID: "trace-abc.123"]).headers[.requestID] == "trace-abc.123")

@@ -30,6 +30,8 @@ class FakeKakao:
         self.used = set()
         self.delays = {}
         self.token_requests = 0
+        # Kakao's OIDC key set, when a test publishes one (`{"keys": [...]}`).
+        self.jwks = None
         fake = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -57,6 +59,8 @@ class FakeKakao:
                 self.answer(200, {"token_type": "bearer", "access_token": "kakao-at-" + code, "expires_in": 21599})
 
             def do_GET(self):
+                if self.path == "/.well-known/jwks.json" and fake.jwks is not None:
+                    return self.answer(200, fake.jwks)
                 token = self.headers.get("Authorization", "").removeprefix("Bearer kakao-at-")
                 if token not in fake.profiles:
                     return self.answer(401, {"msg": "this access token does not exist", "code": -401})

@@ -23,7 +23,7 @@ public struct JSONLogHandler: LogHandler {
         var line = "{\"ts\":\(Date().formatted(.iso8601.year().month().day().time(includingFractionalSeconds: true).timeZone(separator: .omitted)).jsonQuoted)"
             + ",\"level\":\(event.level.rawValue.jsonQuoted),\"label\":\(label.jsonQuoted),\"message\":\(event.message.description.jsonQuoted)"
         let merged = metadata.merging(event.metadata ?? [:]) { $1 }
-        for (key, value) in merged.sorted(by: { $0.key < $1.key }) where !["ts", "level", "label", "message"].contains(key) {
+        for (key, value) in merged.sorted(by: { $0.key < $1.key }) where !["ts", "level", "label", "message", "hb.request.id"].contains(key) {
             line += ",\(key.jsonQuoted):\(Self.json(value))"
         }
         line += "}\n"

@@ -13,8 +13,9 @@ struct RequestIDMiddleware<Context: RequestContext>: RouterMiddleware {
         let requestID = request.headers[.requestID].flatMap(Self.accepted) ?? RandomID.make()
         var context = context
         context.logger[metadataKey: "request_id"] = .string(requestID)
-        // One id per request: this one replaces Hummingbird's own.
-        context.logger[metadataKey: "hb.request.id"] = nil
+        // One id per request: this one replaces Hummingbird's own, which `RequestContext.id` force-unwraps (so
+        // it must stay set; JSON log lines leave it out, as `request_id` says it).
+        context.logger[metadataKey: "hb.request.id"] = .string(requestID)
         var response = try await next(request, context)
         response.headers[.requestID] = requestID
         return response

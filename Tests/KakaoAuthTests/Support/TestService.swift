@@ -62,6 +62,7 @@ struct TestService {
         kakaoBaseURL: String,
         environment overrides: [String: String] = [:],
         clock: UnixClock = .system,
+        additionalRoutes: (any AdditionalRoutes)? = nil,
         _ body: @Sendable (TestService) async throws -> Void
     ) async throws {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("kakao-auth-test-\(UUID().uuidString)")
@@ -73,7 +74,7 @@ struct TestService {
         let configuration = try Configuration(environment: environment)
         var logger = Logger(label: "kakao-auth-test")
         logger.logLevel = .warning
-        let app = try await buildApplication(configuration: configuration, logger: logger, clock: clock)
+        let app = try await buildApplication(configuration: configuration, logger: logger, clock: clock, additionalRoutes: additionalRoutes)
         try await app.test(.ahc(.http)) { harness in
             try await LoopbackClient.with(harness) { client in
                 try await body(TestService(client: client, databasePath: databasePath))

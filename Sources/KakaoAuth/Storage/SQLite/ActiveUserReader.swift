@@ -9,8 +9,15 @@ import Synchronization
 /// `GET /users/me` (a dispatch queue, a reader semaphore, a transaction and `Codable` row decoding around a
 /// few microseconds of SQLite); measured with `bench/run.py`. Each statement runs in autocommit mode, so it
 /// sees every transaction committed before it, exactly as a read through the pool would.
+///
+/// The caller's thread is an event loop's, so it waits for a lock only ``busyTimeoutMilliseconds``: a read
+/// held up longer (a checkpoint, another process's exclusive lock) throws `SQLITE_BUSY`, and the store asks
+/// GRDB's pool instead, whose threads may wait. With SQLite's 5 s here, one lock once stalled a loop and
+/// every connection on it.
 final class ActiveUserReader: Sendable {
-    private static let sql = """
+    static let busyTimeoutMilliseconds: Int32 = 5
+
+    static let sql = """
         SELECT users.id, users.kakao_id, users.nickname, users.email, users.email_verified, users.profile_image_url,
                users.thumbnail_image_url, users.created_at, users.updated_at, users.last_login_at
         FROM users JOIN sessions ON sessions.user_id = users.id
@@ -76,7 +83,7 @@ final class ActiveUserReader: Sendable {
                 defer { sqlite3_close_v2(handle) }
                 throw Self.error(opened, handle)
             }
-            sqlite3_busy_timeout(handle, 5_000)
+            sqlite3_busy_timeout(handle, ActiveUserReader.busyTimeoutMilliseconds)
             var statement: OpaquePointer?
             let prepared = sqlite3_prepare_v3(handle, sql, -1, UInt32(SQLITE_PREPARE_PERSISTENT), &statement, nil)
             guard prepared == SQLITE_OK, let statement else {

@@ -312,7 +312,15 @@ public final class SQLiteStore: SessionStore {
     }
 
     /// Synchronous, on the caller's thread (see ``ActiveUserReader``).
-    func activeUser(id userID: String, sessionID: String, now: Int64) throws -> UserRecord? {
-        try activeUsers.activeUser(id: userID, sessionID: sessionID, now: now)
+    /// On the caller's thread, unless the database is locked for more than a few milliseconds: then on the
+    /// pool's, which may wait (see ``ActiveUserReader``).
+    func activeUser(id userID: String, sessionID: String, now: Int64) async throws -> UserRecord? {
+        do {
+            return try activeUsers.activeUser(id: userID, sessionID: sessionID, now: now)
+        } catch let error as DatabaseError where error.resultCode == .SQLITE_BUSY {
+            return try await pool.read { db in
+                try UserRecord.fetchOne(db, sql: ActiveUserReader.sql, arguments: [userID, sessionID, now])
+            }
+        }
     }
 }
