@@ -105,4 +105,16 @@ import Testing
         #expect(Self.attributes(of: "__Host-access_token", in: cookies) == [["Max-Age=0", "Path=/", "Secure", "HttpOnly"]])
         #expect((refresh + Self.attributes(of: "__Host-access_token", in: cookies)).allSatisfy { $0.isSuperset(of: ["Max-Age=0", "Secure"]) })
     }
+
+    /// The Host header becomes the clearing cookies' `Domain`: one that is not a host name adds no domain,
+    /// so that its `;` cannot add attributes (`SameSite=None`) of its own.
+    @Test func aHostThatIsNotAHostNameGivesNoDomain() {
+        let guardian = DuplicateCookieGuard(names: ["__Secure-refresh_token"], secure: true)
+        for authority in ["auth.example.com;SameSite=None", "auth.example.com; Domain=evil.example", "a.\u{212A}akao.com", "ex ample.com"] {
+            let request = Request(head: HTTPRequest(method: .post, scheme: "https", authority: authority, path: "/auth/refresh"), body: .init(buffer: ByteBuffer()))
+            let cookies = guardian.clearingCookies(for: ["__Secure-refresh_token"], request: request).map(\.description)
+            #expect(!cookies.contains { $0.contains("Domain=") || $0.contains("SameSite") }, "\(authority): \(cookies)")
+            #expect(cookies.count == 3, "host-only, for each of the three paths")
+        }
+    }
 }

@@ -54,15 +54,13 @@ struct KakaoLogin: Sendable {
             let verified = try await idTokens.verify(token, nonce: nonce, now: clock.now())
             // Checked last, so that only a token that verifies is remembered.
             guard try await accounts.isFirstUse(ofIDToken: token, expiresAt: verified.acceptedUntil) else {
-                throw APIError(.idTokenReused, "this id_token has logged in before; each logs in once (ask Kakao's SDK for a new one)")
+                throw LoginRefusal.idTokenReused
             }
             return verified.profile
         case .accessToken(let token):
             // Any app's access token reads any user's profile at /v2/user/me: only the app id tells
             // whether the token was issued to this app (token substitution).
-            guard let appID else {
-                throw APIError(.invalidRequest, "access_token logins need KAKAO_APP_ID, to check that Kakao issued the token to this app")
-            }
+            guard let appID else { throw LoginRefusal.accessTokenLoginsNeedAppID }
             let info = try await kakao.accessTokenInfo(token)
             guard info.appID == appID else {
                 try await accounts.recordForeignToken(appID: info.appID, origin: origin, now: clock.now())

@@ -18,6 +18,10 @@ extension APIError {
             self.init(kakao: error)
         case let error as KakaoCredentialRefusal:
             self.init(.invalidGrant, error.reason)
+        case LoginRefusal.idTokenReused:
+            self.init(.idTokenReused, "this id_token has logged in before; each logs in once (ask Kakao's SDK for a new one)")
+        case LoginRefusal.accessTokenLoginsNeedAppID:
+            self.init(.invalidRequest, "access_token logins need KAKAO_APP_ID, to check that Kakao issued the token to this app")
         // The client's framing (a `Transfer-Encoding` we do not speak, a chunk size past 64 bits, a body
         // cut short by a client that went away) fails as the body is read: the client's fault, not ours.
         case is HTTPParserError, is ChannelError, is IOError:
@@ -68,23 +72,5 @@ extension APIError {
             headers[.wwwAuthenticate] = "Bearer error=\"invalid_token\""
         }
         return Response(status: code.status, headers: headers, body: .init(byteBuffer: ByteBuffer(string: body)))
-    }
-}
-
-/// Catches whatever a handler throws and answers with its problem document; server-side failures are
-/// logged by type only, since an error's description may quote a request.
-struct ProblemMiddleware<Context: RequestContext>: RouterMiddleware {
-    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
-        do {
-            return try await next(request, context)
-        } catch {
-            let problem = APIError(from: error)
-            if problem.code.status.code >= 500 {
-                context.logger.error("request failed", metadata: [
-                    "path": "\(request.uri.path)", "code": "\(problem.code.rawValue)", "error_type": "\(type(of: error))",
-                ])
-            }
-            return problem.response
-        }
     }
 }

@@ -32,8 +32,14 @@ struct DuplicateCookieGuard: RouterMiddleware {
     func clearingCookies(for names: Set<String>, request: Request) -> [Cookie] {
         let segments = request.uri.path.split(separator: "/").prefix(8)
         let paths = ["/"] + segments.indices.map { end in "/" + segments[...end].joined(separator: "/") }
-        let host = (request.head.authority ?? "").split(separator: ":").first.map { $0.lowercased() } ?? ""
-        let labels = host.split(separator: ".")
+        // The Host header is the client's text and becomes a `Domain` attribute: a host name's bytes only, or
+        // no parent domains at all (a `;` would add attributes of its own).
+        let host = Array((request.head.authority ?? "").utf8.prefix { $0 != UInt8(ascii: ":") })
+        let isHostName = host.count <= 253 && host.allSatisfy { byte in
+            (0x41...0x5A).contains(byte) || (0x61...0x7A).contains(byte) || (0x30...0x39).contains(byte) || byte == 0x2D || byte == 0x2E
+        }
+        let hostName = isHostName ? String(decoding: host, as: UTF8.self).lowercased() : ""
+        let labels = hostName.split(separator: ".")
         // Parent domains down to the last two labels (a browser refuses a cookie for a bare top-level domain).
         let parents = labels.count > 2 ? (1...(labels.count - 2)).prefix(8).map { labels[$0...].joined(separator: ".") } : []
         var cookies: [Cookie] = []
@@ -44,7 +50,7 @@ struct DuplicateCookieGuard: RouterMiddleware {
             }
             for path in paths {
                 cookies.append(Cookie(name: name, value: "", maxAge: 0, path: path, secure: secure, httpOnly: true))
-                for domain in [host] + parents where IPAddress(domain) == nil && domain.contains(".") {
+                for domain in [hostName] + parents where IPAddress(domain) == nil && domain.contains(".") {
                     cookies.append(Cookie(name: name, value: "", maxAge: 0, domain: domain, path: path, secure: secure, httpOnly: true))
                 }
             }

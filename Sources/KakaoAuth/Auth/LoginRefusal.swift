@@ -1,0 +1,8 @@
+/// A login refused by a rule of ours rather than by Kakao, in the domain's terms: ``APIError`` says it in
+/// HTTP's (ErrorMapping).
+enum LoginRefusal: Error, Equatable {
+    /// An id_token that verifies has logged in before: each logs in once.
+    case idTokenReused
+    /// An access-token login needs `KAKAO_APP_ID`, to check which app Kakao issued the token to.
+    case accessTokenLoginsNeedAppID
+}
