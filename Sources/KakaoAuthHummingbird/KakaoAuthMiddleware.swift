@@ -77,12 +77,8 @@ public struct KakaoAuthMiddleware<Context: KakaoAuthRequestContext>: RouterMiddl
         return try await next(request, context)
     }
 
-    /// The token of `Authorization: Bearer <token>` (the scheme in any ASCII case, one space).
     private func bearerToken(_ request: Request) -> String? {
-        guard let header = request.headers[.authorization] else { return nil }
-        let bytes = Array(header.utf8)
-        guard bytes.count > 7, bytes[..<6].map({ $0 | 0x20 }).elementsEqual("bearer".utf8), bytes[6] == UInt8(ascii: " ") else { return nil }
-        return String(decoding: bytes[7...], as: UTF8.self)
+        request.headers[.authorization].flatMap(BearerToken.parse)
     }
 
     private func cookieToken(_ request: Request) throws -> String? {

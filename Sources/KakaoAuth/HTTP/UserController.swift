@@ -1,4 +1,5 @@
 import Hummingbird
+import KakaoAuthTokens
 
 /// `/users`: the signed-in user. (Deleting the account takes the refresh token: `DELETE /auth/account`; an
 /// access token, which every service that verifies our tokens receives, erases nothing.)
@@ -44,14 +45,5 @@ struct UserController {
             return token
         }
         throw APIError(.invalidToken, "no access token: send \"Authorization: Bearer <token>\" or the access cookie")
-    }
-}
-
-/// `Authorization: Bearer <token>`, the scheme case-insensitive (RFC 9110).
-enum BearerToken {
-    static func parse(_ authorization: String) -> String? {
-        let parts = authorization.split(separator: " ", maxSplits: 1, omittingEmptySubsequences: true)
-        guard parts.count == 2, parts[0].lowercased() == "bearer" else { return nil }
-        return String(parts[1])
     }
 }

@@ -3,7 +3,9 @@ import NIOCore
 import NIOHTTP1
 import KakaoAuthTokens
 
-/// The two calls a login makes to Kakao: exchange the authorization code, then read the user.
+/// Every call the service makes to Kakao: a code login's two (exchange the code, read the user), an
+/// access-token login's (`access_token_info`, then the user), Kakao's OIDC key set for id_tokens, and the
+/// unlink of an erased account.
 ///
 /// Every call is bounded as a whole (connect, headers and body) by `timeout`, and every answer by
 /// ``maximumAnswerSize``, so a slow or hostile peer costs a login at most that much time and memory.

@@ -1,6 +1,7 @@
 import Foundation
 @testable import KakaoAuth
 @testable import KakaoAuthTokens
+import KakaoEmulator
 
 /// Kakao's side of an id_token, for tests: an RSA key under a kid, its JWK, and tokens it signs, with any
 /// header and claims (raw JSON values, so a test can write whatever an attacker would).

@@ -69,14 +69,7 @@ struct LoginStatement: PostgresPreparedStatement {
 /// The presented token's session and that session's current token, in one snapshot: prepared, since every
 /// refresh and logout reads it.
 struct SessionStateStatement: PostgresPreparedStatement {
-    static let sql = """
-        SELECT sessions.user_id, sessions.expires_at, sessions.revoked_at, presented.session_id, presented.rotated_at,
-               current.jti, current.session_id, current.parent_jti, current.issued_at, current.expires_at, current.rotated_at
-        FROM sessions
-        JOIN refresh_tokens AS presented ON presented.jti = $1
-        JOIN refresh_tokens AS current ON current.jti = sessions.current_refresh_jti
-        WHERE sessions.id = $2
-        """
+    static let sql = SessionQueries.sessionState(presentedJTI: "$1", sessionID: "$2")
     typealias Row = StoredSessionState
 
     var presented: PresentedRefreshToken
@@ -136,11 +129,7 @@ struct RotationStatement: PostgresPreparedStatement {
 
 /// The user of a live session (see ``SessionStore/activeUser(id:sessionID:now:)``).
 struct ActiveUserStatement: PostgresPreparedStatement {
-    static let sql = """
-        SELECT \(UserUpsert.columns.split(separator: ",").map { "users." + $0.trimmingCharacters(in: .whitespaces) }.joined(separator: ", "))
-        FROM users JOIN sessions ON sessions.user_id = users.id
-        WHERE users.id = $1 AND sessions.id = $2 AND sessions.revoked_at IS NULL AND sessions.expires_at > $3
-        """
+    static let sql = SessionQueries.activeUser(userID: "$1", sessionID: "$2", now: "$3")
     typealias Row = UserRecord
 
     var userID: String

@@ -17,12 +17,7 @@ import Synchronization
 final class ActiveUserReader: Sendable {
     static let busyTimeoutMilliseconds: Int32 = 5
 
-    static let sql = """
-        SELECT users.id, users.kakao_id, users.nickname, users.email, users.email_verified, users.profile_image_url,
-               users.thumbnail_image_url, users.created_at, users.updated_at, users.last_login_at
-        FROM users JOIN sessions ON sessions.user_id = users.id
-        WHERE users.id = ? AND sessions.id = ? AND sessions.revoked_at IS NULL AND sessions.expires_at > ?
-        """
+    static let sql = SessionQueries.activeUser(userID: "?", sessionID: "?", now: "?")
     /// About one connection per thread that reads at once; more than this are closed after use.
     private static let idleLimit = 8
 

@@ -1,46 +1,37 @@
 import GRDB
 
-/// A row of `users`.
-struct UserRecord: Codable, Equatable, Sendable, FetchableRecord, PersistableRecord {
+/// The domain's records as rows of the SQLite store: column names, reading and prepared inserts.
+
+extension UserRecord: FetchableRecord, PersistableRecord {
     static let databaseTableName = "users"
 
-    var id: String
-    var kakaoID: Int64
-    var nickname: String?
-    var email: String?
-    var emailVerified: Bool
-    var profileImageURL: String?
-    var thumbnailImageURL: String?
-    var createdAt: Int64
-    var updatedAt: Int64
-    var lastLoginAt: Int64
-
-    enum CodingKeys: String, CodingKey {
-        case id, nickname, email
-        case kakaoID = "kakao_id"
-        case emailVerified = "email_verified"
-        case profileImageURL = "profile_image_url"
-        case thumbnailImageURL = "thumbnail_image_url"
-        case createdAt = "created_at"
-        case updatedAt = "updated_at"
-        case lastLoginAt = "last_login_at"
+    enum Columns {
+        static let id = "id", kakaoID = "kakao_id", nickname = "nickname", email = "email", emailVerified = "email_verified"
+        static let profileImageURL = "profile_image_url", thumbnailImageURL = "thumbnail_image_url"
+        static let createdAt = "created_at", updatedAt = "updated_at", lastLoginAt = "last_login_at"
     }
-}
 
-extension UserRecord {
     /// Read by column name directly: several times cheaper than GRDB's `Codable` row decoding, and every
-    /// login reads a user. (In an extension, so that the memberwise initialiser stays.)
+    /// login reads a user.
     init(row: Row) throws {
-        id = row[CodingKeys.id.rawValue]
-        kakaoID = row[CodingKeys.kakaoID.rawValue]
-        nickname = row[CodingKeys.nickname.rawValue]
-        email = row[CodingKeys.email.rawValue]
-        emailVerified = row[CodingKeys.emailVerified.rawValue]
-        profileImageURL = row[CodingKeys.profileImageURL.rawValue]
-        thumbnailImageURL = row[CodingKeys.thumbnailImageURL.rawValue]
-        createdAt = row[CodingKeys.createdAt.rawValue]
-        updatedAt = row[CodingKeys.updatedAt.rawValue]
-        lastLoginAt = row[CodingKeys.lastLoginAt.rawValue]
+        self.init(
+            id: row[Columns.id], kakaoID: row[Columns.kakaoID], nickname: row[Columns.nickname], email: row[Columns.email],
+            emailVerified: row[Columns.emailVerified], profileImageURL: row[Columns.profileImageURL],
+            thumbnailImageURL: row[Columns.thumbnailImageURL], createdAt: row[Columns.createdAt], updatedAt: row[Columns.updatedAt],
+            lastLoginAt: row[Columns.lastLoginAt])
+    }
+
+    func encode(to container: inout PersistenceContainer) throws {
+        container[Columns.id] = id
+        container[Columns.kakaoID] = kakaoID
+        container[Columns.nickname] = nickname
+        container[Columns.email] = email
+        container[Columns.emailVerified] = emailVerified
+        container[Columns.profileImageURL] = profileImageURL
+        container[Columns.thumbnailImageURL] = thumbnailImageURL
+        container[Columns.createdAt] = createdAt
+        container[Columns.updatedAt] = updatedAt
+        container[Columns.lastLoginAt] = lastLoginAt
     }
 }
 
@@ -58,16 +49,7 @@ extension PreparedInsert {
     }
 }
 
-/// A row of `sessions`: one login on one device, alive until revoked or `expiresAt`.
-struct SessionRecord: Equatable, Sendable, PreparedInsert {
-    var id: String
-    var userID: String
-    var createdAt: Int64
-    var expiresAt: Int64
-    var currentRefreshJTI: String
-    var revokedAt: Int64?
-    var revokedReason: String?
-
+extension SessionRecord: PreparedInsert {
     static let insertSQL = """
         INSERT INTO sessions (id, user_id, created_at, expires_at, current_refresh_jti, revoked_at, revoked_reason)
         VALUES (?, ?, ?, ?, ?, ?, ?)
@@ -77,19 +59,29 @@ struct SessionRecord: Equatable, Sendable, PreparedInsert {
     }
 }
 
-/// A row of `refresh_tokens`: what we need to recognise, rotate or re-sign one refresh token.
-struct RefreshTokenRecord: Equatable, Sendable, PreparedInsert {
-    var jti: String
-    var sessionID: String
-    var parentJTI: String?
-    var issuedAt: Int64
-    var expiresAt: Int64
-    var rotatedAt: Int64?
-
+extension RefreshTokenRecord: PreparedInsert {
     static let insertSQL = """
         INSERT INTO refresh_tokens (jti, session_id, parent_jti, issued_at, expires_at, rotated_at) VALUES (?, ?, ?, ?, ?, ?)
         """
     var insertArguments: StatementArguments {
         [jti, sessionID, parentJTI, issuedAt, expiresAt, rotatedAt]
+    }
+}
+
+extension AuditEvent: FetchableRecord, TableRecord, PreparedInsert {
+    public static let databaseTableName = "auth_events"
+
+    public init(row: Row) throws {
+        guard let kind = Kind(rawValue: row["kind"]) else { throw StoreError.unexpectedAnswer("unknown event kind") }
+        self.init(kind, at: row["at"], userID: row["user_id"], sessionID: row["session_id"],
+                  origin: RequestOrigin(clientIP: row["client_ip"], userAgent: row["user_agent"]), detail: row["detail"])
+        id = row["id"]
+    }
+
+    static let insertSQL = """
+        INSERT INTO auth_events (at, kind, user_id, session_id, client_ip, user_agent, detail) VALUES (?, ?, ?, ?, ?, ?, ?)
+        """
+    var insertArguments: StatementArguments {
+        [at, kind.rawValue, userID, sessionID, clientIP, userAgent, detail]
     }
 }

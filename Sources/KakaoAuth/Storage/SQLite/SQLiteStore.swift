@@ -153,15 +153,11 @@ public final class SQLiteStore: SessionStore {
 
     /// The presented token's session and that session's current token, in one lookup; nil when either the
     /// session or the presented token is unknown.
+    private static let sessionStateSQL = SessionQueries.sessionState(presentedJTI: "?", sessionID: "?")
+
     private static func storedSessionState(_ db: Database, of presented: PresentedRefreshToken) throws -> StoredSessionState? {
-        guard let row = try Row.fetchOne(db.cachedStatement(sql: """
-                SELECT sessions.user_id, sessions.expires_at, sessions.revoked_at, presented.session_id, presented.rotated_at,
-                       current.jti, current.session_id, current.parent_jti, current.issued_at, current.expires_at, current.rotated_at
-                FROM sessions
-                JOIN refresh_tokens AS presented ON presented.jti = ?
-                JOIN refresh_tokens AS current ON current.jti = sessions.current_refresh_jti
-                WHERE sessions.id = ?
-                """), arguments: [presented.jti, presented.sessionID])
+        guard let row = try Row.fetchOne(
+                db.cachedStatement(sql: Self.sessionStateSQL), arguments: [presented.jti, presented.sessionID])
         else { return nil }
         return StoredSessionState(
             sessionUserID: row[0], sessionExpiresAt: row[1], sessionRevokedAt: row[2], presentedTokenSessionID: row[3], presentedTokenRotatedAt: row[4],

@@ -1,25 +1,6 @@
-import GRDB
-
-/// Where a request came from, for the audit log.
-struct RequestOrigin: Sendable, Equatable {
-    var clientIP: String?
-    /// At most 512 UTF-8 bytes, without control characters (``ClientText``).
-    var userAgent: String?
-
-    init(clientIP: String?, userAgent: String?) {
-        self.clientIP = clientIP
-        self.userAgent = userAgent.map { ClientText.capped($0, bytes: 512) }
-    }
-
-    /// The origin of an account's erasure: recorded without the address and agent that erasing removes.
-    static let erased = RequestOrigin(clientIP: nil, userAgent: nil)
-}
-
 /// A row of `auth_events`: one thing that happened to an account. Written in the same transaction as the
 /// change it records, so the log and the data never disagree.
-public struct AuditEvent: Codable, Equatable, Sendable, FetchableRecord, TableRecord, PreparedInsert {
-    public static let databaseTableName = "auth_events"
-
+public struct AuditEvent: Codable, Equatable, Sendable {
     public enum Kind: String, Codable, Sendable, CaseIterable {
         case registration, login, refresh
         case refreshReuseDetected = "refresh_reuse_detected"
@@ -46,6 +27,7 @@ public struct AuditEvent: Codable, Equatable, Sendable, FetchableRecord, TableRe
     public var userAgent: String?
     public var detail: String?
 
+    /// The names `kakao-auth events --json` prints.
     enum CodingKeys: String, CodingKey {
         case id, at, kind, detail
         case userID = "user_id"
@@ -62,12 +44,5 @@ public struct AuditEvent: Codable, Equatable, Sendable, FetchableRecord, TableRe
         clientIP = origin.clientIP
         userAgent = origin.userAgent
         self.detail = detail
-    }
-
-    static let insertSQL = """
-        INSERT INTO auth_events (at, kind, user_id, session_id, client_ip, user_agent, detail) VALUES (?, ?, ?, ?, ?, ?, ?)
-        """
-    var insertArguments: StatementArguments {
-        [at, kind.rawValue, userID, sessionID, clientIP, userAgent, detail]
     }
 }
