@@ -32,11 +32,11 @@ struct KakaoLogin: Sendable {
     /// Nothing is written unless the credential is verified, so a failed login leaves nothing behind.
     func logIn(_ credential: Credential, origin: RequestOrigin) async throws -> Outcome {
         do {
-            let profile = try await verifiedProfile(credential, origin: origin)
+            let (profile, singleUse) = try await verifiedProfile(credential, origin: origin)
             // SQLite would cut the text at it and PostgreSQL refuse the row: Kakao's answer is malformed.
             guard !profile.holdsNUL else { throw KakaoError.malformedAnswer("a profile field holds NUL (U+0000)") }
             let now = clock.now()
-            let (user, isNewUser, grant) = try await accounts.logIn(profile, origin: origin, now: now)
+            let (user, isNewUser, grant) = try await accounts.logIn(profile, origin: origin, now: now, consuming: singleUse)
             metrics.login(outcome: isNewUser ? "new_user" : "existing_user")
             return Outcome(user: user, isNewUser: isNewUser, tokens: tokens.issue(for: grant, now: now), issuedAt: now)
         } catch {
@@ -45,18 +45,17 @@ struct KakaoLogin: Sendable {
         }
     }
 
-    private func verifiedProfile(_ credential: Credential, origin: RequestOrigin) async throws -> KakaoProfile {
+    /// The profile the credential vouches for, and, for an id_token, the token as a credential that logs in
+    /// once: its SHA-256 is kept until it would be refused anyway, so that a token found in a proxy log or a
+    /// crash report logs no one in.
+    private func verifiedProfile(_ credential: Credential, origin: RequestOrigin) async throws -> (KakaoProfile, SingleUseCredential?) {
         switch credential {
         case .code(let code, let redirectURI, let codeVerifier):
             let kakaoAccessToken = try await kakao.exchangeCode(code, redirectURI: redirectURI, codeVerifier: codeVerifier)
-            return try await kakao.fetchProfile(accessToken: kakaoAccessToken)
+            return (try await kakao.fetchProfile(accessToken: kakaoAccessToken), nil)
         case .idToken(let token, let nonce):
             let verified = try await idTokens.verify(token, nonce: nonce, now: clock.now())
-            // Checked last, so that only a token that verifies is remembered.
-            guard try await accounts.isFirstUse(ofIDToken: token, expiresAt: verified.acceptedUntil) else {
-                throw LoginRefusal.idTokenReused
-            }
-            return verified.profile
+            return (verified.profile, SingleUseCredential(credential: token, expiresAt: verified.acceptedUntil))
         case .accessToken(let token):
             // Any app's access token reads any user's profile at /v2/user/me: only the app id tells
             // whether the token was issued to this app (token substitution).
@@ -70,7 +69,7 @@ struct KakaoLogin: Sendable {
             guard profile.id == info.kakaoID else {
                 throw KakaoError.malformedAnswer("the token info and the user answer name different users")
             }
-            return profile
+            return (profile, nil)
         }
     }
 }

@@ -7,15 +7,19 @@ struct Accounts: Sendable {
     let policy: SessionPolicy
 
     /// Registers or updates the user and opens a session whose refresh token lives `refreshTokenLifetime`,
-    /// capped by the session's `sessionLifetime`.
-    func logIn(_ profile: KakaoProfile, origin: RequestOrigin, now: Int64) async throws -> (user: UserRecord, isNewUser: Bool, grant: SessionGrant) {
+    /// capped by the session's `sessionLifetime`. With `consuming`, only if that credential is used for the
+    /// first time (on SQLite in the login's own transaction; on PostgreSQL in a statement just before it).
+    func logIn(
+        _ profile: KakaoProfile, origin: RequestOrigin, now: Int64, consuming credential: SingleUseCredential? = nil
+    ) async throws -> (user: UserRecord, isNewUser: Bool, grant: SessionGrant) {
         let sessionID = RandomID.makeTimeOrdered()
         let sessionExpiresAt = now + policy.sessionLifetime
         let session = NewSession(
             id: sessionID, newUserID: RandomID.make(), createdAt: now, expiresAt: sessionExpiresAt,
             firstRefreshToken: RefreshTokenRecord(
                 jti: RandomID.makeTimeOrdered(), sessionID: sessionID, parentJTI: nil, issuedAt: now,
-                expiresAt: min(now + policy.refreshTokenLifetime, sessionExpiresAt), rotatedAt: nil))
+                expiresAt: min(now + policy.refreshTokenLifetime, sessionExpiresAt), rotatedAt: nil),
+            consumes: credential)
         let (user, isNewUser) = try await store.recordLogin(profile, opening: session, origin: origin)
         let grant = SessionGrant(userID: user.id, sessionID: sessionID, sessionExpiresAt: sessionExpiresAt, refreshToken: session.firstRefreshToken)
         return (user, isNewUser, grant)
@@ -107,12 +111,6 @@ struct Accounts: Sendable {
     /// Kakao's unlink (`KAKAO_TIMEOUT_SECONDS` is at most 120), so that the purge never erases an account
     /// whose unlink Kakao may still refuse.
     static let erasureGrace: Int64 = 600
-
-    /// Whether this is the first use of a verified Kakao id_token: its SHA-256 is kept until it would have
-    /// expired anyway, so that a token found in a proxy log or a crash report logs no one in.
-    func isFirstUse(ofIDToken token: String, expiresAt: Int64) async throws -> Bool {
-        try await store.consumeSingleUse(token, expiresAt: expiresAt)
-    }
 
     private static let revokeForReuse = SessionChange.revoke(.session, reason: "refresh_token_reused", event: .refreshReuseDetected, detail: "session revoked")
 

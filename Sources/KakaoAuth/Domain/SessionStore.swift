@@ -3,7 +3,8 @@
 /// rules of ``Accounts``, which decide what the steps do, hold however many processes share one store.
 protocol SessionStore: Sendable {
     /// Registers the Kakao user on first sight (as `session.newUserID`) or updates their profile, and opens
-    /// `session` with its first refresh token, recording `registration` and `login`. First logins of one
+    /// `session` with its first refresh token, recording `registration` and `login`; when the session
+    /// consumes a single-use credential already used, nothing (``LoginRefusal/idTokenReused``). First logins of one
     /// Kakao user racing on several processes end with one user.
     func recordLogin(_ profile: KakaoProfile, opening session: NewSession, origin: RequestOrigin) async throws -> (user: UserRecord, isNewUser: Bool)
 
@@ -112,4 +113,13 @@ struct NewSession: Sendable {
     var createdAt: Int64
     var expiresAt: Int64
     var firstRefreshToken: RefreshTokenRecord
+    /// A credential that logs in once (a Kakao id_token): its use is recorded with the login, and a second
+    /// use opens nothing (``LoginRefusal/idTokenReused``).
+    var consumes: SingleUseCredential?
+}
+
+/// A credential that works once, known by its SHA-256 until `expiresAt`.
+struct SingleUseCredential: Sendable {
+    var credential: String
+    var expiresAt: Int64
 }

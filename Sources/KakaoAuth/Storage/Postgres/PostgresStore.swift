@@ -110,7 +110,11 @@ final class PostgresStore: SessionStore {
     // MARK: Logins
 
     func recordLogin(_ profile: KakaoProfile, opening session: NewSession, origin: RequestOrigin) async throws -> (user: UserRecord, isNewUser: Bool) {
-        try await step {
+        // A statement of its own before the login's: a login that then fails leaves the credential used.
+        if let credential = session.consumes, try await !consumeSingleUse(credential.credential, expiresAt: credential.expiresAt) {
+            throw LoginRefusal.idTokenReused
+        }
+        return try await step {
             // One statement, so one round trip: the user, the session, its first token and the events.
             let login = LoginStatement(profile: profile, session: session, origin: origin)
             let users = profile.keepsAbsentFields

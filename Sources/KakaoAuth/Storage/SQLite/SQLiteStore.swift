@@ -86,6 +86,10 @@ public final class SQLiteStore: SessionStore {
         // Asynchronous on purpose: a writer waiting for SQLite's one write lock must not hold one of the
         // few threads every other request runs on (measured: twice the throughput of a blocking write).
         return try await groupCommit.write { db in
+            if let credential = session.consumes {
+                try Self.insertUsedCredential(db, credential)
+                guard db.changesCount == 1 else { throw LoginRefusal.idTokenReused }
+            }
             guard let user = try UserRecord.fetchOne(db.cachedStatement(sql: profile.keepsAbsentFields ? Self.upsertUserKeepingAbsentFields : Self.upsertUser), arguments: [
                     session.newUserID, profile.id, profile.nickname, profile.email, profile.emailVerified,
                     profile.profileImageURL, profile.thumbnailImageURL, now, now, now,
@@ -185,10 +189,15 @@ public final class SQLiteStore: SessionStore {
     /// Only a SHA-256 of the credential is kept, until `expiresAt`.
     func consumeSingleUse(_ credential: String, expiresAt: Int64) async throws -> Bool {
         try await groupCommit.write { db in
-            try db.cachedStatement(sql: "INSERT INTO used_credentials (credential_hash, expires_at) VALUES (?, ?) ON CONFLICT DO NOTHING")
-                .execute(arguments: [Data(OpenSSL.sha256(credential)), expiresAt])
+            try Self.insertUsedCredential(db, SingleUseCredential(credential: credential, expiresAt: expiresAt))
             return db.changesCount == 1
         }
+    }
+
+    /// Records the credential's SHA-256 unless it is there already (`changesCount` then says 0).
+    private static func insertUsedCredential(_ db: Database, _ credential: SingleUseCredential) throws {
+        try db.cachedStatement(sql: "INSERT INTO used_credentials (credential_hash, expires_at) VALUES (?, ?) ON CONFLICT DO NOTHING")
+            .execute(arguments: [Data(OpenSSL.sha256(credential.credential)), credential.expiresAt])
     }
 
     func requestErasure(userID: String, requestedAt: Int64) async throws {
