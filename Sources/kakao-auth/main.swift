@@ -45,8 +45,9 @@ struct Serve: AsyncParsableCommand {
         if configuration.logFormat == .json {
             LoggingSystem.bootstrap(JSONLogHandler.init)
         }
-        let app = try await exitIfUnreachable { try await buildApplication(configuration: configuration, logger: makeLogger(level: configuration.logLevel)) }
-        try await app.runServiceOnEventLoops()
+        let app = try await buildApplication(configuration: configuration, logger: makeLogger(level: configuration.logLevel))
+        // PostgreSQL is reached and migrated as the application starts, before the server takes requests.
+        try await exitIfUnreachable { try await app.runServiceOnEventLoops() }
     }
 }
 

@@ -10,13 +10,8 @@ import KakaoAuthTokens
 public func buildApplication(
     configuration: Configuration, logger: Logger, clock: UnixClock = .system, additionalRoutes: (any AdditionalRoutes)? = nil
 ) async throws -> some ApplicationProtocol {
-    let store = try await openStore(configuration.database, logger: logger)
-    // Which key is live, for an operator checking a rotation: the algorithm and the key's public id (it is
-    // in every token's header), never the key.
-    logger.info("signing key in use", metadata: [
-        "algorithm": "\(configuration.tokenKeys.signing.algorithm.rawValue)", "kid": "\(configuration.tokenKeys.signing.keyID)",
-        "published_keys": "\(configuration.tokenKeys.published.count)",
-    ])
+    let served = try ServedStore(configuration.database, logger: logger)
+    let store = served.store
     var clientConfiguration = HTTPClient.Configuration(
         redirectConfiguration: .disallow,
         timeout: .init(connect: configuration.kakao.timeout, read: configuration.kakao.timeout))
@@ -29,7 +24,8 @@ public func buildApplication(
     let metrics = ServiceMetrics()
     // A second more than a route gives a body, so that a route reading a slow body answers 408 first.
     let requestDeadline = configuration.readTimeout + .seconds(1)
-    var services: [any Service] = [
+    // The PostgreSQL pool first, so that it stops last, after the server has drained.
+    var services: [any Service] = served.services + [
         ShutdownHook { try await store.close() },
         ShutdownHook { try await httpClient.shutdown() },
         PurgeService(
@@ -56,7 +52,7 @@ public func buildApplication(
         metrics: metrics,
         clock: clock,
         additionalRoutes: additionalRoutes)
-    return Application(
+    var application = Application(
         router: router,
         // Headers are bounded (tokens are small), and so is how long a connection may sit idle, and how long
         // a request may take to arrive, however it trickles (``RequestDeadlineHandler``). SwiftNIO counts the
@@ -71,6 +67,18 @@ public func buildApplication(
         // the HTTP client, and the database closes last.
         services: services,
         logger: logger)
+    // Connected and migrated before the first request is taken; a PostgreSQL that cannot be stops the
+    // process with one line (exit 78), so nothing is logged before.
+    application.beforeServerStarts {
+        try await served.prepare()
+        // Which key is live, for an operator checking a rotation: the algorithm and the key's public id (it
+        // is in every token's header), never the key.
+        logger.info("signing key in use", metadata: [
+            "algorithm": "\(configuration.tokenKeys.signing.algorithm.rawValue)", "kid": "\(configuration.tokenKeys.signing.keyID)",
+            "published_keys": "\(configuration.tokenKeys.published.count)",
+        ])
+    }
+    return application
 }
 
 /// Every route and middleware at a glance.

@@ -1,15 +1,53 @@
 import Logging
+import ServiceLifecycle
 
-/// The store the settings name, migrated: PostgreSQL when `DATABASE_URL` is set, the SQLite file otherwise.
+/// The store the application serves from: the store, the services it needs running beside the server (the
+/// PostgreSQL pool), and what must happen before the server starts (connecting and migrating).
+struct ServedStore {
+    var store: any SessionStore
+    var services: [any Service]
+    var prepare: @Sendable () async throws -> Void
+
+    /// PostgreSQL when `DATABASE_URL` is set, the SQLite file (opened and migrated now) otherwise. A
+    /// PostgreSQL that `prepare` cannot reach or migrate is a ``StoreUnreachable``.
+    init(_ settings: DatabaseSettings, logger: Logger) throws {
+        guard let postgres = settings.postgres else {
+            self.init(store: try SQLiteStore(path: settings.path, durability: settings.durability, logger: logger), services: [], prepare: {})
+            return
+        }
+        let store = PostgresStore(postgres, logger: quieter(logger))
+        self.init(store: store, services: [store.service], prepare: {
+            try await reachable(postgres) { try await store.prepare() }
+        })
+    }
+
+    private init(store: any SessionStore, services: [any Service], prepare: @escaping @Sendable () async throws -> Void) {
+        self.store = store
+        self.services = services
+        self.prepare = prepare
+    }
+}
+
+/// The store the settings name, migrated, for the commands: PostgreSQL when `DATABASE_URL` is set, the
+/// SQLite file otherwise.
 func openStore(_ settings: DatabaseSettings, logger: Logger) async throws -> any SessionStore {
     guard let postgres = settings.postgres else {
         return try SQLiteStore(path: settings.path, durability: settings.durability, logger: logger)
     }
-    // postgres-nio tells every connection attempt at `info`: while the database is down, a line per retry.
+    return try await reachable(postgres) { try await PostgresStore.connect(postgres, logger: quieter(logger)) }
+}
+
+/// postgres-nio tells every connection attempt at `info`: while the database is down, a line per retry.
+private func quieter(_ logger: Logger) -> Logger {
     var quieter = logger
     quieter.logLevel = max(logger.logLevel, .warning)
+    return quieter
+}
+
+/// `work`, with a store that cannot be reached or migrated said as a ``StoreUnreachable``.
+private func reachable<Value>(_ postgres: PostgresSettings, _ work: () async throws -> Value) async throws -> Value {
     do {
-        return try await PostgresStore.connect(postgres, logger: quieter)
+        return try await work()
     } catch let error as StoreError {
         throw StoreUnreachable(database: postgres.description, reason: error.description)
     }

@@ -3,6 +3,7 @@ import Logging
 import NIOCore
 import PostgresMigrations
 import PostgresNIO
+import ServiceLifecycle
 import KakaoAuthTokens
 
 /// The store for several replicas: one PostgreSQL database through postgres-nio's connection pool. Each
@@ -13,31 +14,48 @@ import KakaoAuthTokens
 /// sees a logout or revocation.
 final class PostgresStore: SessionStore {
     private let client: PostgresClient
-    private let running: Task<Void, Never>
+    /// The pool's run when this store runs it itself (``connect(_:logger:)``); nil when the application's
+    /// service group runs it (``service``).
+    private let running: Task<Void, Never>?
     private let logger: Logger
     private let timeout: TimeAmount
 
-    private init(client: PostgresClient, running: Task<Void, Never>, timeout: Duration, logger: Logger) {
+    /// A store whose pool the application's service group runs (``service``: started before the server and
+    /// stopped after it); ``prepare()`` it before serving.
+    convenience init(_ settings: PostgresSettings, logger: Logger) {
+        self.init(settings, runsItsOwnPool: false, logger: logger)
+    }
+
+    private init(_ settings: PostgresSettings, runsItsOwnPool: Bool, logger: Logger) {
+        let client = PostgresClient(configuration: settings.clientConfiguration, backgroundLogger: logger)
         self.client = client
-        self.running = running
-        self.timeout = TimeAmount(timeout)
+        self.running = runsItsOwnPool ? Task { await client.run() } : nil
+        self.timeout = TimeAmount(settings.operationTimeout)
         self.logger = logger
     }
 
-    /// Starts the pool, checks that the database answers within `settings.operationTimeout`, and applies the
-    /// pending migrations under an advisory lock, so that replicas starting together migrate once.
+    /// The connection pool, for the application's service group.
+    var service: any Service { client }
+
+    /// For the commands and the tests, which have no service group: the store runs its own pool until
+    /// ``close()``, and is prepared.
     static func connect(_ settings: PostgresSettings, logger: Logger) async throws -> PostgresStore {
-        let client = PostgresClient(configuration: settings.clientConfiguration, backgroundLogger: logger)
-        let store = PostgresStore(client: client, running: Task { await client.run() }, timeout: settings.operationTimeout, logger: logger)
+        let store = PostgresStore(settings, runsItsOwnPool: true, logger: logger)
         do {
-            try await store.step { _ = try await client.query("SELECT 1", logger: logger) }
-            // Migrations may take longer than a request may (a table rewritten), so not within `step`.
-            try await store.mapFailures { try await store.migrate() }
+            try await store.prepare()
         } catch {
-            store.running.cancel()
+            store.running?.cancel()
             throw error
         }
         return store
+    }
+
+    /// Checks that the database answers within `settings.operationTimeout`, and applies the pending
+    /// migrations under an advisory lock, so that replicas starting together migrate once.
+    func prepare() async throws {
+        try await step { _ = try await self.client.query("SELECT 1", logger: self.logger) }
+        // Migrations may take longer than a request may (a table rewritten), so not within `step`.
+        try await mapFailures { try await self.migrate() }
     }
 
     /// All pending migrations in one transaction (PostgreSQL's DDL is transactional), behind a transaction-scoped
@@ -402,8 +420,9 @@ final class PostgresStore: SessionStore {
         }
     }
 
+    /// Stops the pool this store runs itself; one the service group runs stops with the group.
     func close() async throws {
-        running.cancel()
+        running?.cancel()
     }
 
     static func user(_ row: PostgresRow) throws -> UserRecord {
