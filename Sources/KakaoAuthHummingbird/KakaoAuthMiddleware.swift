@@ -88,9 +88,12 @@ public struct KakaoAuthMiddleware<Context: KakaoAuthRequestContext>: RouterMiddl
             throw Self.refusal("more than one access-token cookie")
         }
         guard let token = cookies.names.lazy.compactMap(header.value(of:)).first else { return nil }
-        if ![.get, .head, .options].contains(request.method), let reason = CrossSiteRule.refusal(
-            secFetchSite: request.headers[Self.secFetchSite], origin: request.headers[.origin], trustedOrigins: cookies.trustedOrigins, ownOrigins: { [] }
-        ) {
+        if ![.get, .head, .options].contains(request.method),
+            let reason = CrossSiteRule.refusal(
+                secFetchSite: request.headers[Self.secFetchSite], origin: request.headers[.origin], trustedOrigins: cookies.trustedOrigins,
+                ownOrigins: { [] }
+            )
+        {
             throw HTTPError(.forbidden, message: reason)
         }
         return token

@@ -1,6 +1,7 @@
 import Foundation
+
 #if canImport(FoundationNetworking)
-import FoundationNetworking
+    import FoundationNetworking
 #endif
 
 /// One bounded GET of a key set: redirects are not followed (a 3xx is an answer, and not a key set), the body

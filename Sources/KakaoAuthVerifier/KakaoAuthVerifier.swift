@@ -1,8 +1,9 @@
 import Foundation
-#if canImport(FoundationNetworking)
-import FoundationNetworking
-#endif
 import KakaoAuthTokens
+
+#if canImport(FoundationNetworking)
+    import FoundationNetworking
+#endif
 
 /// Verifies kakao-auth's access tokens in a Swift service, as strictly as kakao-auth itself does (it is the
 /// same codec): the header byte for byte one kakao-auth writes, so each `kid` is bound to its key's one
@@ -70,7 +71,8 @@ public final class KakaoAuthVerifier: Sendable {
         }
         return Claims(
             userID: claims.subject, sessionID: claims.sessionID, tokenID: claims.tokenID,
-            issuedAt: Date(timeIntervalSince1970: TimeInterval(claims.issuedAt)), expiresAt: Date(timeIntervalSince1970: TimeInterval(claims.expiresAt)))
+            issuedAt: Date(timeIntervalSince1970: TimeInterval(claims.issuedAt)),
+            expiresAt: Date(timeIntervalSince1970: TimeInterval(claims.expiresAt)))
     }
 
     private enum VerificationKeys: Sendable {
@@ -110,7 +112,7 @@ actor KeySetCache {
         if let codec = await current {
             do {
                 return try codec.verify(token, as: .access, now: now)
-            } catch where error.reason == .unsupportedHeader {
+            } catch  where error.reason == .unsupportedHeader {
                 // Perhaps a key published since the last fetch: fetch again, if it is time.
             }
         }

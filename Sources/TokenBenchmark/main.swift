@@ -11,7 +11,9 @@ func run() throws {
     let secret = Array("benchmark-secret-benchmark-secret-0123456789".utf8)
     let codec = JWTCodec(secret: secret, issuer: "kakao-auth", audience: "kakao-auth")
     let now = Int64(Date().timeIntervalSince1970)
-    let claims = TokenClaims(subject: "cV3xO6mJbq0l0BqJjXo0cA", sessionID: "xltTMBAohALhdUFMzp5iCQ", tokenID: "Dc7KJPIoMZ3vg_M5e4YqTQ", issuedAt: now, expiresAt: now + 900)
+    let claims = TokenClaims(
+        subject: "cV3xO6mJbq0l0BqJjXo0cA", sessionID: "xltTMBAohALhdUFMzp5iCQ", tokenID: "Dc7KJPIoMZ3vg_M5e4YqTQ", issuedAt: now, expiresAt: now + 900
+    )
     let sample = codec.sign(claims, as: .access)
     let signingInput = Array(sample.utf8[..<sample.utf8.lastIndex(of: UInt8(ascii: "."))!])
 
@@ -52,7 +54,9 @@ func run() throws {
     let oneShot = rate {
         _ = secret.withUnsafeBytes { key in
             signingInput.withUnsafeBytes { input in
-                HMAC(EVP_sha256(), key.baseAddress, Int32(key.count), input.baseAddress?.assumingMemoryBound(to: UInt8.self), input.count, &digest, &length)
+                HMAC(
+                    EVP_sha256(), key.baseAddress, Int32(key.count), input.baseAddress?.assumingMemoryBound(to: UInt8.self), input.count, &digest,
+                    &length)
             }
         }
         sink &+= Int(digest[0])

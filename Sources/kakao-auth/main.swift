@@ -1,10 +1,10 @@
 import ArgumentParser
 import Foundation
 import KakaoAuth
+import KakaoAuthTokens
 import KakaoEmulator
 import Logging
 import NIOCore
-import KakaoAuthTokens
 
 @main
 struct KakaoAuthCommand: AsyncParsableCommand {
@@ -62,7 +62,10 @@ struct GenerateKey: ParsableCommand {
         discussion: "Its public half, for JWT_NEXT_PUBLIC_KEY_FILE or JWT_PREVIOUS_PUBLIC_KEY_FILES: openssl pkey -in FILE -pubout")
 
     @Option(help: "EdDSA (Ed25519) or ES256 (P-256).") var algorithm: String
-    @Option(help: "The file to create, readable by its owner only (an existing file is left alone). Without it, the key goes to standard output and the kid to standard error.")
+    @Option(
+        help:
+            "The file to create, readable by its owner only (an existing file is left alone). Without it, the key goes to standard output and the kid to standard error."
+    )
     var out: String?
 
     func run() throws {
@@ -134,7 +137,8 @@ private func withStore<Value>(_ settings: DatabaseSettings, _ work: (StoreComman
 
 struct Purge: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Delete expired sessions, refresh tokens and old audit events now, give the space back (`serve` also does it periodically), and exit.")
+        abstract:
+            "Delete expired sessions, refresh tokens and old audit events now, give the space back (`serve` also does it periodically), and exit.")
 
     func run() async throws {
         let settings = try databaseSettings()
@@ -180,13 +184,16 @@ struct Demo: AsyncParsableCommand {
     @Option(help: "The SQLite file (default: a new file in a temporary directory).") var database: String?
 
     func run() async throws {
-        let databasePath = try database ?? {
-            let directory = FileManager.default.temporaryDirectory.appendingPathComponent("kakao-auth-demo-\(UUID().uuidString)")
-            try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-            return directory.appendingPathComponent("kakao-auth.sqlite").path
-        }()
+        let databasePath =
+            try database
+            ?? {
+                let directory = FileManager.default.temporaryDirectory.appendingPathComponent("kakao-auth-demo-\(UUID().uuidString)")
+                try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+                return directory.appendingPathComponent("kakao-auth.sqlite").path
+            }()
         let demo = try KakaoEmulator.Demo(port: port, emulatorPort: emulatorPort, databasePath: databasePath)
-        say("""
+        say(
+            """
             kakao-auth demo
               open        \(demo.url)
               emulator    \(demo.emulatorURL) (Kakao stand-in; client id \(KakaoEmulator.Demo.clientID))

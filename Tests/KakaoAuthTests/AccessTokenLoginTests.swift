@@ -2,6 +2,7 @@ import Foundation
 import GRDB
 import Hummingbird
 import Testing
+
 @testable import KakaoAuth
 @testable import KakaoAuthTokens
 
@@ -27,8 +28,11 @@ import Testing
 
     @Test func aTokenIssuedToAnotherAppIsRefusedAndAudited() async throws {
         let kakao = FakeKakao()
-        kakao.addCode("foreign", script: FakeKakao.Script(
-            user: FakeKakao.Answer(body: FakeKakao.profile(id: "77")), tokenInfo: FakeKakao.Answer(body: "{\"id\":77,\"expires_in\":60,\"app_id\":999}")))
+        kakao.addCode(
+            "foreign",
+            script: FakeKakao.Script(
+                user: FakeKakao.Answer(body: FakeKakao.profile(id: "77")),
+                tokenInfo: FakeKakao.Answer(body: "{\"id\":77,\"expires_in\":60,\"app_id\":999}")))
         try await TestService.run(kakao: kakao, environment: Self.environment) { service in
             let answer = try await service.post(
                 "/auth/kakao", json: "{\"access_token\":\"kakao-access-foreign\"}", headers: [.userAgent: "substitution-test"])

@@ -3,6 +3,7 @@ import GRDB
 import HTTPTypes
 import Hummingbird
 import Testing
+
 @testable import KakaoAuth
 @testable import KakaoAuthTokens
 
@@ -33,12 +34,14 @@ import Testing
             let mine = try await loginBody(service, "mine")
             let second = try await service.login(code: "mine-2")
             let theirs = try await loginBody(service, "theirs")
-            let access = try #require(mine["access_token"]?.stringValue), refresh = try #require(mine["refresh_token"]?.stringValue)
+            let access = try #require(mine["access_token"]?.stringValue)
+            let refresh = try #require(mine["refresh_token"]?.stringValue)
             // An access token alone, which every service that verifies our tokens receives, erases nothing.
             let withAccess = try await service.client.execute(uri: "/users/me", method: .delete, headers: [.authorization: "Bearer \(access)"])
             #expect(withAccess.status == .methodNotAllowed && withAccess.headers[.allow] == "GET, HEAD")
-            #expect(try await service.client.execute(uri: "/auth/account", method: .delete, headers: [.authorization: "Bearer \(access)"])
-                .problemCode == "refresh_token_invalid")
+            #expect(
+                try await service.client.execute(uri: "/auth/account", method: .delete, headers: [.authorization: "Bearer \(access)"])
+                    .problemCode == "refresh_token_invalid")
             #expect(try kakao.unlinkedIDs.isEmpty && service.count("users") == 2)
 
             let deleted = try await deleteAccount(service, refreshToken: refresh, headers: [.userAgent: "Deleter/1"])
@@ -52,8 +55,9 @@ import Testing
             #expect(try await service.me(bearer: #require(theirs["access_token"]?.stringValue)).status == .ok)
             let userID = try #require(mine["user"]?["id"]?.stringValue)
             #expect(try service.count("auth_events", where: "kind = 'unlink' AND user_id = '\(userID)'") == 1)
-            #expect(try service.count("auth_events", where: "kind = 'account_erasure_requested' AND user_agent = 'Deleter/1'") == 1,
-                    "the origin was recorded before the erasure, and the erasure kept it")
+            #expect(
+                try service.count("auth_events", where: "kind = 'account_erasure_requested' AND user_agent = 'Deleter/1'") == 1,
+                "the origin was recorded before the erasure, and the erasure kept it")
         }
     }
 
@@ -132,7 +136,8 @@ import Testing
             #expect(viaGet.status == .ok)
             #expect(try await service.me(bearer: #require(a["access_token"]?.stringValue)).problemCode == "invalid_token")
 
-            let viaPost = try await service.client.postForm("/webhooks/kakao/unlink", [("app_id", "1234"), ("user_id", "7"), ("referrer_type", "ACCOUNT_DELETE")], headers: auth)
+            let viaPost = try await service.client.postForm(
+                "/webhooks/kakao/unlink", [("app_id", "1234"), ("user_id", "7"), ("referrer_type", "ACCOUNT_DELETE")], headers: auth)
             #expect(viaPost.status == .ok)
             #expect(try await service.refresh(token: #require(b["refresh_token"]?.stringValue)).problemCode == "refresh_token_invalid")
             #expect(try service.count("users") == 0)
@@ -156,7 +161,8 @@ import Testing
         for code in ["first", "second", "third"] { kakao.addCode(code, profile: "{\"id\":8}") }
         let time = ManualClock()
         try await TestService.run(kakao: kakao, environment: Self.environment, clock: time.clock) { service in
-            let first = try await service.post("/auth/kakao", json: "{\"code\":\"first\",\"token_delivery\":\"body\"}", headers: [.userAgent: "KakaoTalk-Test/1.0"])
+            let first = try await service.post(
+                "/auth/kakao", json: "{\"code\":\"first\",\"token_delivery\":\"body\"}", headers: [.userAgent: "KakaoTalk-Test/1.0"])
             let body = try first.json
             let userID = try #require(body["user"]?["id"]?.stringValue)
             let refreshToken = try #require(body["refresh_token"]?.stringValue)
@@ -164,9 +170,14 @@ import Testing
             time.advance(by: 60)
             #expect(try await service.refresh(token: refreshToken).problemCode == "refresh_token_reused")
             let second = try await loginBody(service, "second")
-            #expect(try await service.post("/auth/logout", json: "{\"refresh_token\":\(second["refresh_token"]!.stringValue!.jsonQuoted)}").status == .noContent)
+            #expect(
+                try await service.post("/auth/logout", json: "{\"refresh_token\":\(second["refresh_token"]!.stringValue!.jsonQuoted)}").status
+                    == .noContent)
             let third = try await loginBody(service, "third")
-            #expect(try await service.post("/auth/logout", json: "{\"refresh_token\":\(third["refresh_token"]!.stringValue!.jsonQuoted),\"all_sessions\":true}").status == .noContent)
+            #expect(
+                try await service.post(
+                    "/auth/logout", json: "{\"refresh_token\":\(third["refresh_token"]!.stringValue!.jsonQuoted),\"all_sessions\":true}"
+                ).status == .noContent)
 
             let events = try await SQLiteStore(path: service.databasePath).events(userID: userID, limit: 100)
             #expect(events.map(\.kind).reversed() == [.registration, .login, .refresh, .refreshReuseDetected, .login, .logout, .login, .logoutAll])

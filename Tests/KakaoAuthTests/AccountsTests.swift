@@ -1,6 +1,7 @@
 import Foundation
 import Synchronization
 import Testing
+
 @testable import KakaoAuth
 
 /// The domain's rules (``Accounts``) on each store: the same expectations for SQLite and PostgreSQL.
@@ -31,7 +32,8 @@ import Testing
             let first = try await accounts.logIn(Self.profile(1), origin: Self.origin, now: Self.start)
             #expect(first.isNewUser)
             guard case .granted(let second) = try await accounts.refresh(Self.presented(first.grant), origin: Self.origin, now: Self.start + 1) else {
-                Issue.record("the current token must rotate"); return
+                Issue.record("the current token must rotate")
+                return
             }
             #expect(second.refreshToken.parentJTI == first.grant.refreshToken.jti && second.refreshToken.expiresAt == Self.start + 601)
             // The replaced token within the interval: the current one, not another successor.
@@ -54,13 +56,18 @@ import Testing
             let accounts = Accounts(store: store, policy: Self.policy)
             var grant = try await accounts.logIn(Self.profile(2), origin: Self.origin, now: Self.start).grant
             for minute in 1...5 {
-                guard case .granted(let next) = try await accounts.refresh(Self.presented(grant), origin: Self.origin, now: Self.start + Int64(minute) * 590) else {
-                    Issue.record("rotation \(minute) failed"); return
+                guard
+                    case .granted(let next) = try await accounts.refresh(
+                        Self.presented(grant), origin: Self.origin, now: Self.start + Int64(minute) * 590)
+                else {
+                    Issue.record("rotation \(minute) failed")
+                    return
                 }
                 #expect(next.refreshToken.expiresAt <= Self.start + 3_600)
                 grant = next
             }
-            #expect(try await accounts.refresh(Self.presented(grant), origin: Self.origin, now: Self.start + 3_600) == .invalid, "the session is over")
+            #expect(
+                try await accounts.refresh(Self.presented(grant), origin: Self.origin, now: Self.start + 3_600) == .invalid, "the session is over")
         }
     }
 
@@ -73,10 +80,11 @@ import Testing
                 for _ in 0..<16 { group.addTask { try await accounts.refresh(Self.presented(grant), origin: Self.origin, now: Self.start + 1) } }
                 return try await group.reduce(into: []) { $0.append($1) }
             }
-            let successors = Set(outcomes.compactMap { outcome -> String? in
-                if case .granted(let next) = outcome { return next.refreshToken.jti }
-                return nil
-            })
+            let successors = Set(
+                outcomes.compactMap { outcome -> String? in
+                    if case .granted(let next) = outcome { return next.refreshToken.jti }
+                    return nil
+                })
             // One successor; every other answer is that successor again (the reuse interval), never a refusal.
             #expect(successors.count == 1 && outcomes.count == 16, "\(outcomes)")
             #expect(outcomes.allSatisfy { if case .granted = $0 { true } else { false } }, "\(outcomes)")
@@ -95,7 +103,9 @@ import Testing
             let grant = try await accounts.logIn(Self.profile(11), origin: Self.origin, now: Self.start).grant
             let outcomes = Outcomes()
             // Held until every refresh waits on it, so none of them can read before the others have begun.
-            try await TestStore.whileLocked(settings, "SELECT 1 FROM sessions WHERE id = '\(grant.sessionID)' FOR UPDATE", holdFor: .milliseconds(500)) {
+            try await TestStore.whileLocked(
+                settings, "SELECT 1 FROM sessions WHERE id = '\(grant.sessionID)' FOR UPDATE", holdFor: .milliseconds(500)
+            ) {
                 try await withThrowingTaskGroup(of: Void.self) { group in
                     for _ in 0..<6 {
                         group.addTask { outcomes.append(try await accounts.refresh(Self.presented(grant), origin: Self.origin, now: Self.start + 1)) }
@@ -104,10 +114,11 @@ import Testing
                 }
             }
             let all = outcomes.all
-            let successors = Set(all.compactMap { outcome -> String? in
-                if case .granted(let next) = outcome { return next.refreshToken.jti }
-                return nil
-            })
+            let successors = Set(
+                all.compactMap { outcome -> String? in
+                    if case .granted(let next) = outcome { return next.refreshToken.jti }
+                    return nil
+                })
             #expect(all.count == 6 && successors.count == 1, "\(all)")
             #expect(all.allSatisfy { if case .granted = $0 { true } else { false } }, "each waiter gets the successor: \(all)")
             try await store.close()
@@ -126,11 +137,14 @@ import Testing
             let laptop = try await accounts.logIn(Self.profile(12), origin: Self.origin, now: Self.start).grant
             let deadlocks = "SELECT deadlocks FROM pg_stat_database WHERE datname = current_database()"
             let deadlocksBefore = try await TestStore.integer(settings, deadlocks)
-            try await TestStore.whileLocked(settings, "SELECT 1 FROM sessions WHERE id = '\(laptop.sessionID)' FOR UPDATE", holdFor: .milliseconds(500), then: {
-                // Once the logout holds the phone's session and waits for the laptop's: the other half of the cycle.
-                try await Task.sleep(for: .milliseconds(300))
-                return "UPDATE sessions SET expires_at = expires_at WHERE id = '\(phone.sessionID)'"
-            }) {
+            try await TestStore.whileLocked(
+                settings, "SELECT 1 FROM sessions WHERE id = '\(laptop.sessionID)' FOR UPDATE", holdFor: .milliseconds(500),
+                then: {
+                    // Once the logout holds the phone's session and waits for the laptop's: the other half of the cycle.
+                    try await Task.sleep(for: .milliseconds(300))
+                    return "UPDATE sessions SET expires_at = expires_at WHERE id = '\(phone.sessionID)'"
+                }
+            ) {
                 let outcome = try await accounts.logOut(Self.presented(phone), allSessions: true, origin: Self.origin, now: Self.start + 1)
                 #expect(outcome == .ended)
             }
@@ -191,7 +205,9 @@ import Testing
             let accounts = Accounts(store: store, policy: Self.policy)
             let grant = try await accounts.logIn(Self.profile(31), origin: Self.origin, now: Self.start).grant
             await #expect(throws: (any Error).self) {
-                _ = try await accounts.eraseAccount(of: Self.presented(grant), origin: Self.origin, now: Self.start + 1) { _ in try await store.close() }
+                _ = try await accounts.eraseAccount(of: Self.presented(grant), origin: Self.origin, now: Self.start + 1) { _ in
+                    try await store.close()
+                }
             }
             let reopened = try await open()
             let isActive = { @Sendable (now: Int64) in try await reopened.activeUser(id: grant.userID, sessionID: grant.sessionID, now: now) != nil }
@@ -231,7 +247,9 @@ import Testing
             let accounts = Accounts(store: store, policy: Self.policy)
             let grant = try await accounts.logIn(Self.profile(32), origin: Self.origin, now: Self.start).grant
             await #expect(throws: KakaoError.self) {
-                _ = try await accounts.eraseAccount(of: Self.presented(grant), origin: Self.origin, now: Self.start + 1) { _ in throw KakaoError.unreachable }
+                _ = try await accounts.eraseAccount(of: Self.presented(grant), origin: Self.origin, now: Self.start + 1) { _ in
+                    throw KakaoError.unreachable
+                }
             }
             let report = try await store.purge(now: Self.start + 5 * Accounts.erasureGrace, auditRetention: 365 * 86_400, batchSize: 10)
             #expect(report.erasuresFinished == 0)
@@ -265,7 +283,8 @@ import Testing
             let laptop = try await accounts.logIn(Self.profile(4), origin: Self.origin, now: Self.start).grant
             let tablet = try await accounts.logIn(Self.profile(4), origin: Self.origin, now: Self.start).grant
             guard case .granted = try await accounts.refresh(Self.presented(phone), origin: Self.origin, now: Self.start + 1) else {
-                Issue.record("rotation failed"); return
+                Issue.record("rotation failed")
+                return
             }
             // The phone's replaced token long after: reuse, which revokes the phone's session only.
             #expect(try await accounts.logOut(Self.presented(phone), allSessions: true, origin: Self.origin, now: Self.start + 100) == .reuseDetected)
@@ -285,9 +304,12 @@ import Testing
     func aPartialProfileKeepsWhatItDoesNotTellAndAFullOneReplacesIt(store kind: TestStore) async throws {
         try await kind.with { store in
             let accounts = Accounts(store: store, policy: Self.policy)
-            let full = KakaoProfile(id: 13, nickname: "어피치", email: "apeach@example.test", emailVerified: true, profileImageURL: "https://img.example/a.png", thumbnailImageURL: nil)
+            let full = KakaoProfile(
+                id: 13, nickname: "어피치", email: "apeach@example.test", emailVerified: true, profileImageURL: "https://img.example/a.png",
+                thumbnailImageURL: nil)
             let registered = try await accounts.logIn(full, origin: Self.origin, now: Self.start).user
-            let partial = KakaoProfile(id: 13, nickname: "어피치2", email: nil, emailVerified: false, profileImageURL: nil, thumbnailImageURL: nil, keepsAbsentFields: true)
+            let partial = KakaoProfile(
+                id: 13, nickname: "어피치2", email: nil, emailVerified: false, profileImageURL: nil, thumbnailImageURL: nil, keepsAbsentFields: true)
             let kept = try await accounts.logIn(partial, origin: Self.origin, now: Self.start + 1).user
             #expect(kept.id == registered.id && kept.nickname == "어피치2")
             #expect(kept.email == "apeach@example.test" && kept.emailVerified && kept.profileImageURL == "https://img.example/a.png")
@@ -301,7 +323,9 @@ import Testing
         try await kind.with { store in
             let accounts = Accounts(store: store, policy: Self.policy)
             let login = try await accounts.logIn(Self.profile(5), origin: Self.origin, now: Self.start)
-            #expect(try await accounts.erase(.kakaoID(5), event: .webhookUnlink, now: Self.start + 5, detail: "referrer_type=UNLINK_FROM_APPS")?.id == login.user.id)
+            #expect(
+                try await accounts.erase(.kakaoID(5), event: .webhookUnlink, now: Self.start + 5, detail: "referrer_type=UNLINK_FROM_APPS")?.id
+                    == login.user.id)
             #expect(try await accounts.erase(.kakaoID(5), event: .webhookUnlink, now: Self.start + 6) == nil, "already gone")
             #expect(try await accounts.activeUser(id: login.user.id, sessionID: login.grant.sessionID, now: Self.start + 6) == nil)
             let events = try await store.events(userID: login.user.id, limit: 10)

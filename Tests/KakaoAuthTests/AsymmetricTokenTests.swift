@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import KakaoAuth
 @testable import KakaoAuthTokens
 
@@ -58,7 +59,10 @@ import Testing
         let pem = "-----BEGIN PUBLIC KEY-----\n\(Data(subjectPublicKeyInfo).base64EncodedString())\n-----END PUBLIC KEY-----\n"
         let key = try AsymmetricKey.publicKey(pem: pem)
         #expect(key.keyID == "kPrK_qmxVWaYVA9wwBF6Iuo3vVzz7TxHCTwXBygrS4k")
-        #expect(key.publicJWK == #"{"crv":"Ed25519","kty":"OKP","x":"11qYAYKxCrfVS_7TyWQHOg7hcvPapiMlrwIaaPcHURo","kid":"kPrK_qmxVWaYVA9wwBF6Iuo3vVzz7TxHCTwXBygrS4k","alg":"EdDSA","use":"sig"}"#)
+        #expect(
+            key.publicJWK
+                == #"{"crv":"Ed25519","kty":"OKP","x":"11qYAYKxCrfVS_7TyWQHOg7hcvPapiMlrwIaaPcHURo","kid":"kPrK_qmxVWaYVA9wwBF6Iuo3vVzz7TxHCTwXBygrS4k","alg":"EdDSA","use":"sig"}"#
+        )
         #expect(!key.canSign && key.privatePEM == nil)
     }
 
@@ -72,8 +76,14 @@ import Testing
         #expect(Self.refusal(codec, Self.confused(token, key: key)) == .unsupportedHeader)
         // Another algorithm named for the kid, and none.
         let other = algorithm == .edDSA ? "ES256" : "EdDSA"
-        #expect(Self.refusal(codec, Self.forged(token, header: #"{"alg":"\#(other)","typ":"at+jwt","kid":"\#(key.keyID)"}"#, signature: Self.parts(token).signature)) == .unsupportedHeader)
-        #expect(Self.refusal(codec, Self.forged(token, header: #"{"alg":"none","typ":"at+jwt","kid":"\#(key.keyID)"}"#, signature: [])) == .unsupportedHeader)
+        #expect(
+            Self.refusal(
+                codec,
+                Self.forged(token, header: #"{"alg":"\#(other)","typ":"at+jwt","kid":"\#(key.keyID)"}"#, signature: Self.parts(token).signature))
+                == .unsupportedHeader)
+        #expect(
+            Self.refusal(codec, Self.forged(token, header: #"{"alg":"none","typ":"at+jwt","kid":"\#(key.keyID)"}"#, signature: []))
+                == .unsupportedHeader)
         // A token of another key of the same type: its own kid is unknown here.
         let stranger = Self.codec(AsymmetricKey.generate(algorithm)).sign(Self.claims, as: .access)
         #expect(Self.refusal(codec, stranger) == .unsupportedHeader)
@@ -98,7 +108,8 @@ import Testing
     }
 
     @Test func nextAndRemovedKeysAreRefusedAndPreviousOnesAccepted() {
-        let current = AsymmetricKey.generate(.edDSA), next = AsymmetricKey.generate(.es256)
+        let current = AsymmetricKey.generate(.edDSA)
+        let next = AsymmetricKey.generate(.es256)
         let service = Self.codec(current)
         // The next key is published before it signs, but a token under it is not accepted until it is current.
         #expect(Self.refusal(service, Self.codec(next).sign(Self.claims, as: .access)) == .unsupportedHeader)
@@ -126,11 +137,15 @@ import Testing
         for _ in 0..<8 {
             let token = codec.sign(Self.claims, as: .access)
             let signature = Self.parts(token).signature
-            let r = Array(signature[..<32]), s = Array(signature[32...])
+            let r = Array(signature[..<32])
+            let s = Array(signature[32...])
             #expect(s[0] < 0x80, "low S")
-            #expect(Self.refusal(codec, Self.forged(token, header: Self.headerJSON(token), signature: r + Self.subtract(s, from: order))) == .badSignature)
+            #expect(
+                Self.refusal(codec, Self.forged(token, header: Self.headerJSON(token), signature: r + Self.subtract(s, from: order))) == .badSignature
+            )
             #expect(Self.refusal(codec, Self.forged(token, header: Self.headerJSON(token), signature: Self.der(r: r, s: s))) == .badSignature)
-            #expect(Self.refusal(codec, Self.forged(token, header: Self.headerJSON(token), signature: [UInt8](repeating: 0, count: 64))) == .badSignature)
+            #expect(
+                Self.refusal(codec, Self.forged(token, header: Self.headerJSON(token), signature: [UInt8](repeating: 0, count: 64))) == .badSignature)
         }
     }
 
@@ -167,7 +182,9 @@ import Testing
             ex8BVJyNYBrLWDn7rM/9+O27yHgqQOlT6hH0PCE7omdC29HWTxWUMLU=
             -----END PRIVATE KEY-----
             """
-        #expect(Self.loadingError { try AsymmetricKey.privateKey(pem: p384) } == AsymmetricKey.LoadingError.unsupportedType.description, "P-384 is not ES256's curve")
+        #expect(
+            Self.loadingError { try AsymmetricKey.privateKey(pem: p384) } == AsymmetricKey.LoadingError.unsupportedType.description,
+            "P-384 is not ES256's curve")
         let ed25519 = AsymmetricKey.generate(.edDSA)
         let traditional = ed25519.privatePEM!.replacingOccurrences(of: "PRIVATE KEY", with: "EC PRIVATE KEY")
         #expect(Self.loadingError { try AsymmetricKey.privateKey(pem: traditional) }?.contains("PRIVATE KEY") == true)

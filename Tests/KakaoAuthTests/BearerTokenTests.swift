@@ -1,4 +1,5 @@
 import Testing
+
 @testable import KakaoAuthTokens
 
 /// The one reader of `Authorization: Bearer`, shared by the service and the verifier kit: bytes, not
@@ -11,7 +12,9 @@ import Testing
         #expect(BearerToken.parse(header) == token)
     }
 
-    @Test(arguments: ["Bearer", "Bearer ", "Bearer   ", "Basic abc", "Bearerabc", " Bearer abc", "Bearer\u{00A0}abc", "B\u{0301}earer abc", "Beare\u{0280} abc", ""])
+    @Test(arguments: [
+        "Bearer", "Bearer ", "Bearer   ", "Basic abc", "Bearerabc", " Bearer abc", "Bearer\u{00A0}abc", "B\u{0301}earer abc", "Beare\u{0280} abc", "",
+    ])
     func anythingElseCarriesNoToken(header: String) {
         #expect(BearerToken.parse(header) == nil)
     }

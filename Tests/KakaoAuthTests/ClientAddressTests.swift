@@ -1,4 +1,5 @@
 import Testing
+
 @testable import KakaoAuth
 
 /// Addresses in one canonical form, and `TRUSTED_PROXIES` blocks matching them.

@@ -3,6 +3,7 @@ import GRDB
 import HTTPTypes
 import Hummingbird
 import Testing
+
 @testable import KakaoAuth
 
 /// Text from clients and Kakao that we store or log is capped in bytes, loses its control characters, and

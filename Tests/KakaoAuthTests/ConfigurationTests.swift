@@ -1,9 +1,10 @@
 import Foundation
+import PostgresMigrations
 import Synchronization
 import Testing
+
 @testable import KakaoAuth
 @testable import KakaoAuthTokens
-import PostgresMigrations
 
 @Suite struct ConfigurationTests {
     let valid = ConfigurationProbe.valid
@@ -26,28 +27,29 @@ import PostgresMigrations
         #expect(configuration.database.auditRetention == 365 * 86_400)
     }
 
-    @Test(arguments: [
-        ("KAKAO_CLIENT_ID", nil), ("KAKAO_REDIRECT_URIS", nil), ("KAKAO_REDIRECT_URIS", " , "),
-        ("KAKAO_REDIRECT_URIS", "app.example/callback"), ("KAKAO_REDIRECT_URIS", "https://app.example/cb#frag"),
-        ("JWT_SECRET", nil), ("JWT_SECRET", ""), ("JWT_SECRET", "0123456789abcdef0123456789abcde"),
-        ("KAKAO_AUTH_BASE_URL", "ftp://kakao"), ("KAKAO_API_BASE_URL", "not a url"), ("KAKAO_TIMEOUT_SECONDS", "0"),
-        ("ACCESS_TOKEN_TTL", "-1"), ("ACCESS_TOKEN_TTL", "abc"), ("REFRESH_REUSE_INTERVAL", "301"), ("PORT", "70000"),
-        ("COOKIE_SECURE", "maybe"), ("COOKIE_SAMESITE", "Loose"), ("LOG_LEVEL", "loud"), ("DATABASE_DURABILITY", "paranoid"),
-        ("AUDIT_RETENTION_DAYS", "0"), ("AUDIT_RETENTION_DAYS", "-30"), ("AUDIT_RETENTION_DAYS", "forever"),
-        ("DATABASE_URL", "mysql://u:p@db/kakao"), ("DATABASE_URL", "postgres://u:p@db/"), ("DATABASE_URL", "postgres://:p@db/kakao"),
-        ("DATABASE_URL", "postgres://u:p@db/kakao?sslmode=prefer"), ("DATABASE_URL", "postgres://u:p@db/kakao?sslmode=disable&sslmode=require"),
-        ("DATABASE_URL", "postgres://u:p@db/kakao#x"), ("DATABASE_URL", "postgres://u:p@db/kakao?application_name=x"),
-        ("DATABASE_URL", "postgres://u:p@db/kakao?sslmode=disable&sslrootcert=/etc/hostname"),
-        ("DATABASE_URL", "postgres://u:p@db/kakao?sslrootcert=/nonexistent/ca.pem"), ("DATABASE_URL", "postgres://u:p@db/kakao?sslrootcert="),
-        // Settings that would start but break or weaken the service.
-        ("JWT_ISSUER", String(repeating: "i", count: 257)), ("JWT_AUDIENCE", String(repeating: "a", count: 257)),
-        ("KAKAO_APP_ID", "04242"), ("KAKAO_APP_ID", "-1"), ("KAKAO_APP_ID", "0"), ("KAKAO_APP_ID", "+12"), ("KAKAO_APP_ID", "1e3"),
-        ("KAKAO_APP_ID", "99999999999999999999"), ("COOKIE_DOMAIN", "a; SameSite=None"), ("COOKIE_DOMAIN", "example..com"),
-        ("COOKIE_DOMAIN", "-example.com"), ("COOKIE_DOMAIN", "ex\u{212A}.com"), ("KAKAO_ADMIN_KEY", "0123456789abcdef0123456789abcde"),
-        ("INTROSPECTION_TOKEN", "short"), ("HOST", "not a host"), ("HOST", "300.1.1.1:80"), ("HOST", "exa_mple"),
-        // Metrics only on a listener of their own.
-        ("METRICS_PORT", "8080"), ("METRICS_PORT", "70000"), ("METRICS_PORT", "x"), ("METRICS_HOST", "127.0.0.1"),
-    ] as [(String, String?)])
+    @Test(
+        arguments: [
+            ("KAKAO_CLIENT_ID", nil), ("KAKAO_REDIRECT_URIS", nil), ("KAKAO_REDIRECT_URIS", " , "),
+            ("KAKAO_REDIRECT_URIS", "app.example/callback"), ("KAKAO_REDIRECT_URIS", "https://app.example/cb#frag"),
+            ("JWT_SECRET", nil), ("JWT_SECRET", ""), ("JWT_SECRET", "0123456789abcdef0123456789abcde"),
+            ("KAKAO_AUTH_BASE_URL", "ftp://kakao"), ("KAKAO_API_BASE_URL", "not a url"), ("KAKAO_TIMEOUT_SECONDS", "0"),
+            ("ACCESS_TOKEN_TTL", "-1"), ("ACCESS_TOKEN_TTL", "abc"), ("REFRESH_REUSE_INTERVAL", "301"), ("PORT", "70000"),
+            ("COOKIE_SECURE", "maybe"), ("COOKIE_SAMESITE", "Loose"), ("LOG_LEVEL", "loud"), ("DATABASE_DURABILITY", "paranoid"),
+            ("AUDIT_RETENTION_DAYS", "0"), ("AUDIT_RETENTION_DAYS", "-30"), ("AUDIT_RETENTION_DAYS", "forever"),
+            ("DATABASE_URL", "mysql://u:p@db/kakao"), ("DATABASE_URL", "postgres://u:p@db/"), ("DATABASE_URL", "postgres://:p@db/kakao"),
+            ("DATABASE_URL", "postgres://u:p@db/kakao?sslmode=prefer"), ("DATABASE_URL", "postgres://u:p@db/kakao?sslmode=disable&sslmode=require"),
+            ("DATABASE_URL", "postgres://u:p@db/kakao#x"), ("DATABASE_URL", "postgres://u:p@db/kakao?application_name=x"),
+            ("DATABASE_URL", "postgres://u:p@db/kakao?sslmode=disable&sslrootcert=/etc/hostname"),
+            ("DATABASE_URL", "postgres://u:p@db/kakao?sslrootcert=/nonexistent/ca.pem"), ("DATABASE_URL", "postgres://u:p@db/kakao?sslrootcert="),
+            // Settings that would start but break or weaken the service.
+            ("JWT_ISSUER", String(repeating: "i", count: 257)), ("JWT_AUDIENCE", String(repeating: "a", count: 257)),
+            ("KAKAO_APP_ID", "04242"), ("KAKAO_APP_ID", "-1"), ("KAKAO_APP_ID", "0"), ("KAKAO_APP_ID", "+12"), ("KAKAO_APP_ID", "1e3"),
+            ("KAKAO_APP_ID", "99999999999999999999"), ("COOKIE_DOMAIN", "a; SameSite=None"), ("COOKIE_DOMAIN", "example..com"),
+            ("COOKIE_DOMAIN", "-example.com"), ("COOKIE_DOMAIN", "ex\u{212A}.com"), ("KAKAO_ADMIN_KEY", "0123456789abcdef0123456789abcde"),
+            ("INTROSPECTION_TOKEN", "short"), ("HOST", "not a host"), ("HOST", "300.1.1.1:80"), ("HOST", "exa_mple"),
+            // Metrics only on a listener of their own.
+            ("METRICS_PORT", "8080"), ("METRICS_PORT", "70000"), ("METRICS_PORT", "x"), ("METRICS_HOST", "127.0.0.1"),
+        ] as [(String, String?)])
     func invalidSettingsNameTheVariable(variable: String, value: String?) {
         #expect(problem([variable: value])?.variable == variable)
     }
@@ -64,7 +66,8 @@ import PostgresMigrations
 
     @Test func metricsAreOffUntilAPortIsGivenAndThenListenOnLoopback() throws {
         #expect(try Configuration(environment: valid).metricsListener == nil)
-        #expect(try Configuration(environment: valid.merging(["METRICS_PORT": "9464"]) { $1 }).metricsListener == .init(host: "127.0.0.1", port: 9464))
+        #expect(
+            try Configuration(environment: valid.merging(["METRICS_PORT": "9464"]) { $1 }).metricsListener == .init(host: "127.0.0.1", port: 9464))
         let everywhere = valid.merging(["METRICS_PORT": "9464", "METRICS_HOST": "0.0.0.0"]) { $1 }
         #expect(try Configuration(environment: everywhere).metricsListener == .init(host: "0.0.0.0", port: 9464))
         #expect(problem(["METRICS_PORT": "9464", "METRICS_HOST": "not a host"])?.variable == "METRICS_HOST")
@@ -140,12 +143,14 @@ import PostgresMigrations
     /// and every route is described, method and path; `HEAD` beside each `GET` is Hummingbird's.
     @Test func theRoutesAreExactlyTheOperationsTheAPIDescriptionDescribes() async throws {
         let spec = try String(contentsOf: Self.root.appendingPathComponent("openapi.yaml"), encoding: .utf8)
-        var described: Set<String> = [], path: String?
+        var described: Set<String> = []
+        var path: String?
         for line in spec.split(separator: "\n", omittingEmptySubsequences: false) {
             if line.hasPrefix("  /"), line.hasSuffix(":") {
                 path = String(line.dropFirst(2).dropLast())
             } else if line.hasPrefix("    "), !line.hasPrefix("     "), let path,
-                      let method = ["get", "post", "delete", "put", "patch"].first(where: { line == "    \($0):" }) {
+                let method = ["get", "post", "delete", "put", "patch"].first(where: { line == "    \($0):" })
+            {
                 described.insert("\(method.uppercased()) \(path)")
             } else if !line.hasPrefix(" "), !line.isEmpty {
                 path = nil

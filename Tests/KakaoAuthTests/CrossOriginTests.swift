@@ -2,6 +2,7 @@ import Foundation
 import HTTPTypes
 import Hummingbird
 import Testing
+
 @testable import KakaoAuth
 
 /// CORS for an exact allowlist, and CSRF refusal of cookie-borne cross-origin requests.
@@ -16,7 +17,8 @@ import Testing
             #expect(answer.headers[.accessControlAllowOrigin] == origin)
             #expect(answer.headers[.accessControlAllowCredentials] == "true")
             #expect(answer.headers[values: .vary].contains("Origin"))
-            let preflight = try await service.options("/auth/refresh", headers: [.origin: origin, .accessControlRequestMethod: "POST", .accessControlRequestHeaders: "content-type"])
+            let preflight = try await service.options(
+                "/auth/refresh", headers: [.origin: origin, .accessControlRequestMethod: "POST", .accessControlRequestHeaders: "content-type"])
             #expect(preflight.status == .noContent)
             #expect(preflight.headers[.accessControlAllowOrigin] == origin)
             #expect(preflight.headers[.accessControlAllowMethods]?.contains("POST") == true)
@@ -24,8 +26,10 @@ import Testing
         }
     }
 
-    @Test(arguments: ["https://app.example.evil", "https://evil-app.example", "https://evil.example", "http://app.example",
-                      "https://app.example:444", "null", "https://APP.example.", "*"])
+    @Test(arguments: [
+        "https://app.example.evil", "https://evil-app.example", "https://evil.example", "http://app.example",
+        "https://app.example:444", "null", "https://APP.example.", "*",
+    ])
     func otherOriginsGetNoCORSHeaders(origin: String) async throws {
         try await TestService.run(environment: Self.environment) { service in
             let answer = try await service.get("/healthz", headers: [.origin: origin])
@@ -65,14 +69,17 @@ import Testing
                 #expect(answer.problemCode == "csrf_rejected")
                 #expect(answer.setCookies.isEmpty, "a refused cross-site request must not touch the cookies")
             }
-            #expect(try await service.post("/auth/logout", headers: login.cookieHeader + [sameSite: "cross-site", .origin: "https://evil.example"]).problemCode == "csrf_rejected")
+            #expect(
+                try await service.post("/auth/logout", headers: login.cookieHeader + [sameSite: "cross-site", .origin: "https://evil.example"])
+                    .problemCode == "csrf_rejected")
             #expect(try await service.get("/users/me", headers: login.cookieHeader).status == .ok, "the refused requests changed nothing")
 
             // Allowed: our own pages, typed URLs, allowlisted origins, the Host's own origin, and non-browsers.
             var current = login
             for allowed: HTTPFields in [
                 [sameSite: "same-origin"], [sameSite: "none"], [sameSite: "cross-site", .origin: "https://app.example"],
-                [.origin: "https://localhost:\(service.client.port)"], [.origin: "https://kakao.example", HTTPField.Name("Host")!: "kakao.example"], [:],
+                [.origin: "https://localhost:\(service.client.port)"], [.origin: "https://kakao.example", HTTPField.Name("Host")!: "kakao.example"],
+                [:],
             ] {
                 var headers = current.cookieHeader
                 headers.append(contentsOf: allowed)

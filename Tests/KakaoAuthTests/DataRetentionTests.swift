@@ -3,6 +3,7 @@ import GRDB
 import HTTPTypes
 import Hummingbird
 import Testing
+
 @testable import KakaoAuth
 @testable import KakaoAuthTokens
 
@@ -45,7 +46,9 @@ import Testing
     }
 
     @Test func deletingAnAccountErasesWhatNamesThePersonFromTheFiles() async throws {
-        let nickname = "지워질-닉네임-Q7", email = "erase-me-q7@example.test", userAgent = "Erasable-Agent/7.7 (Q7)"
+        let nickname = "지워질-닉네임-Q7"
+        let email = "erase-me-q7@example.test"
+        let userAgent = "Erasable-Agent/7.7 (Q7)"
         let kakao = FakeKakao()
         kakao.addCode("erase", profile: FakeKakao.profile(id: "777000777", nickname: nickname, email: email))
         try await TestService.run(kakao: kakao, environment: ["KAKAO_ADMIN_KEY": FakeKakao.adminKey]) { service in
@@ -66,7 +69,9 @@ import Testing
             #expect(deleted.status == .noContent)
             // The request's origin is kept apart from the user, for security review (the retention applies).
             #expect(try service.count("auth_events", where: "kind = 'account_erasure_requested' AND user_id IS NULL") == 1)
-            try await DatabaseQueue(path: service.databasePath).write { db in try db.execute(sql: "DELETE FROM auth_events WHERE kind = 'account_erasure_requested'") }
+            try await DatabaseQueue(path: service.databasePath).write { db in
+                try db.execute(sql: "DELETE FROM auth_events WHERE kind = 'account_erasure_requested'")
+            }
 
             let events = try await SQLiteStore(path: service.databasePath).events(userID: userID, limit: 10)
             #expect(events.map(\.kind) == [.unlink, .refresh, .refresh, .login, .registration])
@@ -90,7 +95,8 @@ import Testing
         let path = FileManager.default.temporaryDirectory.appendingPathComponent("kakao-auth-vacuum-\(UUID().uuidString).sqlite").path
         defer { for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: path + suffix) } }
         let database = try SQLiteStore(path: path)
-        let accounts = Accounts(store: database, policy: SessionPolicy(sessionLifetime: 30 * Self.day, refreshTokenLifetime: 14 * Self.day, reuseInterval: 10))
+        let accounts = Accounts(
+            store: database, policy: SessionPolicy(sessionLifetime: 30 * Self.day, refreshTokenLifetime: 14 * Self.day, reuseInterval: 10))
         // A browser's user agent, as most audit events carry one.
         let origin = RequestOrigin(clientIP: "203.0.113.9", userAgent: String(repeating: "Mozilla/5.0 (Macintosh) ", count: 6))
         let logins = 5_000
@@ -153,6 +159,8 @@ import Testing
     }
 
     static func contents(of files: [String]) throws -> Data {
-        try files.filter { FileManager.default.fileExists(atPath: $0) }.reduce(into: Data()) { $0.append(try Data(contentsOf: URL(fileURLWithPath: $1))) }
+        try files.filter { FileManager.default.fileExists(atPath: $0) }.reduce(into: Data()) {
+            $0.append(try Data(contentsOf: URL(fileURLWithPath: $1)))
+        }
     }
 }

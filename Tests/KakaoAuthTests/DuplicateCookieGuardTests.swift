@@ -2,6 +2,7 @@ import Foundation
 import HTTPTypes
 import Hummingbird
 import Testing
+
 @testable import KakaoAuth
 @testable import KakaoAuthTokens
 
@@ -9,7 +10,9 @@ import Testing
 @Suite struct DuplicateCookieGuardTests {
     /// The attributes of each cookie of `name` (attribute order is not fixed).
     static func attributes(of name: String, in setCookies: [String]) -> [Set<String>] {
-        setCookies.filter { $0.hasPrefix(name + "=") }.map { Set($0.split(separator: ";").dropFirst().map { $0.trimmingCharacters(in: .whitespaces) }) }
+        setCookies.filter { $0.hasPrefix(name + "=") }.map {
+            Set($0.split(separator: ";").dropFirst().map { $0.trimmingCharacters(in: .whitespaces) })
+        }
     }
 
     @Test func twoRefreshCookiesAreRefusedClearedAndNothingRotates() async throws {
@@ -20,7 +23,9 @@ import Testing
             let attacker = try #require(try await service.login(code: "attacker").setCookies["__Secure-refresh_token"]?.value)
             let tokensBefore = try service.count("refresh_tokens")
             // The browser sends the planted cookie (longer Path) first.
-            let tossed: HTTPFields = [.cookie: "__Secure-refresh_token=\(attacker); __Secure-refresh_token=\(victim)", HTTPField.Name("Host")!: "auth.example.com"]
+            let tossed: HTTPFields = [
+                .cookie: "__Secure-refresh_token=\(attacker); __Secure-refresh_token=\(victim)", HTTPField.Name("Host")!: "auth.example.com",
+            ]
             for path in ["/auth/refresh", "/auth/logout"] {
                 let answer = try await service.post(path, headers: tossed)
                 #expect(answer.status == .badRequest)
@@ -28,7 +33,9 @@ import Testing
                 let clearing = Self.attributes(of: "__Secure-refresh_token", in: answer.headers[values: .setCookie])
                 #expect(answer.headers[values: .setCookie].allSatisfy { $0.hasPrefix("__Secure-refresh_token=;") })
                 #expect(clearing.allSatisfy { $0.isSuperset(of: ["Max-Age=0", "Secure", "HttpOnly"]) })
-                for wanted: Set<String> in [["Path=\(path)"], ["Domain=example.com", "Path=\(path)"], ["Path=/auth"], ["Domain=auth.example.com", "Path=/"]] {
+                for wanted: Set<String> in [
+                    ["Path=\(path)"], ["Domain=example.com", "Path=\(path)"], ["Path=/auth"], ["Domain=auth.example.com", "Path=/"],
+                ] {
                     #expect(clearing.contains { $0.isSuperset(of: wanted) }, "\(path): \(wanted) in \(clearing)")
                 }
                 #expect(!clearing.contains { $0.contains("Domain=com") }, "never a cookie for a top-level domain")
@@ -42,9 +49,13 @@ import Testing
             #expect(try service.count("sessions", where: "revoked_at IS NOT NULL") == 0)
             // A name that imitates ours (a line separator or a NEL before it, which a lax reader would trim) is
             // as ambiguous as a duplicate; spaces and tabs around a name are trimmed and it is ours.
-            for lookalike in ["\u{2028}__Secure-refresh_token", "\u{2029}__Secure-refresh_token", "\u{85}__Secure-refresh_token", "__Secure-refresh_token\u{A0}"] {
+            for lookalike in [
+                "\u{2028}__Secure-refresh_token", "\u{2029}__Secure-refresh_token", "\u{85}__Secure-refresh_token", "__Secure-refresh_token\u{A0}",
+            ] {
                 let headers: HTTPFields = [.cookie: "\(lookalike)=\(attacker); __Secure-refresh_token=\(victim)"]
-                #expect(try await service.post("/auth/refresh", headers: headers).problemCode == "duplicate_cookie", "\(lookalike.unicodeScalars.first!.value)")
+                #expect(
+                    try await service.post("/auth/refresh", headers: headers).problemCode == "duplicate_cookie",
+                    "\(lookalike.unicodeScalars.first!.value)")
             }
             let spaced: HTTPFields = [.cookie: "__Secure-refresh_token =\(attacker);\t__Secure-refresh_token=\(victim)"]
             #expect(try await service.post("/auth/refresh", headers: spaced).problemCode == "duplicate_cookie")
@@ -56,9 +67,15 @@ import Testing
 
     @Test func everyReaderOfOurCookiesSeesTheNamesTheGuardSees() {
         func cookies(_ header: String) -> CookieHeader {
-            CookieHeader(Request(head: HTTPRequest(method: .get, scheme: "https", authority: "x", path: "/", headerFields: [.cookie: header]), body: .init(buffer: ByteBuffer())))
+            CookieHeader(
+                Request(
+                    head: HTTPRequest(method: .get, scheme: "https", authority: "x", path: "/", headerFields: [.cookie: header]),
+                    body: .init(buffer: ByteBuffer())))
         }
-        #expect(cookies(" a = 1 ;\tb=2; c").pairs.map { "\(String(decoding: $0.name, as: UTF8.self))=\(String(decoding: $0.value, as: UTF8.self))" } == ["a=1", "b=2"])
+        #expect(
+            cookies(" a = 1 ;\tb=2; c").pairs.map { "\(String(decoding: $0.name, as: UTF8.self))=\(String(decoding: $0.value, as: UTF8.self))" } == [
+                "a=1", "b=2",
+            ])
         #expect(cookies("a=1; a=2").value(of: "a") == nil, "two of a name: neither")
         #expect(cookies("\u{2028}a=1").value(of: "a") == nil, "only spaces and tabs are trimmed")
         #expect(cookies("x=1; a=v=w").value(of: "a") == "v=w")
@@ -70,7 +87,10 @@ import Testing
         // A name canonically equal to ours (KELVIN SIGN for K) is another name, and an imitation.
         #expect(cookies("\u{212A}ey=1").value(of: "Key") == nil)
         #expect(cookies("\u{212A}ey=1; Key=2").ambiguousNames(among: ["Key"]) == ["Key"])
-        #expect(cookies("__secure-refresh_token=1; __Secure-refresh_token=2").ambiguousNames(among: ["__Secure-refresh_token"]) == ["__Secure-refresh_token"])
+        #expect(
+            cookies("__secure-refresh_token=1; __Secure-refresh_token=2").ambiguousNames(among: ["__Secure-refresh_token"]) == [
+                "__Secure-refresh_token"
+            ])
         #expect(cookies("other=1; other=2; __Secure-refresh_token=2").ambiguousNames(among: ["__Secure-refresh_token"]).isEmpty)
     }
 
@@ -111,7 +131,8 @@ import Testing
     @Test func aHostThatIsNotAHostNameGivesNoDomain() {
         let guardian = DuplicateCookieGuard(names: ["__Secure-refresh_token"], secure: true)
         for authority in ["auth.example.com;SameSite=None", "auth.example.com; Domain=evil.example", "a.\u{212A}akao.com", "ex ample.com"] {
-            let request = Request(head: HTTPRequest(method: .post, scheme: "https", authority: authority, path: "/auth/refresh"), body: .init(buffer: ByteBuffer()))
+            let request = Request(
+                head: HTTPRequest(method: .post, scheme: "https", authority: authority, path: "/auth/refresh"), body: .init(buffer: ByteBuffer()))
             let cookies = guardian.clearingCookies(for: ["__Secure-refresh_token"], request: request).map(\.description)
             #expect(!cookies.contains { $0.contains("Domain=") || $0.contains("SameSite") }, "\(authority): \(cookies)")
             #expect(cookies.count == 3, "host-only, for each of the three paths")

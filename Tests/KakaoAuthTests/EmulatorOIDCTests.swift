@@ -1,9 +1,10 @@
 import Foundation
 import Hummingbird
 import Testing
+
 @testable import KakaoAuth
-@testable import KakaoEmulator
 @testable import KakaoAuthTokens
+@testable import KakaoEmulator
 
 /// The emulator's OpenID Connect side, and the service logging in with what it hands an app, as Kakao's
 /// SDKs would: id_tokens checked against its JWKS (also across a key rotation), access tokens of its app.
@@ -38,12 +39,18 @@ import Testing
 
     @Test func theTokenAnswerCarriesAnIDTokenWhenTheScopeHasOpenID() async throws {
         try await TestEmulator.run(Self.settings) { _, emulator in
-            let query = ["client_id": FakeKakao.clientID, "redirect_uri": EmulatorTests.redirectURI, "response_type": "code", "scope": "openid,profile_nickname", "nonce": "n-42"]
+            let query = [
+                "client_id": FakeKakao.clientID, "redirect_uri": EmulatorTests.redirectURI, "response_type": "code",
+                "scope": "openid,profile_nickname", "nonce": "n-42",
+            ]
             let code = try #require(try await emulator.consent(query, kakaoID: "31337").redirect?.query["code"])
-            let tokens = try await emulator.postForm("/oauth/token", [
-                ("grant_type", "authorization_code"), ("client_id", FakeKakao.clientID), ("client_secret", FakeKakao.clientSecret),
-                ("redirect_uri", EmulatorTests.redirectURI), ("code", code),
-            ]).json
+            let tokens = try await emulator.postForm(
+                "/oauth/token",
+                [
+                    ("grant_type", "authorization_code"), ("client_id", FakeKakao.clientID), ("client_secret", FakeKakao.clientSecret),
+                    ("redirect_uri", EmulatorTests.redirectURI), ("code", code),
+                ]
+            ).json
             let claims = try await verifiedClaims(try #require(tokens["id_token"]?.stringValue), emulator)
             #expect(claims["iss"] == .string(Self.settings.issuer) && claims["aud"] == .string(FakeKakao.clientID))
             #expect(claims["sub"] == .string("31337") && claims["nonce"] == .string("n-42") && claims["nickname"] == .string("라이언"))
@@ -63,7 +70,8 @@ import Testing
         try await TestEmulator.run(Self.settings) { _, emulator in
             let tokens = try await sdkLogin(emulator, nonce: "app-nonce")
             let claims = try await verifiedClaims(try #require(tokens["id_token"]?.stringValue), emulator)
-            #expect(claims["aud"] == .string(Self.settings.nativeAppKey) && claims["nonce"] == .string("app-nonce") && claims["sub"] == .string("4242"))
+            #expect(
+                claims["aud"] == .string(Self.settings.nativeAppKey) && claims["nonce"] == .string("app-nonce") && claims["sub"] == .string("4242"))
             let access = try #require(tokens["access_token"]?.stringValue)
             let info = try await emulator.execute(uri: "/v1/user/access_token_info", method: .get, headers: [.authorization: "Bearer \(access)"]).json
             #expect(info["id"]?.integerValue == 4242 && info["app_id"]?.integerValue == Int64(Self.settings.appID))
@@ -78,7 +86,8 @@ import Testing
                 let lines = String(buffer: minted.body).split(separator: "\n").map { $0.split(separator: " ").map(String.init) }
                 #expect(lines.count == 3 && lines.allSatisfy { $0.count == 2 } && Set(lines.map { $0[0] }).count == 3)
                 func login(_ line: [String]) async throws -> HTTPAnswer {
-                    try await service.post("/auth/kakao", json: "{\"id_token\":\(line[0].jsonQuoted),\"nonce\":\(line[1].jsonQuoted),\"token_delivery\":\"body\"}")
+                    try await service.post(
+                        "/auth/kakao", json: "{\"id_token\":\(line[0].jsonQuoted),\"nonce\":\(line[1].jsonQuoted),\"token_delivery\":\"body\"}")
                 }
                 var kakaoIDs: [String] = []
                 for line in lines {

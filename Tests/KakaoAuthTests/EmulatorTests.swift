@@ -2,9 +2,10 @@ import Foundation
 import Hummingbird
 import HummingbirdTesting
 import Testing
+
 @testable import KakaoAuth
-@testable import KakaoEmulator
 @testable import KakaoAuthTokens
+@testable import KakaoEmulator
 
 /// The emulator behaves as Kakao documents: consent, codes, KOE errors, omitted fields, admin calls, faults.
 @Suite struct EmulatorTests {
@@ -14,14 +15,21 @@ import Testing
         ["client_id": FakeKakao.clientID, "redirect_uri": Self.redirectURI, "response_type": "code", "state": "s-1"].merging(extra) { $1 }
     }
 
-    func code(_ client: LoopbackClient, _ query: [String: String]? = nil, email: String? = "ryan@kakao.test", kakaoID: String = "9007199254740993") async throws -> String {
+    func code(_ client: LoopbackClient, _ query: [String: String]? = nil, email: String? = "ryan@kakao.test", kakaoID: String = "9007199254740993")
+        async throws -> String
+    {
         let redirect = try await client.consent(query ?? authorizeQuery(), kakaoID: kakaoID, email: email)
         #expect(redirect.status == .found)
         return try #require(redirect.redirect?.query["code"])
     }
 
-    func exchange(_ client: LoopbackClient, code: String, redirectURI: String = redirectURI, secret: String = FakeKakao.clientSecret, verifier: String? = nil) async throws -> HTTPAnswer {
-        var fields = [("grant_type", "authorization_code"), ("client_id", FakeKakao.clientID), ("client_secret", secret), ("redirect_uri", redirectURI), ("code", code)]
+    func exchange(
+        _ client: LoopbackClient, code: String, redirectURI: String = redirectURI, secret: String = FakeKakao.clientSecret, verifier: String? = nil
+    ) async throws -> HTTPAnswer {
+        var fields = [
+            ("grant_type", "authorization_code"), ("client_id", FakeKakao.clientID), ("client_secret", secret), ("redirect_uri", redirectURI),
+            ("code", code),
+        ]
         if let verifier { fields.append(("code_verifier", verifier)) }
         return try await client.postForm("/oauth/token", fields)
     }
@@ -58,7 +66,8 @@ import Testing
             let cancelled = try await client.consent(authorizeQuery(), decision: "cancel")
             #expect(cancelled.redirect?.url == Self.redirectURI)
             #expect(cancelled.redirect?.query == ["error": "access_denied", "error_description": "User denied access", "state": "s-1"])
-            let silent = try await client.execute(uri: "/oauth/authorize?" + URLEncodedForm.encode(authorizeQuery(["prompt": "none"]).map { ($0.key, $0.value) }), method: .get)
+            let silent = try await client.execute(
+                uri: "/oauth/authorize?" + URLEncodedForm.encode(authorizeQuery(["prompt": "none"]).map { ($0.key, $0.value) }), method: .get)
             #expect(silent.redirect?.query["error"] == "consent_required")
             #expect(silent.redirect?.query["state"] == "s-1")
         }
@@ -118,15 +127,18 @@ import Testing
             #expect(me["kakao_account"]?["profile"]?["nickname"] == .string("라이언"))
 
             let withoutEmail = try await exchange(client, code: code(client, email: nil, kakaoID: "77")).json["access_token"]!.stringValue!
-            let private_ = try await client.execute(uri: "/v2/user/me", method: .post, headers: [.authorization: "Bearer \(withoutEmail)"]).json
-            #expect(private_["kakao_account"]?["email"] == nil && private_["kakao_account"]?["is_email_verified"] == nil)
+            let privateAnswer = try await client.execute(uri: "/v2/user/me", method: .post, headers: [.authorization: "Bearer \(withoutEmail)"]).json
+            #expect(privateAnswer["kakao_account"]?["email"] == nil && privateAnswer["kakao_account"]?["is_email_verified"] == nil)
 
-            let info = try await client.execute(uri: "/v1/user/access_token_info", method: .get, headers: [.authorization: "Bearer \(withoutEmail)"]).json
+            let info = try await client.execute(uri: "/v1/user/access_token_info", method: .get, headers: [.authorization: "Bearer \(withoutEmail)"])
+                .json
             #expect(info["id"] == .number("77"))
 
-            let admin = try await client.execute(uri: "/v2/user/me?target_id_type=user_id&target_id=77", method: .get, headers: [.authorization: "KakaoAK \(FakeKakao.adminKey)"])
+            let admin = try await client.execute(
+                uri: "/v2/user/me?target_id_type=user_id&target_id=77", method: .get, headers: [.authorization: "KakaoAK \(FakeKakao.adminKey)"])
             #expect(try admin.json["id"] == .number("77"))
-            let badAdmin = try await client.execute(uri: "/v2/user/me?target_id_type=user_id&target_id=77", method: .get, headers: [.authorization: "KakaoAK wrong"])
+            let badAdmin = try await client.execute(
+                uri: "/v2/user/me?target_id_type=user_id&target_id=77", method: .get, headers: [.authorization: "KakaoAK wrong"])
             #expect(badAdmin.status == .unauthorized)
             #expect(try badAdmin.json["code"] == .number("-401"))
 
@@ -136,10 +148,14 @@ import Testing
             #expect(revoked.status == .unauthorized)
             #expect(revoked.headers[.wwwAuthenticate]?.contains("invalid_token") == true)
 
-            let unlink = try await client.postForm("/v1/user/unlink", [("target_id_type", "user_id"), ("target_id", "77")], headers: [.authorization: "KakaoAK \(FakeKakao.adminKey)"])
+            let unlink = try await client.postForm(
+                "/v1/user/unlink", [("target_id_type", "user_id"), ("target_id", "77")], headers: [.authorization: "KakaoAK \(FakeKakao.adminKey)"])
             #expect(try unlink.json["id"] == .number("77"))
-            #expect(try await client.execute(uri: "/v2/user/me", method: .get, headers: [.authorization: "Bearer \(withoutEmail)"]).status == .unauthorized)
-            let unknown = try await client.execute(uri: "/v2/user/me?target_id_type=user_id&target_id=77", method: .get, headers: [.authorization: "KakaoAK \(FakeKakao.adminKey)"])
+            #expect(
+                try await client.execute(uri: "/v2/user/me", method: .get, headers: [.authorization: "Bearer \(withoutEmail)"]).status
+                    == .unauthorized)
+            let unknown = try await client.execute(
+                uri: "/v2/user/me?target_id_type=user_id&target_id=77", method: .get, headers: [.authorization: "KakaoAK \(FakeKakao.adminKey)"])
             #expect(try unknown.json["code"] == .number("-101"))
         }
     }
@@ -147,14 +163,21 @@ import Testing
     @Test func refreshTokenGrantIssuesANewAccessToken() async throws {
         try await TestEmulator.run { _, client in
             let tokens = try await exchange(client, code: code(client)).json
-            let refreshed = try await client.postForm("/oauth/token", [
-                ("grant_type", "refresh_token"), ("client_id", FakeKakao.clientID), ("client_secret", FakeKakao.clientSecret),
-                ("refresh_token", tokens["refresh_token"]!.stringValue!),
-            ])
+            let refreshed = try await client.postForm(
+                "/oauth/token",
+                [
+                    ("grant_type", "refresh_token"), ("client_id", FakeKakao.clientID), ("client_secret", FakeKakao.clientSecret),
+                    ("refresh_token", tokens["refresh_token"]!.stringValue!),
+                ])
             let access = try #require(try refreshed.json["access_token"]?.stringValue)
             #expect(access != tokens["access_token"]?.stringValue)
             #expect(try await client.execute(uri: "/v2/user/me", method: .get, headers: [.authorization: "Bearer \(access)"]).status == .ok)
-            let bad = try await client.postForm("/oauth/token", [("grant_type", "refresh_token"), ("client_id", FakeKakao.clientID), ("client_secret", FakeKakao.clientSecret), ("refresh_token", "nope")])
+            let bad = try await client.postForm(
+                "/oauth/token",
+                [
+                    ("grant_type", "refresh_token"), ("client_id", FakeKakao.clientID), ("client_secret", FakeKakao.clientSecret),
+                    ("refresh_token", "nope"),
+                ])
             #expect(try bad.json["error_code"] == .string("KOE322"))
         }
     }
@@ -192,7 +215,8 @@ import Testing
             try await TestService.run(kakaoBaseURL: emulatorURL) { service in
                 let verifier = Base64URL.encode(OpenSSL.randomBytes(count: 32))
                 let query = authorizeQuery([
-                    "redirect_uri": TestService.redirectURI, "code_challenge": Base64URL.encode(OpenSSL.sha256(verifier)), "code_challenge_method": "S256",
+                    "redirect_uri": TestService.redirectURI, "code_challenge": Base64URL.encode(OpenSSL.sha256(verifier)),
+                    "code_challenge_method": "S256",
                 ])
                 let code = try await code(emulator, query, kakaoID: "9223372036854775807")
                 let login = try await service.login(code: code, delivery: "body", extra: ",\"code_verifier\":\"\(verifier)\"")

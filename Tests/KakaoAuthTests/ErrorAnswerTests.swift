@@ -2,6 +2,7 @@ import Foundation
 import Hummingbird
 import HummingbirdTesting
 import Testing
+
 @testable import KakaoAuth
 @testable import KakaoAuthTokens
 
@@ -33,8 +34,11 @@ import Testing
 
     @Test func nonJSONBodiesAreUnsupportedMediaType() async throws {
         try await TestService.run { service in
-            try expectProblem(try await service.post("/auth/kakao", json: "{\"code\":\"x\"}", headers: [.contentType: "text/plain"]), "unsupported_media_type", 415)
-            try expectProblem(try await service.post("/auth/kakao", json: "code=x", headers: [.contentType: "application/x-www-form-urlencoded"]), "unsupported_media_type", 415)
+            try expectProblem(
+                try await service.post("/auth/kakao", json: "{\"code\":\"x\"}", headers: [.contentType: "text/plain"]), "unsupported_media_type", 415)
+            try expectProblem(
+                try await service.post("/auth/kakao", json: "code=x", headers: [.contentType: "application/x-www-form-urlencoded"]),
+                "unsupported_media_type", 415)
         }
     }
 
@@ -42,15 +46,19 @@ import Testing
         let kakao = FakeKakao()
         kakao.addCode("code", profile: "{\"id\":1}")
         try await TestService.run(kakao: kakao) { service in
-            for uri in ["https://evil.example/callback", "https://app.example/callback/", "https://app.example/callback?x=1", "HTTPS://app.example/callback"] {
-                try expectProblem(try await service.login(code: "code", extra: ",\"redirect_uri\":\(uri.jsonQuoted)"), "redirect_uri_not_allowed", 400)
+            for uri in [
+                "https://evil.example/callback", "https://app.example/callback/", "https://app.example/callback?x=1", "HTTPS://app.example/callback",
+            ] {
+                try expectProblem(
+                    try await service.login(code: "code", extra: ",\"redirect_uri\":\(uri.jsonQuoted)"), "redirect_uri_not_allowed", 400)
             }
             #expect(kakao.tokenRequests.isEmpty)
         }
         // Bytes, not canonical equivalence: KELVIN SIGN (U+212A) is K to Swift's `==`, not to Kakao.
         try await TestService.run(kakao: kakao, environment: ["KAKAO_REDIRECT_URIS": "https://app.example/Kakao/callback"]) { service in
             for uri in ["https://app.example/\u{212A}akao/callback", "https://app.example/Kakao/callback\u{0301}"] {
-                try expectProblem(try await service.login(code: "code", extra: ",\"redirect_uri\":\(uri.jsonQuoted)"), "redirect_uri_not_allowed", 400)
+                try expectProblem(
+                    try await service.login(code: "code", extra: ",\"redirect_uri\":\(uri.jsonQuoted)"), "redirect_uri_not_allowed", 400)
             }
             #expect(kakao.tokenRequests.isEmpty)
         }
@@ -70,11 +78,18 @@ import Testing
 
     static let kakaoFailures: [(String, FakeKakao.Script, String)] = [
         ("token 500", .init(token: .init(status: 500, body: "{}"), user: .init(body: "{\"id\":1}")), "provider_error"),
-        ("token 503 html", .init(token: .init(status: 503, body: "<html>down</html>", contentType: "text/html"), user: .init(body: "{\"id\":1}")), "provider_error"),
+        (
+            "token 503 html", .init(token: .init(status: 503, body: "<html>down</html>", contentType: "text/html"), user: .init(body: "{\"id\":1}")),
+            "provider_error"
+        ),
         ("token 200 html", .init(token: .init(body: "<html>hi</html>", contentType: "text/html"), user: .init(body: "{\"id\":1}")), "provider_error"),
         ("token 200 no access_token", .init(token: .init(body: "{\"token_type\":\"bearer\"}"), user: .init(body: "{\"id\":1}")), "provider_error"),
         ("token 200 truncated", .init(token: .init(body: "{\"access_token\":\"kakao-acc"), user: .init(body: "{\"id\":1}")), "provider_error"),
-        ("token rate limited", .init(token: .init(status: 429, body: "{\"error\":\"invalid_request\",\"error_code\":\"KOE237\"}"), user: .init(body: "{\"id\":1}")), "provider_error"),
+        (
+            "token rate limited",
+            .init(token: .init(status: 429, body: "{\"error\":\"invalid_request\",\"error_code\":\"KOE237\"}"), user: .init(body: "{\"id\":1}")),
+            "provider_error"
+        ),
         ("user 500", .init(user: .init(status: 500, body: "{\"msg\":\"oops\",\"code\":-1}")), "provider_error"),
         ("user 401", .init(user: .init(status: 401, body: "{\"msg\":\"this access token does not exist\",\"code\":-401}")), "provider_error"),
         ("user id string", .init(user: .init(body: "{\"id\":\"123\"}")), "provider_error"),
@@ -88,7 +103,10 @@ import Testing
         ("user not an object", .init(user: .init(body: "[1]")), "provider_error"),
         ("user oversized", .init(user: .init(body: "{\"id\":1,\"pad\":\"" + String(repeating: "x", count: 1_100_000) + "\"}")), "provider_error"),
         ("user slow", .init(user: .init(body: "{\"id\":1}", delay: .seconds(6))), "provider_timeout"),
-        ("token slow", .init(token: .init(body: "{\"access_token\":\"kakao-access-code\"}", delay: .seconds(6)), user: .init(body: "{\"id\":1}")), "provider_timeout"),
+        (
+            "token slow", .init(token: .init(body: "{\"access_token\":\"kakao-access-code\"}", delay: .seconds(6)), user: .init(body: "{\"id\":1}")),
+            "provider_timeout"
+        ),
     ]
 
     @Test(arguments: kakaoFailures)
@@ -135,8 +153,10 @@ import Testing
 
     @Test func badAccessTokensAreInvalidTokenWithAChallenge() async throws {
         try await TestService.run { service in
-            for headers: HTTPFields in [[:], [.authorization: "Bearer"], [.authorization: "Basic abc"], [.authorization: "Bearer not.a.token"],
-                                        [.authorization: "Bearer " + String(repeating: "a", count: 5000)], [.cookie: "__Host-access_token=garbage"]] {
+            for headers: HTTPFields in [
+                [:], [.authorization: "Bearer"], [.authorization: "Basic abc"], [.authorization: "Bearer not.a.token"],
+                [.authorization: "Bearer " + String(repeating: "a", count: 5000)], [.cookie: "__Host-access_token=garbage"],
+            ] {
                 let response = try await service.get("/users/me", headers: headers)
                 try expectProblem(response, "invalid_token", 401)
                 #expect(response.headers[.wwwAuthenticate] == "Bearer error=\"invalid_token\"")
@@ -148,7 +168,8 @@ import Testing
         try await TestService.run { service in
             try expectProblem(try await service.post("/auth/refresh"), "refresh_token_invalid", 401)
             try expectProblem(try await service.refresh(token: "garbage"), "refresh_token_invalid", 401)
-            try expectProblem(try await service.post("/auth/refresh", headers: [.cookie: "__Secure-refresh_token=garbage"]), "refresh_token_invalid", 401)
+            try expectProblem(
+                try await service.post("/auth/refresh", headers: [.cookie: "__Secure-refresh_token=garbage"]), "refresh_token_invalid", 401)
             try expectProblem(try await service.post("/auth/logout", json: "{\"refresh_token\":\"garbage\"}"), "refresh_token_invalid", 401)
             try expectProblem(try await service.post("/auth/refresh", json: "{\"refresh_token\":7}"), "invalid_request", 400)
         }

@@ -1,6 +1,7 @@
 import Foundation
 import Hummingbird
 import Testing
+
 @testable import KakaoAuth
 @testable import KakaoAuthTokens
 
@@ -92,10 +93,13 @@ import Testing
             ("kid unknown", signer.token(header: signer.header.setting("kid", "\"other\"")), Self.nonce),
             ("kid a number", signer.token(header: signer.header.setting("kid", "7")), Self.nonce),
             ("another RSA key under the real kid", signer.token(signedWith: stranger.key), Self.nonce),
-            ("tampered payload", {
-                let parts = signer.token().split(separator: ".")
-                return parts[0] + "." + KakaoSigner.segment(claims.setting("sub", "\"1\"")) + "." + parts[2]
-            }(), Self.nonce),
+            (
+                "tampered payload",
+                {
+                    let parts = signer.token().split(separator: ".")
+                    return parts[0] + "." + KakaoSigner.segment(claims.setting("sub", "\"1\"")) + "." + parts[2]
+                }(), Self.nonce
+            ),
             ("signature truncated", String(signer.token().dropLast(4)), Self.nonce),
             ("signature padded", signer.token() + "==", Self.nonce),
             ("two segments", signer.token().split(separator: ".").prefix(2).joined(separator: "."), Self.nonce),
@@ -257,7 +261,8 @@ import Testing
         let signer = KakaoSigner()
         let kakao = FakeKakao()
         kakao.setJWKS(KakaoSigner.jwks([signer]))
-        kakao.addCode("web", profile: FakeKakao.profile(id: "31337", nickname: "web name", email: "web@kakao.test", image: "https://k.kakaocdn.net/web.png"))
+        kakao.addCode(
+            "web", profile: FakeKakao.profile(id: "31337", nickname: "web name", email: "web@kakao.test", image: "https://k.kakaocdn.net/web.png"))
         try await TestService.run(kakao: kakao, environment: KakaoSigner.environment) { service in
             #expect(try await service.login(code: "web", delivery: "body").status == .ok)
             let claims = KakaoSigner.claims(kakaoID: "31337").setting("email", "\"\"").setting("picture", nil).setting("nickname", "\"app name\"")
@@ -271,9 +276,11 @@ import Testing
 
     @Test(arguments: [
         ("{}", "none"), ("{\"code\":\"c\",\"id_token\":\"t\"}", "two"), ("{\"id_token\":\"t\",\"access_token\":\"a\"}", "two"),
-        ("{\"code\":\"c\",\"nonce\":\"n\"}", "nonce with a code"), ("{\"id_token\":\"t\",\"redirect_uri\":\"https://app.example/callback\"}", "redirect_uri with an id_token"),
+        ("{\"code\":\"c\",\"nonce\":\"n\"}", "nonce with a code"),
+        ("{\"id_token\":\"t\",\"redirect_uri\":\"https://app.example/callback\"}", "redirect_uri with an id_token"),
         ("{\"id_token\":\"t\",\"code_verifier\":\"\(String(repeating: "v", count: 43))\"}", "code_verifier with an id_token"),
-        ("{\"access_token\":\"a\",\"nonce\":\"n\"}", "nonce with an access token"), ("{\"id_token\":\"\"}", "empty"), ("{\"id_token\":7}", "not a string"),
+        ("{\"access_token\":\"a\",\"nonce\":\"n\"}", "nonce with an access token"), ("{\"id_token\":\"\"}", "empty"),
+        ("{\"id_token\":7}", "not a string"),
     ])
     func aLoginCarriesExactlyOneKindOfCredential(json: String, name: String) async throws {
         let kakao = FakeKakao()

@@ -1,4 +1,5 @@
 import Testing
+
 @testable import KakaoAuth
 @testable import KakaoAuthTokens
 
@@ -100,11 +101,12 @@ import Testing
         #expect(reason(parts[0] + "." + parts[1] + "." + parts[2] + "=") == .badSignature)
         // A signature that has a `-` or `_` to spell in the standard alphabet: three in four do, so one of the
         // first few token ids gives one (HMAC is deterministic, so this always picks the same token).
-        let urlSafe = try #require((0..<64).lazy.map { index in
-            var other = claims
-            other.tokenID = "token-\(index)"
-            return codec.sign(other, as: .access).split(separator: ".").map(String.init)
-        }.first { $0[2].contains("-") || $0[2].contains("_") })
+        let urlSafe = try #require(
+            (0..<64).lazy.map { index in
+                var other = claims
+                other.tokenID = "token-\(index)"
+                return codec.sign(other, as: .access).split(separator: ".").map(String.init)
+            }.first { $0[2].contains("-") || $0[2].contains("_") })
         let standardAlphabet = urlSafe[2].replacingOccurrences(of: "-", with: "+").replacingOccurrences(of: "_", with: "/")
         #expect(reason(urlSafe[0] + "." + urlSafe[1] + "." + standardAlphabet) == .badSignature)
         #expect(reason(parts[0] + "." + parts[1] + "." + "+/" + parts[2].dropFirst(2)) == .badSignature)

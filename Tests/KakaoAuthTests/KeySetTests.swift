@@ -1,6 +1,7 @@
 import Foundation
 import HTTPTypes
 import Testing
+
 @testable import KakaoAuth
 @testable import KakaoAuthTokens
 
@@ -33,16 +34,22 @@ import Testing
 
     @Test func keyVariablesAreCheckedAndErrorsNeverShowTheKey() throws {
         let files = KeyFiles()
-        let edDSA = AsymmetricKey.generate(.edDSA), es256 = AsymmetricKey.generate(.es256)
+        let edDSA = AsymmetricKey.generate(.edDSA)
+        let es256 = AsymmetricKey.generate(.es256)
         let edDSAFile = files.write("ed.pem", edDSA.privatePEM!)
         let body = edDSA.privatePEM!.split(separator: "\n")[1]
         // The key's type must be the algorithm's, and the error names the variable, not the key.
         let mismatch = try #require(problem(["JWT_ALGORITHM": "ES256", "JWT_PRIVATE_KEY_FILE": edDSAFile]))
         #expect(mismatch.variable == "JWT_PRIVATE_KEY_FILE" && mismatch.problem.contains("EdDSA") && !mismatch.description.contains(body))
         #expect(problem(["JWT_ALGORITHM": "EdDSA"])?.variable == "JWT_PRIVATE_KEY_FILE")
-        #expect(problem(["JWT_ALGORITHM": "EdDSA", "JWT_PRIVATE_KEY_FILE": edDSAFile, "JWT_PRIVATE_KEY": edDSA.privatePEM!])?.variable == "JWT_PRIVATE_KEY")
-        #expect(problem(["JWT_ALGORITHM": "EdDSA", "JWT_PRIVATE_KEY_FILE": files.directory.appendingPathComponent("none.pem").path])?.variable == "JWT_PRIVATE_KEY_FILE")
-        let garbled = try #require(problem(["JWT_ALGORITHM": "EdDSA", "JWT_PRIVATE_KEY": "-----BEGIN PRIVATE KEY-----\n\(body)x\n-----END PRIVATE KEY-----"]))
+        #expect(
+            problem(["JWT_ALGORITHM": "EdDSA", "JWT_PRIVATE_KEY_FILE": edDSAFile, "JWT_PRIVATE_KEY": edDSA.privatePEM!])?.variable
+                == "JWT_PRIVATE_KEY")
+        #expect(
+            problem(["JWT_ALGORITHM": "EdDSA", "JWT_PRIVATE_KEY_FILE": files.directory.appendingPathComponent("none.pem").path])?.variable
+                == "JWT_PRIVATE_KEY_FILE")
+        let garbled = try #require(
+            problem(["JWT_ALGORITHM": "EdDSA", "JWT_PRIVATE_KEY": "-----BEGIN PRIVATE KEY-----\n\(body)x\n-----END PRIVATE KEY-----"]))
         #expect(garbled.variable == "JWT_PRIVATE_KEY" && !garbled.description.contains(body))
         #expect(problem(["JWT_ALGORITHM": "RS256"])?.variable == "JWT_ALGORITHM")
         // A key pasted where its path belongs is not echoed back.
@@ -50,17 +57,26 @@ import Testing
         #expect(pasted.variable == "JWT_PRIVATE_KEY_FILE" && !pasted.description.contains(body))
         // JWT_SECRET beside a private key (a move from HS256) needs the end of its window, in UTC.
         #expect(problem(["JWT_ALGORITHM": "EdDSA", "JWT_PRIVATE_KEY_FILE": edDSAFile])?.variable == "JWT_HS256_ACCEPTED_UNTIL")
-        #expect(problem(["JWT_ALGORITHM": "EdDSA", "JWT_PRIVATE_KEY_FILE": edDSAFile, "JWT_HS256_ACCEPTED_UNTIL": "2026-12-31"])?.variable == "JWT_HS256_ACCEPTED_UNTIL")
+        #expect(
+            problem(["JWT_ALGORITHM": "EdDSA", "JWT_PRIVATE_KEY_FILE": edDSAFile, "JWT_HS256_ACCEPTED_UNTIL": "2026-12-31"])?.variable
+                == "JWT_HS256_ACCEPTED_UNTIL")
         #expect(problem(["JWT_ALGORITHM": "EdDSA", "JWT_PRIVATE_KEY_FILE": edDSAFile, "JWT_HS256_ACCEPTED_UNTIL": "2026-12-31T00:00:00Z"]) == nil)
-        #expect(problem(["JWT_ALGORITHM": "EdDSA", "JWT_PRIVATE_KEY_FILE": edDSAFile, "JWT_SECRET": nil, "JWT_HS256_ACCEPTED_UNTIL": "2026-12-31T00:00:00Z"])?
+        #expect(
+            problem([
+                "JWT_ALGORITHM": "EdDSA", "JWT_PRIVATE_KEY_FILE": edDSAFile, "JWT_SECRET": nil, "JWT_HS256_ACCEPTED_UNTIL": "2026-12-31T00:00:00Z",
+            ])?
             .variable == "JWT_HS256_ACCEPTED_UNTIL", "a window for no secret")
         #expect(problem(["JWT_HS256_ACCEPTED_UNTIL": "2026-12-31T00:00:00Z"])?.variable == "JWT_HS256_ACCEPTED_UNTIL", "HS256 mode")
         // HS256 takes no key files; the next key must differ from the current one.
         #expect(problem(["JWT_PRIVATE_KEY_FILE": edDSAFile])?.variable == "JWT_PRIVATE_KEY_FILE")
-        #expect(problem(["JWT_ALGORITHM": "EdDSA", "JWT_PRIVATE_KEY_FILE": edDSAFile, "JWT_NEXT_PUBLIC_KEY_FILE": files.write("same.pub", edDSA.publicPEM)])?
+        #expect(
+            problem([
+                "JWT_ALGORITHM": "EdDSA", "JWT_PRIVATE_KEY_FILE": edDSAFile, "JWT_NEXT_PUBLIC_KEY_FILE": files.write("same.pub", edDSA.publicPEM),
+            ])?
             .variable == "JWT_NEXT_PUBLIC_KEY_FILE")
-        #expect(problem(["JWT_ALGORITHM": "EdDSA", "JWT_PRIVATE_KEY_FILE": edDSAFile, "JWT_PREVIOUS_PUBLIC_KEY_FILES": edDSAFile])?
-            .variable == "JWT_PREVIOUS_PUBLIC_KEY_FILES", "a private key where a public one belongs")
+        #expect(
+            problem(["JWT_ALGORITHM": "EdDSA", "JWT_PRIVATE_KEY_FILE": edDSAFile, "JWT_PREVIOUS_PUBLIC_KEY_FILES": edDSAFile])?
+                .variable == "JWT_PREVIOUS_PUBLIC_KEY_FILES", "a private key where a public one belongs")
 
         // Valid: a one-line PEM with \n escapes (an .env file), no JWT_SECRET, a next key of another type.
         let oneLine = es256.privatePEM!.replacingOccurrences(of: "\n", with: "\\n")
@@ -91,7 +107,9 @@ import Testing
     @Test(arguments: [JWSAlgorithm.edDSA, .es256])
     func theServiceSignsWithItsKeyAndPublishesCurrentNextAndPrevious(algorithm: JWSAlgorithm) async throws {
         let files = KeyFiles()
-        let current = AsymmetricKey.generate(algorithm), next = AsymmetricKey.generate(.edDSA), previous = AsymmetricKey.generate(.es256)
+        let current = AsymmetricKey.generate(algorithm)
+        let next = AsymmetricKey.generate(.edDSA)
+        let previous = AsymmetricKey.generate(.es256)
         let kakao = FakeKakao()
         kakao.addCode("asymmetric", profile: "{\"id\":77}")
         // A move from HS256: the test secret's tokens are accepted until the window's end.
@@ -103,13 +121,17 @@ import Testing
         ]
         try await TestService.run(kakao: kakao, environment: environment) { service in
             let set = try await service.get("/.well-known/jwks.json").json
-            guard case .array(let keys) = set["keys"] else { Issue.record("no keys array: \(set)"); return }
+            guard case .array(let keys) = set["keys"] else {
+                Issue.record("no keys array: \(set)")
+                return
+            }
             #expect(keys.compactMap { $0["kid"]?.stringValue } == [current.keyID, next.keyID, previous.keyID])
             #expect(keys.compactMap { $0["alg"]?.stringValue } == [algorithm.rawValue, "EdDSA", "ES256"])
             #expect(keys.allSatisfy { $0["use"]?.stringValue == "sig" && $0["d"] == nil }, "public halves only")
 
             let body = try await service.login(code: "asymmetric", delivery: "body").json
-            let access = try #require(body["access_token"]?.stringValue), refresh = try #require(body["refresh_token"]?.stringValue)
+            let access = try #require(body["access_token"]?.stringValue)
+            let refresh = try #require(body["refresh_token"]?.stringValue)
             let header = String(decoding: Base64URL.decode(access.split(separator: ".")[0])!, as: UTF8.self)
             #expect(header == #"{"alg":"\#(algorithm.rawValue)","typ":"at+jwt","kid":"\#(current.keyID)"}"#)
             #expect(try await service.me(bearer: access).status == .ok)

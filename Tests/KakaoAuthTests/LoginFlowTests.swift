@@ -3,6 +3,7 @@ import GRDB
 import Hummingbird
 import HummingbirdTesting
 import Testing
+
 @testable import KakaoAuth
 @testable import KakaoAuthTokens
 
@@ -10,7 +11,8 @@ import Testing
 @Suite struct LoginFlowTests {
     @Test func browserFlowKeepsTokensInHttpOnlyCookiesOnly() async throws {
         let kakao = FakeKakao()
-        kakao.addCode("code-1", profile: FakeKakao.profile(id: "4242", nickname: "라이언", email: "ryan@kakao.test", image: "https://img.kakao.test/ryan.png"))
+        kakao.addCode(
+            "code-1", profile: FakeKakao.profile(id: "4242", nickname: "라이언", email: "ryan@kakao.test", image: "https://img.kakao.test/ryan.png"))
         kakao.addCode("code-2", profile: FakeKakao.profile(id: "4242", nickname: "Ryan"))
         try await TestService.run(kakao: kakao) { service in
             let login = try await service.login(code: "code-1")
@@ -35,10 +37,11 @@ import Testing
 
             // The token exchange carried exactly what Kakao needs.
             let exchange = try #require(kakao.tokenRequests.first)
-            #expect(exchange == [
-                "grant_type": "authorization_code", "client_id": FakeKakao.clientID, "client_secret": FakeKakao.clientSecret,
-                "redirect_uri": TestService.redirectURI, "code": "code-1",
-            ])
+            #expect(
+                exchange == [
+                    "grant_type": "authorization_code", "client_id": FakeKakao.clientID, "client_secret": FakeKakao.clientSecret,
+                    "redirect_uri": TestService.redirectURI, "code": "code-1",
+                ])
 
             let me = try await service.get("/users/me", headers: login.cookieHeader)
             #expect(me.status == .ok)
@@ -77,7 +80,8 @@ import Testing
         kakao.addCode("code-1", profile: FakeKakao.profile(id: "77", nickname: "Apeach"))
         let verifier = String(repeating: "v", count: 43)
         try await TestService.run(kakao: kakao) { service in
-            let login = try await service.login(code: "code-1", delivery: "body", extra: ",\"redirect_uri\":\"\(TestService.otherRedirectURI)\",\"code_verifier\":\"\(verifier)\"")
+            let login = try await service.login(
+                code: "code-1", delivery: "body", extra: ",\"redirect_uri\":\"\(TestService.otherRedirectURI)\",\"code_verifier\":\"\(verifier)\"")
             #expect(login.status == .ok)
             #expect(login.headers[values: .setCookie].isEmpty)
             let body = try login.json

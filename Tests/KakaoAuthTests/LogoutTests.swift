@@ -1,6 +1,7 @@
 import Foundation
 import Hummingbird
 import Testing
+
 @testable import KakaoAuth
 @testable import KakaoAuthTokens
 

@@ -1,6 +1,7 @@
 import Foundation
 import Hummingbird
 import Testing
+
 @testable import KakaoAuth
 @testable import KakaoAuthTokens
 
@@ -12,8 +13,10 @@ import Testing
 
     /// A mix of the text clients send: ASCII, reserved and control characters, Hangul, combining marks, emoji.
     static func text(_ random: inout SeededRandom, maximumLength: Int = 12) -> String {
-        let pieces = ["a", "Z", "0", " ", "+", "%", "&", "=", ";", ",", "\"", "/", "?", "#", "~", ".", "-", "_", "\t", "\u{7F}",
-                      "카", "카카오", "e\u{0301}", "\u{0600}", "\u{212A}", "🙂", "👩‍👩‍👧", "\u{FEFF}"]
+        let pieces = [
+            "a", "Z", "0", " ", "+", "%", "&", "=", ";", ",", "\"", "/", "?", "#", "~", ".", "-", "_", "\t", "\u{7F}",
+            "카", "카카오", "e\u{0301}", "\u{0600}", "\u{212A}", "🙂", "👩‍👩‍👧", "\u{FEFF}",
+        ]
         return (0..<Int.random(in: 0...maximumLength, using: &random)).map { _ in random.pick(pieces) }.joined()
     }
 
@@ -126,7 +129,8 @@ import Testing
             }
             let header = pairs.map { "\($0.0)=\($0.1)" }.joined(separator: "; ")
             let request = Request(
-                head: HTTPRequest(method: .get, scheme: "https", authority: "x", path: "/", headerFields: [.cookie: header]), body: .init(buffer: ByteBuffer()))
+                head: HTTPRequest(method: .get, scheme: "https", authority: "x", path: "/", headerFields: [.cookie: header]),
+                body: .init(buffer: ByteBuffer()))
             let ours = CookieHeader(request.headers[values: .cookie])
             for (name, value) in pairs {
                 #expect(ours.value(of: name) == value, "seed \(seed): \(header)")

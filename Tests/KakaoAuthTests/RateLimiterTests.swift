@@ -1,4 +1,5 @@
 import Testing
+
 @testable import KakaoAuth
 
 /// The token buckets: refill, expiry in constant time per request, the memory bound, and client keys.
@@ -11,7 +12,8 @@ import Testing
 
     @Test func refillsOverAMinute() throws {
         let limiter = RateLimiter(limitPerMinute: 60)
-        let a = try address("192.0.2.1"), b = try address("192.0.2.2")
+        let a = try address("192.0.2.1")
+        let b = try address("192.0.2.2")
         for _ in 0..<60 { #expect(limiter.admit(route: "POST /r", client: a, now: start) == .allowed) }
         #expect(limiter.admit(route: "POST /r", client: a, now: start) == .limited(retryAfter: 1))
         #expect(limiter.admit(route: "POST /r", client: b, now: start) == .allowed)

@@ -2,6 +2,7 @@ import Foundation
 import HTTPTypes
 import Hummingbird
 import Testing
+
 @testable import KakaoAuth
 
 /// The checks that run before a handler, keyed on the route the router matched: the rate limit on every
@@ -66,8 +67,10 @@ import Testing
     @Test func anUnservedMethodOnAKnownPathIs405WithAllow() async throws {
         try await TestService.run(environment: ["KAKAO_ADMIN_KEY": FakeKakao.adminKey]) { service in
             for (method, path, allow) in [
-                (HTTPRequest.Method.trace, "/users/me", "GET, HEAD"), (.delete, "/users/me", "GET, HEAD"), (.put, "/auth/refresh", "POST"), (.post, "/healthz", "GET, HEAD"),
-                (.head, "/auth/refresh/", "POST"), (.patch, "/webhooks/kakao/unlink", "GET, HEAD, POST"), (HTTPRequest.Method("QUERY")!, "/readyz", "GET, HEAD"),
+                (HTTPRequest.Method.trace, "/users/me", "GET, HEAD"), (.delete, "/users/me", "GET, HEAD"), (.put, "/auth/refresh", "POST"),
+                (.post, "/healthz", "GET, HEAD"),
+                (.head, "/auth/refresh/", "POST"), (.patch, "/webhooks/kakao/unlink", "GET, HEAD, POST"),
+                (HTTPRequest.Method("QUERY")!, "/readyz", "GET, HEAD"),
             ] {
                 let answer = try await service.client.execute(uri: path, method: method)
                 #expect(answer.status == .methodNotAllowed, "\(method) \(path)")
@@ -79,7 +82,9 @@ import Testing
             let head = try await service.client.execute(uri: "/healthz", method: .head)
             #expect(head.status == .ok && head.body.readableBytes == 0)
             // A CORS preflight is still a preflight, not a 405.
-            #expect(try await service.options("/auth/refresh", headers: [.origin: "https://x.example", .accessControlRequestMethod: "POST"]).status == .noContent)
+            #expect(
+                try await service.options("/auth/refresh", headers: [.origin: "https://x.example", .accessControlRequestMethod: "POST"]).status
+                    == .noContent)
         }
     }
 }

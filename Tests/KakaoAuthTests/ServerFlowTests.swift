@@ -1,6 +1,7 @@
 import Foundation
 import Hummingbird
 import Testing
+
 @testable import KakaoAuth
 
 /// `GET /auth/kakao/login` → Kakao (the emulator) → `GET /auth/kakao/callback`, with the sealed state cookie.
@@ -25,7 +26,9 @@ import Testing
     }
 
     /// Starts the flow and answers Kakao's consent page; returns the start answer and the callback URL.
-    func startAndConsent(_ service: TestService, _ emulator: LoopbackClient, returnTo: String = "/welcome", decision: String = "approve") async throws -> (start: HTTPAnswer, callback: [String: String]) {
+    func startAndConsent(_ service: TestService, _ emulator: LoopbackClient, returnTo: String = "/welcome", decision: String = "approve") async throws
+        -> (start: HTTPAnswer, callback: [String: String])
+    {
         let start = try await service.get("/auth/kakao/login?return_to=" + URLEncodedForm.escape(returnTo))
         #expect(start.status == .found)
         let authorize = try #require(start.redirect)
@@ -102,10 +105,12 @@ import Testing
         }
     }
 
-    @Test(arguments: ["//evil.example/x", "https://evil.example/", "/\\evil.example", "javascript:alert(1)", "https://app.example.evil/",
-                      "http://app.example/", "/\u{0}x", "welcome", "https://user@app.example/",
-                      // The longest the API documents, each character 12 bytes once percent-encoded: still a problem+json 400.
-                      String(repeating: "\u{0D1}\u{F3A2F}", count: 1024)])
+    @Test(arguments: [
+        "//evil.example/x", "https://evil.example/", "/\\evil.example", "javascript:alert(1)", "https://app.example.evil/",
+        "http://app.example/", "/\u{0}x", "welcome", "https://user@app.example/",
+        // The longest the API documents, each character 12 bytes once percent-encoded: still a problem+json 400.
+        String(repeating: "\u{0D1}\u{F3A2F}", count: 1024),
+    ])
     func returnToMustNotBeAnOpenRedirect(target: String) async throws {
         try await withFlow { service, _ in
             let answer = try await service.get("/auth/kakao/login?return_to=" + URLEncodedForm.escape(target))

@@ -6,6 +6,7 @@ import KakaoAuthHummingbird
 import KakaoAuthVerifier
 import Synchronization
 import Testing
+
 @testable import KakaoAuth
 @testable import KakaoAuthTokens
 
@@ -40,13 +41,16 @@ import Testing
         let environment = ["JWT_ALGORITHM": algorithm.rawValue, "JWT_PRIVATE_KEY_FILE": files.write("key.pem", key.privatePEM!), "JWT_SECRET": ""]
         try await TestService.run(kakao: kakao, environment: environment) { service in
             let body = try await service.login(code: "kit", delivery: "body").json
-            let access = try #require(body["access_token"]?.stringValue), refresh = try #require(body["refresh_token"]?.stringValue)
+            let access = try #require(body["access_token"]?.stringValue)
+            let refresh = try #require(body["refresh_token"]?.stringValue)
             let userID = try #require(body["user"]?["id"]?.stringValue)
             let verifier = KakaoAuthVerifier(jwksURL: URL(string: service.client.baseURL + "/.well-known/jwks.json")!)
             #expect(try await verifier.verifyAccessToken(access).userID == userID)
 
             try await Self.withProtectedService(verifier) { client in
-                func whoami(_ headers: HTTPFields) async throws -> HTTPAnswer { try await client.execute(uri: "/api/whoami", method: .get, headers: headers) }
+                func whoami(_ headers: HTTPFields) async throws -> HTTPAnswer {
+                    try await client.execute(uri: "/api/whoami", method: .get, headers: headers)
+                }
                 let admitted = try await whoami([.authorization: "Bearer \(access)"])
                 #expect(admitted.status == .ok && String(buffer: admitted.body) == userID)
                 #expect(try await whoami([.cookie: "__Host-access_token=\(access)"]).status == .unauthorized, "cookies only when asked for")
@@ -57,7 +61,8 @@ import Testing
                 let now = Int64(Date().timeIntervalSince1970)
                 #expect(try await whoami([.authorization: "Bearer \(AsymmetricTokenTests.confused(access, key: key))"]).status == .unauthorized)
                 // Another key of the same type, unknown to the key set.
-                let stranger = JWTCodec(signingKey: AsymmetricKey.generate(algorithm), issuer: "kakao-auth", audience: "kakao-auth").sign(Self.claims(now: now), as: .access)
+                let stranger = JWTCodec(signingKey: AsymmetricKey.generate(algorithm), issuer: "kakao-auth", audience: "kakao-auth").sign(
+                    Self.claims(now: now), as: .access)
                 #expect(try await whoami([.authorization: "Bearer \(stranger)"]).status == .unauthorized)
             }
         }
@@ -81,30 +86,32 @@ import Testing
     static func checkCookieAuthentication(_ client: LoopbackClient, access: String) async throws {
         func whoami(_ headers: HTTPFields) async throws -> HTTPAnswer {
             try await client.execute(uri: "/api/whoami", method: .get, headers: headers)
-    }
+        }
         func post(_ headers: HTTPFields) async throws -> HTTPAnswer {
             try await client.execute(uri: "/api/whoami", method: .post, headers: headers)
-    }
+        }
         let cookie = "__Host-access_token=\(access)"
         func withCookie(_ extra: HTTPFields) -> HTTPFields {
             var fields: HTTPFields = [.cookie: cookie]
             fields.append(contentsOf: extra)
             return fields
-    }
+        }
         #expect(try await whoami([.cookie: cookie]).status == .ok)
         #expect(try await whoami([.authorization: "bEaReR \(access)"]).status == .ok)
         for planted in ["\u{2028}__Host-access_token=x", "__Host-access_token=x", "__host-access_token=x", "a=\u{600}; __Host-access_token=x"] {
             #expect(try await whoami([.cookie: "\(planted); \(cookie)"]).status == .unauthorized, "\(planted.unicodeScalars.first!.value)")
-    }
+        }
         let siteHeader = HTTPField.Name("Sec-Fetch-Site")!
-        for refused: HTTPFields in [[siteHeader: "cross-site", .origin: "https://evil.example"], [.origin: "https://evil.example"],
-                                    [siteHeader: "same-site"]] {
+        for refused: HTTPFields in [
+            [siteHeader: "cross-site", .origin: "https://evil.example"], [.origin: "https://evil.example"],
+            [siteHeader: "same-site"],
+        ] {
             #expect(try await post(withCookie(refused)).status == .forbidden, "\(refused)")
             #expect(try await whoami(withCookie(refused)).status == .ok, "a safe method is not refused")
-    }
+        }
         for allowed: HTTPFields in [[siteHeader: "same-origin"], [siteHeader: "cross-site", .origin: "https://app.example"], [:]] {
             #expect(try await post(withCookie(allowed)).status == .ok, "\(allowed)")
-    }
+        }
         // A Bearer token is not a browser's ambient credential: no origin check.
         #expect(try await post([.authorization: "Bearer \(access)", .origin: "https://evil.example"]).status == .ok)
     }
@@ -117,20 +124,24 @@ import Testing
         router.get("jwks.json") { _, _ in Response(status: .ok, body: .init(byteBuffer: ByteBuffer(string: keySet))) }
         router.get("moved") { _, _ in Response(status: .found, headers: [.location: "/jwks.json"]) }
         router.get("huge") { _, _ in
-            Response(status: .ok, body: .init { writer in
-                for _ in 0..<64 { try await writer.write(ByteBuffer(repeating: UInt8(ascii: " "), count: 4096)) }
-                try await writer.write(ByteBuffer(string: keySet))
-                try await writer.finish(nil)
-            })
+            Response(
+                status: .ok,
+                body: .init { writer in
+                    for _ in 0..<64 { try await writer.write(ByteBuffer(repeating: UInt8(ascii: " "), count: 4096)) }
+                    try await writer.write(ByteBuffer(string: keySet))
+                    try await writer.finish(nil)
+                })
         }
         router.get("slow") { _, _ in
-            Response(status: .ok, body: .init { writer in
-                for byte in keySet.utf8 {
-                    try await writer.write(ByteBuffer(bytes: [byte]))
-                    try await Task.sleep(for: .milliseconds(100))
-                }
-                try await writer.finish(nil)
-            })
+            Response(
+                status: .ok,
+                body: .init { writer in
+                    for byte in keySet.utf8 {
+                        try await writer.write(ByteBuffer(bytes: [byte]))
+                        try await Task.sleep(for: .milliseconds(100))
+                    }
+                    try await writer.finish(nil)
+                })
         }
         let app = Application(router: router, configuration: .init(address: .hostname("127.0.0.1", port: 0)))
         try await app.test(.ahc(.http)) { harness in
@@ -186,7 +197,8 @@ import Testing
             let token = JWTCodec(signingKey: key, issuer: "kakao-auth", audience: "kakao-auth").sign(Self.claims(now: now), as: .access)
             let claims = try await verifier.verifyAccessToken(token)
             #expect(claims.userID == "user")
-            let stranger = JWTCodec(signingKey: AsymmetricKey.generate(.edDSA), issuer: "kakao-auth", audience: "kakao-auth").sign(Self.claims(now: now), as: .access)
+            let stranger = JWTCodec(signingKey: AsymmetricKey.generate(.edDSA), issuer: "kakao-auth", audience: "kakao-auth").sign(
+                Self.claims(now: now), as: .access)
             for _ in 0..<5 {
                 await #expect(throws: KakaoAuthVerifier.Refusal.self) { try await verifier.verifyAccessToken(stranger) }
             }
@@ -196,4 +208,3 @@ import Testing
         await #expect(throws: KakaoAuthVerifier.KeySetUnavailable.self) { try await unreachable.verifyAccessToken("a.b.c") }
     }
 }
-

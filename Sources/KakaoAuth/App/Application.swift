@@ -1,8 +1,8 @@
 import AsyncHTTPClient
 import Hummingbird
+import KakaoAuthTokens
 import Logging
 import ServiceLifecycle
-import KakaoAuthTokens
 
 /// Builds the whole service from its configuration: the executable runs it, the tests run the very same one.
 ///
@@ -25,25 +25,29 @@ public func buildApplication(
     // A second more than a route gives a body, so that a route reading a slow body answers 408 first.
     let requestDeadline = configuration.readTimeout + .seconds(1)
     // The PostgreSQL pool first, so that it stops last, after the server has drained.
-    var services: [any Service] = served.services + [
-        ShutdownHook { try await store.close() },
-        ShutdownHook { try await httpClient.shutdown() },
-        PurgeService(
-            store: store, interval: .seconds(configuration.purgeInterval), auditRetention: configuration.database.auditRetention,
-            clock: clock, logger: logger),
-    ]
+    var services: [any Service] =
+        served.services + [
+            ShutdownHook { try await store.close() },
+            ShutdownHook { try await httpClient.shutdown() },
+            PurgeService(
+                store: store, interval: .seconds(configuration.purgeInterval), auditRetention: configuration.database.auditRetention,
+                clock: clock, logger: logger),
+        ]
     if let listener = configuration.metricsListener {
         let metricsRouter = Router()
         MetricsController(metrics: metrics, liveSessions: LiveSessionGauge(store: store, metrics: metrics, clock: clock, logger: logger))
             .addRoutes(to: metricsRouter)
-        services.append(Application(
-            router: metricsRouter, server: .http1(configuration: .init(
-                additionalChannelHandlers: [RequestDeadlineHandler(timeout: requestDeadline)], idleTimeout: configuration.readTimeout)),
-            configuration: .init(address: .hostname(listener.host, port: listener.port), serverName: nil),
-            onServerRunning: { channel in
-                logger.info("metrics listening", metadata: ["address": "\(channel.localAddress.map { "\($0)" } ?? "?")"])
-            },
-            logger: logger))
+        services.append(
+            Application(
+                router: metricsRouter,
+                server: .http1(
+                    configuration: .init(
+                        additionalChannelHandlers: [RequestDeadlineHandler(timeout: requestDeadline)], idleTimeout: configuration.readTimeout)),
+                configuration: .init(address: .hostname(listener.host, port: listener.port), serverName: nil),
+                onServerRunning: { channel in
+                    logger.info("metrics listening", metadata: ["address": "\(channel.localAddress.map { "\($0)" } ?? "?")"])
+                },
+                logger: logger))
     }
     let router = buildRouter(
         configuration: configuration,
@@ -58,10 +62,11 @@ public func buildApplication(
         // a request may take to arrive, however it trickles (``RequestDeadlineHandler``). SwiftNIO counts the
         // request target against both header limits: 32 KiB leaves room for the longest query the API
         // documents (a 2048-character `return_to`, 24 KiB when every character is percent-encoded UTF-8).
-        server: .http1(configuration: .init(
-            additionalChannelHandlers: [RequestDeadlineHandler(timeout: requestDeadline)],
-            idleTimeout: configuration.readTimeout,
-            httpDecoderConfiguration: .init(maxHeaderFieldSize: 32 * 1024, maxHeaderListSize: 48 * 1024, maxHeaderFieldCount: 100))),
+        server: .http1(
+            configuration: .init(
+                additionalChannelHandlers: [RequestDeadlineHandler(timeout: requestDeadline)],
+                idleTimeout: configuration.readTimeout,
+                httpDecoderConfiguration: .init(maxHeaderFieldSize: 32 * 1024, maxHeaderListSize: 48 * 1024, maxHeaderFieldCount: 100))),
         configuration: .init(address: .hostname(configuration.host, port: configuration.port)),
         // Shut down in reverse order once the server has drained: the metrics listener and purging stop, then
         // the HTTP client, and the database closes last.
@@ -73,10 +78,12 @@ public func buildApplication(
         try await served.prepare()
         // Which key is live, for an operator checking a rotation: the algorithm and the key's public id (it
         // is in every token's header), never the key.
-        logger.info("signing key in use", metadata: [
-            "algorithm": "\(configuration.tokenKeys.signing.algorithm.rawValue)", "kid": "\(configuration.tokenKeys.signing.keyID)",
-            "published_keys": "\(configuration.tokenKeys.published.count)",
-        ])
+        logger.info(
+            "signing key in use",
+            metadata: [
+                "algorithm": "\(configuration.tokenKeys.signing.algorithm.rawValue)", "kid": "\(configuration.tokenKeys.signing.keyID)",
+                "published_keys": "\(configuration.tokenKeys.published.count)",
+            ])
     }
     return application
 }

@@ -1,8 +1,8 @@
 import Foundation
 import Hummingbird
-import NIOCore
-import Logging
 import KakaoAuthTokens
+import Logging
+import NIOCore
 
 /// A configuration problem, naming the variable and never echoing a secret's value.
 public struct ConfigurationError: Error, CustomStringConvertible {
@@ -106,7 +106,8 @@ public struct Configuration: Sendable {
         if variables.optional("PUBLIC_URL") != nil {
             let publicURL = try variables.baseURL("PUBLIC_URL", default: "")
             guard redirectURIs.containsExactly(publicURL + ServerFlowPaths.callback) else {
-                throw ConfigurationError(variable: "PUBLIC_URL", problem: "\(publicURL + ServerFlowPaths.callback) must also be listed in KAKAO_REDIRECT_URIS")
+                throw ConfigurationError(
+                    variable: "PUBLIC_URL", problem: "\(publicURL + ServerFlowPaths.callback) must also be listed in KAKAO_REDIRECT_URIS")
             }
             self.publicURL = publicURL
         }
@@ -139,7 +140,9 @@ public struct Configuration: Sendable {
 
     private static func tokenKeys(_ variables: EnvironmentVariables) throws(ConfigurationError) -> TokenKeys {
         let algorithm = try variables.choice("JWT_ALGORITHM", default: JWSAlgorithm.hs256)
-        let keyVariables = ["JWT_PRIVATE_KEY", "JWT_PRIVATE_KEY_FILE", "JWT_NEXT_PUBLIC_KEY_FILE", "JWT_PREVIOUS_PUBLIC_KEY_FILES", "JWT_HS256_ACCEPTED_UNTIL"]
+        let keyVariables = [
+            "JWT_PRIVATE_KEY", "JWT_PRIVATE_KEY_FILE", "JWT_NEXT_PUBLIC_KEY_FILE", "JWT_PREVIOUS_PUBLIC_KEY_FILES", "JWT_HS256_ACCEPTED_UNTIL",
+        ]
         guard algorithm != .hs256 else {
             for name in keyVariables where variables.optional(name) != nil {
                 throw ConfigurationError(variable: name, problem: "is for JWT_ALGORITHM=EdDSA or ES256 (HS256 signs with JWT_SECRET)")
@@ -152,7 +155,8 @@ public struct Configuration: Sendable {
         switch (variables.optional("JWT_PRIVATE_KEY"), variables.optional("JWT_PRIVATE_KEY_FILE")) {
         case (nil, nil):
             throw ConfigurationError(
-                variable: "JWT_PRIVATE_KEY_FILE", problem: "is required with JWT_ALGORITHM=\(algorithm.rawValue) (or JWT_PRIVATE_KEY; `kakao-auth keys generate` makes one)")
+                variable: "JWT_PRIVATE_KEY_FILE",
+                problem: "is required with JWT_ALGORITHM=\(algorithm.rawValue) (or JWT_PRIVATE_KEY; `kakao-auth keys generate` makes one)")
         case (.some, .some):
             throw ConfigurationError(variable: "JWT_PRIVATE_KEY", problem: "and JWT_PRIVATE_KEY_FILE are both set: set one")
         case (let pem?, nil):
@@ -162,7 +166,8 @@ public struct Configuration: Sendable {
         }
         guard signing.algorithm == algorithm else {
             let variable = variables.optional("JWT_PRIVATE_KEY") == nil ? "JWT_PRIVATE_KEY_FILE" : "JWT_PRIVATE_KEY"
-            throw ConfigurationError(variable: variable, problem: "holds an \(signing.algorithm.rawValue) key, and JWT_ALGORITHM is \(algorithm.rawValue)")
+            throw ConfigurationError(
+                variable: variable, problem: "holds an \(signing.algorithm.rawValue) key, and JWT_ALGORITHM is \(algorithm.rawValue)")
         }
         var published = [signing]
         if let path = variables.optional("JWT_NEXT_PUBLIC_KEY_FILE") {
@@ -170,16 +175,20 @@ public struct Configuration: Sendable {
         }
         var previousKeys: [AsymmetricKey] = []
         for path in variables.list("JWT_PREVIOUS_PUBLIC_KEY_FILES") ?? [] {
-            previousKeys.append(try variables.key("JWT_PREVIOUS_PUBLIC_KEY_FILES", pem: try variables.file("JWT_PREVIOUS_PUBLIC_KEY_FILES", path), private: false))
+            previousKeys.append(
+                try variables.key("JWT_PREVIOUS_PUBLIC_KEY_FILES", pem: try variables.file("JWT_PREVIOUS_PUBLIC_KEY_FILES", path), private: false))
         }
         published += previousKeys
         guard Set(published.map(\.keyID)).count == published.count else {
-            throw ConfigurationError(variable: "JWT_NEXT_PUBLIC_KEY_FILE", problem: "and JWT_PREVIOUS_PUBLIC_KEY_FILES must name keys other than the current one, each once")
+            throw ConfigurationError(
+                variable: "JWT_NEXT_PUBLIC_KEY_FILE",
+                problem: "and JWT_PREVIOUS_PUBLIC_KEY_FILES must name keys other than the current one, each once")
         }
         // A move from HS256: the secrets' tokens verify until JWT_HS256_ACCEPTED_UNTIL, which must be given.
         // Every service still holds them then and could mint with them, so the window has an end the operator
         // chose, rather than lasting as long as someone forgets the variable.
-        let secrets = try (variables.optional("JWT_SECRET").map { _ throws(ConfigurationError) in [try variables.secret("JWT_SECRET")] } ?? [])
+        let secrets =
+            try (variables.optional("JWT_SECRET").map { _ throws(ConfigurationError) in [try variables.secret("JWT_SECRET")] } ?? [])
             + variables.secrets("JWT_PREVIOUS_SECRETS")
         let hs256Keys: [HS256Key]
         if secrets.isEmpty {
@@ -275,7 +284,8 @@ private struct EnvironmentVariables {
     func credential(_ name: String) throws(ConfigurationError) -> String? {
         guard let value = optional(name) else { return nil }
         guard value.utf8.count >= 32 else {
-            throw ConfigurationError(variable: name, problem: "must be at least 32 bytes (Kakao's admin key is 32 characters; try: openssl rand -base64 32)")
+            throw ConfigurationError(
+                variable: name, problem: "must be at least 32 bytes (Kakao's admin key is 32 characters; try: openssl rand -base64 32)")
         }
         return value
     }
@@ -312,10 +322,11 @@ private struct EnvironmentVariables {
     private static func isHostName(_ text: String) -> Bool {
         let labels = text.utf8.split(separator: UInt8(ascii: "."), omittingEmptySubsequences: false)
         let isLetterOrDigit = { (byte: UInt8) in (0x30...0x39).contains(byte) || (0x41...0x5A).contains(byte) || (0x61...0x7A).contains(byte) }
-        return text.utf8.count <= 253 && labels.allSatisfy { label in
-            (1...63).contains(label.count) && isLetterOrDigit(label.first!) && isLetterOrDigit(label.last!)
-                && label.allSatisfy { isLetterOrDigit($0) || $0 == UInt8(ascii: "-") }
-        }
+        return text.utf8.count <= 253
+            && labels.allSatisfy { label in
+                (1...63).contains(label.count) && isLetterOrDigit(label.first!) && isLetterOrDigit(label.last!)
+                    && label.allSatisfy { isLetterOrDigit($0) || $0 == UInt8(ascii: "-") }
+            }
     }
 
     /// A comma-separated list of non-empty items, or nil when unset.
@@ -431,7 +442,7 @@ private struct EnvironmentVariables {
         var text = optional(name) ?? defaultValue
         while text.hasSuffix("/") { text.removeLast() }
         guard Self.isAbsoluteHTTPURL(text), let components = URLComponents(string: text),
-              components.query == nil, components.fragment == nil
+            components.query == nil, components.fragment == nil
         else { throw ConfigurationError(variable: name, problem: "must be an http or https URL") }
         return text
     }
@@ -463,7 +474,7 @@ private struct EnvironmentVariables {
 
     private static func isAbsoluteHTTPURL(_ text: String) -> Bool {
         guard let components = URLComponents(string: text), let scheme = components.scheme?.lowercased(),
-              scheme == "http" || scheme == "https", let host = components.host, !host.isEmpty
+            scheme == "http" || scheme == "https", let host = components.host, !host.isEmpty
         else { return false }
         return true
     }

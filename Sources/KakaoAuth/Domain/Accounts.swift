@@ -37,16 +37,26 @@ struct Accounts: Sendable {
             case .dead:
                 return (.none, .invalid)
             case .justReplaced:
-                return (.record(.refreshWithinReuseInterval, attachedToUser: true), .granted(SessionGrant(
-                    userID: presented.userID, sessionID: presented.sessionID, sessionExpiresAt: stored.sessionExpiresAt, refreshToken: stored.current)))
+                return (
+                    .record(.refreshWithinReuseInterval, attachedToUser: true),
+                    .granted(
+                        SessionGrant(
+                            userID: presented.userID, sessionID: presented.sessionID, sessionExpiresAt: stored.sessionExpiresAt,
+                            refreshToken: stored.current))
+                )
             case .reused:
                 return (Self.revokeForReuse, .reuseDetected)
             case .current:
                 let successor = RefreshTokenRecord(
                     jti: successorJTI, sessionID: presented.sessionID, parentJTI: presented.jti, issuedAt: now,
                     expiresAt: min(now + policy.refreshTokenLifetime, stored.sessionExpiresAt), rotatedAt: nil)
-                return (.rotate(to: successor), .granted(SessionGrant(
-                    userID: presented.userID, sessionID: presented.sessionID, sessionExpiresAt: stored.sessionExpiresAt, refreshToken: successor)))
+                return (
+                    .rotate(to: successor),
+                    .granted(
+                        SessionGrant(
+                            userID: presented.userID, sessionID: presented.sessionID, sessionExpiresAt: stored.sessionExpiresAt,
+                            refreshToken: successor))
+                )
             }
         }
         return outcome ?? .invalid
@@ -64,7 +74,8 @@ struct Accounts: Sendable {
             case .reused:
                 return (Self.revokeForReuse, .reuseDetected)
             case .current, .justReplaced:
-                let change: SessionChange = allSessions
+                let change: SessionChange =
+                    allSessions
                     ? .revoke(.allOfUser, reason: "logout_all", event: .logoutAll, detail: nil)
                     : .revoke(.session, reason: "logout", event: .logout, detail: nil)
                 return (change, .ended)
@@ -112,7 +123,8 @@ struct Accounts: Sendable {
     /// whose unlink Kakao may still refuse.
     static let erasureGrace: Int64 = 600
 
-    private static let revokeForReuse = SessionChange.revoke(.session, reason: "refresh_token_reused", event: .refreshReuseDetected, detail: "session revoked")
+    private static let revokeForReuse = SessionChange.revoke(
+        .session, reason: "refresh_token_reused", event: .refreshReuseDetected, detail: "session revoked")
 
     /// Erases the account: its row and sessions go, and its audit events keep only kind, time and ids.
     @discardableResult

@@ -78,11 +78,12 @@ extension SessionPolicy {
     /// `stored` is nil when the session or the presented token is not in the database.
     func standing(of presented: PresentedRefreshToken, stored: StoredSessionState?, now: Int64) -> RefreshTokenStanding {
         guard let stored, stored.presentedTokenSessionID == presented.sessionID, stored.sessionUserID == presented.userID,
-              stored.sessionRevokedAt == nil, stored.sessionExpiresAt > now
+            stored.sessionRevokedAt == nil, stored.sessionExpiresAt > now
         else { return .dead }
         if presented.jti == stored.current.jti { return .current }
         if stored.current.parentJTI == presented.jti, let rotatedAt = stored.presentedTokenRotatedAt,
-           now - rotatedAt < reuseInterval, stored.current.expiresAt > now {
+            now - rotatedAt < reuseInterval, stored.current.expiresAt > now
+        {
             return .justReplaced
         }
         return .reused

@@ -69,7 +69,8 @@ extension SessionStore {
     /// and Kakao sends no webhook for an unlink we made. Each store's purge begins with it. One that fails
     /// again is counted and left for the next purge: it must not stop the retention of everyone else.
     func finishInterruptedErasures(now: Int64) async throws -> (finished: Int, failed: Int) {
-        var finished = 0, failed = 0
+        var finished = 0
+        var failed = 0
         for userID in try await pendingErasures(requestedAt: now - Accounts.erasureGrace, limit: PurgeReport.batchSize) {
             do {
                 if try await eraseUser(.id(userID), event: .unlink, detail: "finished by the purge", now: now) != nil { finished += 1 }

@@ -65,7 +65,9 @@ struct AuthController {
                 credential = .code(code, redirectURI: redirectURI, codeVerifier: codeVerifier)
             case "id_token":
                 // The size limit is the verifier's, so that an oversized token is refused as a token.
-                credential = .idToken(try fields.requiredString("id_token", maximumLength: RequestBody.maximumSize), nonce: try fields.visibleASCII("nonce", maximumLength: 256))
+                credential = .idToken(
+                    try fields.requiredString("id_token", maximumLength: RequestBody.maximumSize),
+                    nonce: try fields.visibleASCII("nonce", maximumLength: 256))
             default:
                 let token = try fields.requiredString("access_token", maximumLength: 4096)
                 // It travels to Kakao in an Authorization header: RFC 6750's b64token, nothing else.

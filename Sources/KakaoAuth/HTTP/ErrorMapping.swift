@@ -1,9 +1,9 @@
 import GRDB
 import Hummingbird
+import KakaoAuthTokens
 import Logging
 import NIOCore
 import NIOHTTP1
-import KakaoAuthTokens
 
 /// The one place where errors become HTTP answers: every typed error of every layer maps to an
 /// ``APIError``, and every ``APIError`` to an `application/problem+json` answer (RFC 9457).
@@ -44,7 +44,9 @@ extension APIError {
     private init(kakao error: KakaoError) {
         switch error {
         case .invalidGrant(let errorCode):
-            self.init(.invalidGrant, "the authorization code is invalid, expired, already used or issued for another redirect_uri\(Self.kakaoCode(errorCode))")
+            self.init(
+                .invalidGrant,
+                "the authorization code is invalid, expired, already used or issued for another redirect_uri\(Self.kakaoCode(errorCode))")
         case .invalidToken(let errorCode):
             self.init(.invalidGrant, "Kakao does not accept this access token: unknown, expired or malformed\(Self.kakaoCode(errorCode))")
         case .rejected(let status, let errorCode):
@@ -65,7 +67,8 @@ extension APIError {
     }
 
     var response: Response {
-        let body = "{\"type\":\("urn:kakao-auth:problem:\(code.rawValue)".jsonQuoted),\"title\":\(code.title.jsonQuoted),"
+        let body =
+            "{\"type\":\("urn:kakao-auth:problem:\(code.rawValue)".jsonQuoted),\"title\":\(code.title.jsonQuoted),"
             + "\"status\":\(code.status.code),\"detail\":\(detail.jsonQuoted),\"code\":\(code.rawValue.jsonQuoted)}"
         var headers: HTTPFields = [.contentType: "application/problem+json"]
         if code == .invalidToken {

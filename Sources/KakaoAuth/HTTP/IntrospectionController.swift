@@ -21,13 +21,13 @@ struct IntrospectionController {
     @Sendable func introspect(_ request: Request, context: Context) async throws -> Response {
         if let callerToken {
             guard let presented = request.headers[.authorization].flatMap(BearerToken.parse),
-                  OpenSSL.constantTimeEqual(presented, callerToken)
+                OpenSSL.constantTimeEqual(presented, callerToken)
             else { throw APIError(.invalidCredentials, "introspection needs Authorization: Bearer with INTROSPECTION_TOKEN") }
         }
         let token = try await presentedToken(in: request)
         let now = clock.now()
         guard let claims = try? tokens.verify(token, as: .access, now: now),
-              let user = try await accounts.activeUser(id: claims.subject, sessionID: claims.sessionID, now: now)
+            let user = try await accounts.activeUser(id: claims.subject, sessionID: claims.sessionID, now: now)
         else { return Response.json { $0.add("active", false) } }
         return Response.json { json in
             json.add("active", true)
@@ -47,7 +47,9 @@ struct IntrospectionController {
         let mediaType = request.headers[.contentType].flatMap(MediaType.init(from:))
         if let mediaType, mediaType.isType(.applicationUrlEncoded) {
             let body = try await bodies.collect(request)
-            guard let fields = URLEncodedForm.decode(String(buffer: body)) else { throw APIError(.invalidRequest, "the form is malformed or repeats a field") }
+            guard let fields = URLEncodedForm.decode(String(buffer: body)) else {
+                throw APIError(.invalidRequest, "the form is malformed or repeats a field")
+            }
             guard let token = fields["token"], !token.isEmpty else { throw APIError(.invalidRequest, "token is required") }
             return token
         }

@@ -16,7 +16,8 @@ struct KeySetController {
     }
 
     func addRoutes(to router: Router<Context>) {
-        let document = document, entityTag = entityTag
+        let document = document
+        let entityTag = entityTag
         router.get(".well-known/jwks.json") { request, _ -> Response in
             // Five minutes: a verifier's cache picks up a next key well within the runbook's wait.
             var headers: HTTPFields = [.cacheControl: "public, max-age=300", .eTag: entityTag]

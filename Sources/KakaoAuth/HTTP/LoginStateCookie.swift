@@ -27,7 +27,8 @@ struct LoginStateCookie: Sendable {
     }
 
     func seal(_ contents: Contents) -> String {
-        let json = "{\"s\":\(contents.state.jsonQuoted),\"v\":\(contents.codeVerifier.jsonQuoted),"
+        let json =
+            "{\"s\":\(contents.state.jsonQuoted),\"v\":\(contents.codeVerifier.jsonQuoted),"
             + "\"r\":\(contents.returnTo.jsonQuoted),\"e\":\(contents.expiresAt)}"
         let payload = Base64URL.encode(Array(json.utf8))
         return payload + "." + Base64URL.encode(key.authenticationCode(for: payload))
@@ -40,9 +41,9 @@ struct LoginStateCookie: Sendable {
         let expected = key.authenticationCode(for: parts[0])
         let authentic = expected.withUnsafeBytes { left in mac.withUnsafeBytes { right in OpenSSL.constantTimeEqual(left, right) } }
         guard authentic, let payload = Base64URL.decode(parts[0]),
-              let json = try? StrictJSONReader.parse(payload, maximumDepth: 1),
-              let state = json["s"]?.stringValue, let verifier = json["v"]?.stringValue,
-              let returnTo = json["r"]?.stringValue, let expiresAt = json["e"]?.integerValue, now < expiresAt
+            let json = try? StrictJSONReader.parse(payload, maximumDepth: 1),
+            let state = json["s"]?.stringValue, let verifier = json["v"]?.stringValue,
+            let returnTo = json["r"]?.stringValue, let expiresAt = json["e"]?.integerValue, now < expiresAt
         else { return nil }
         return Contents(state: state, codeVerifier: verifier, returnTo: returnTo, expiresAt: expiresAt)
     }

@@ -1,6 +1,6 @@
 import Hummingbird
-import NIOCore
 import KakaoAuthTokens
+import NIOCore
 
 /// Reads request bodies the strict way: at most 64 KiB, `application/json` only, strict JSON, one object.
 ///

@@ -85,7 +85,10 @@ struct ServerFlowController {
             case UInt8(ascii: "#") where part != .fragment:
                 part = .fragment
             default:
-                guard byte.isUnreservedURICharacter || byte.isURISubDelimiter || byte == UInt8(ascii: ":") || byte == UInt8(ascii: "@") || byte == UInt8(ascii: "/") else {
+                guard
+                    byte.isUnreservedURICharacter || byte.isURISubDelimiter || byte == UInt8(ascii: ":") || byte == UInt8(ascii: "@")
+                        || byte == UInt8(ascii: "/")
+                else {
                     return false
                 }
             }
@@ -100,13 +103,15 @@ struct ServerFlowController {
         let query = request.uri.queryParameters
         let now = clock.now()
         guard let sealed = CookieHeader(request).value(of: stateCookie.name), let contents = stateCookie.open(sealed, now: now),
-              let state = query["state"], OpenSSL.constantTimeEqual(state, contents.state),
-              // Recorded in the database, so that the same callback replayed (with the same cookie) is refused
-              // on every replica and after a restart, without the code reaching Kakao a second time.
-              try await store.consumeSingleUse(contents.state, expiresAt: contents.expiresAt)
+            let state = query["state"], OpenSSL.constantTimeEqual(state, contents.state),
+            // Recorded in the database, so that the same callback replayed (with the same cookie) is refused
+            // on every replica and after a restart, without the code reaching Kakao a second time.
+            try await store.consumeSingleUse(contents.state, expiresAt: contents.expiresAt)
         else {
             // Nothing is sent to Kakao: without our own state this callback was not started by this browser.
-            var response = APIError(.invalidState, "the login state is missing, expired, already used or does not match; start again at /auth/kakao/login").response
+            var response = APIError(
+                .invalidState, "the login state is missing, expired, already used or does not match; start again at /auth/kakao/login"
+            ).response
             response.setCookie(stateCookie.clearingCookie)
             return response
         }
@@ -118,7 +123,8 @@ struct ServerFlowController {
             }
             guard let code = query["code"], !code.isEmpty else { throw APIError(.invalidRequest, "the callback has no code") }
             outcome = try await login.logIn(
-                .code(String(code), redirectURI: callbackURI, codeVerifier: contents.codeVerifier), origin: origins.origin(of: request, context: context))
+                .code(String(code), redirectURI: callbackURI, codeVerifier: contents.codeVerifier),
+                origin: origins.origin(of: request, context: context))
         } catch {
             return redirect(to: contents.returnTo, error: APIError(from: error).code.rawValue)
         }

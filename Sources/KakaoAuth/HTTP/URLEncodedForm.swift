@@ -34,7 +34,7 @@ package enum URLEncodedForm {
         for pair in text.utf8.split(separator: UInt8(ascii: "&"), omittingEmptySubsequences: true) {
             let parts = pair.split(separator: UInt8(ascii: "="), maxSplits: 1, omittingEmptySubsequences: false)
             guard let name = unescape(parts[0]), let value = unescape(parts.count > 1 ? parts[1] : pair[pair.endIndex...]),
-                  fields.updateValue(value, forKey: name) == nil
+                fields.updateValue(value, forKey: name) == nil
             else { return nil }
         }
         return fields
@@ -54,7 +54,7 @@ package enum URLEncodedForm {
             case UInt8(ascii: "%"):
                 let high = bytes.index(after: index)
                 guard high < bytes.endIndex, bytes.index(after: high) < bytes.endIndex,
-                      let upper = bytes[high].hexDigitValue, let lower = bytes[bytes.index(after: high)].hexDigitValue
+                    let upper = bytes[high].hexDigitValue, let lower = bytes[bytes.index(after: high)].hexDigitValue
                 else { return nil }
                 unescaped.append(upper << 4 | lower)
                 index = bytes.index(after: high)

@@ -8,9 +8,10 @@ package enum WebOrigin {
     /// of other characters would be lower-cased by Unicode rules (KELVIN SIGN becomes `k`) into an origin
     /// that the browser never sent; browsers send international hosts in their `xn--` form.
     package static func of(_ text: String) -> String? {
-        guard text.utf8.allSatisfy({ $0 > 0x20 && $0 < 0x7F }), let components = URLComponents(string: text), let scheme = components.scheme?.lowercased(),
-              scheme == "http" || scheme == "https", let host = components.host?.lowercased(), !host.isEmpty,
-              components.user == nil, components.password == nil
+        guard text.utf8.allSatisfy({ $0 > 0x20 && $0 < 0x7F }), let components = URLComponents(string: text),
+            let scheme = components.scheme?.lowercased(),
+            scheme == "http" || scheme == "https", let host = components.host?.lowercased(), !host.isEmpty,
+            components.user == nil, components.password == nil
         else { return nil }
         let defaultPort = scheme == "https" ? 443 : 80
         let port = components.port.flatMap { $0 == defaultPort ? nil : ":\($0)" } ?? ""
@@ -20,7 +21,7 @@ package enum WebOrigin {
     /// `text` when it is exactly an origin (no path, query or fragment), normalised.
     package static func parse(_ text: String) -> String? {
         guard let origin = of(text), let components = URLComponents(string: text),
-              components.path.isEmpty || components.path == "/", components.query == nil, components.fragment == nil
+            components.path.isEmpty || components.path == "/", components.query == nil, components.fragment == nil
         else { return nil }
         return origin
     }

@@ -29,7 +29,7 @@ struct WebhookController {
     /// unlinking many users) answered 429 would count as failures, and Kakao suspends failing webhooks.
     @Sendable func unlink(_ request: Request, context: Context) async throws -> Response {
         guard let authorization = request.headers[.authorization], authorization.hasPrefix("KakaoAK "),
-              OpenSSL.constantTimeEqual(authorization.dropFirst("KakaoAK ".count), adminKey)
+            OpenSSL.constantTimeEqual(authorization.dropFirst("KakaoAK ".count), adminKey)
         else {
             if let refusal = rateLimit?.refusal(of: request, context: context) { return refusal }
             throw APIError(.invalidCredentials, "the webhook must carry Authorization: KakaoAK with the app's primary admin key")

@@ -1,7 +1,7 @@
 import AsyncHTTPClient
+import KakaoAuthTokens
 import NIOCore
 import NIOHTTP1
-import KakaoAuthTokens
 
 /// Every call the service makes to Kakao: a code login's two (exchange the code, read the user), an
 /// access-token login's (`access_token_info`, then the user), Kakao's OIDC key set for id_tokens, and the
@@ -116,7 +116,8 @@ struct KakaoClient: Sendable {
         let started = ContinuousClock.now
         do {
             let (status, answer) = try await exchange(request)
-            metrics.kakaoCall(endpoint: endpoint, duration: ContinuousClock.now - started, failure: (200..<300).contains(status) ? nil : "status_\(status)")
+            metrics.kakaoCall(
+                endpoint: endpoint, duration: ContinuousClock.now - started, failure: (200..<300).contains(status) ? nil : "status_\(status)")
             return (status, answer)
         } catch {
             metrics.kakaoCall(endpoint: endpoint, duration: ContinuousClock.now - started, failure: error.metricReason)
@@ -149,8 +150,8 @@ struct KakaoClient: Sendable {
     }
 }
 
-private extension KakaoError {
-    var metricReason: String {
+extension KakaoError {
+    fileprivate var metricReason: String {
         switch self {
         case .invalidGrant: "invalid_grant"
         case .invalidToken: "invalid_token"

@@ -54,7 +54,7 @@ struct KakaoIDTokenVerifier: Sendable {
         let bytes = Array(token.utf8)
         let segments = bytes.split(separator: UInt8(ascii: "."), omittingEmptySubsequences: false)
         guard segments.count == 3, let headerBytes = Base64URL.decode(bytes: segments[0]), let payloadBytes = Base64URL.decode(bytes: segments[1]),
-              let signature = Base64URL.decode(bytes: segments[2])
+            let signature = Base64URL.decode(bytes: segments[2])
         else { throw refuse("is not a JWS in compact form with base64url segments") }
 
         guard let header = try? StrictJSONReader.parse(headerBytes, maximumDepth: 1), case .object = header else {
@@ -83,7 +83,9 @@ struct KakaoIDTokenVerifier: Sendable {
         // Written so that no claim value can overflow the arithmetic: `now` is a small number, claims are not.
         guard expiresAt > now - JWTCodec.clockLeeway else { throw refuse("has expired") }
         guard issuedAt <= now + JWTCodec.clockLeeway else { throw refuse("was issued in the future") }
-        guard issuedAt >= now - settings.maximumAge else { throw refuse("was issued more than \(settings.maximumAge) s ago (KAKAO_ID_TOKEN_MAX_AGE)") }
+        guard issuedAt >= now - settings.maximumAge else {
+            throw refuse("was issued more than \(settings.maximumAge) s ago (KAKAO_ID_TOKEN_MAX_AGE)")
+        }
         try checkNonce(sent: nonce, claimed: claims["nonce"], refuse: refuse)
         guard let subject = claims["sub"]?.stringValue, let kakaoID = KakaoProfile.kakaoID(decimal: subject) else {
             throw refuse("sub is not a Kakao user id (decimal digits, at most 2^63-1)")

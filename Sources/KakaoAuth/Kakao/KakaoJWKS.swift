@@ -1,5 +1,5 @@
-import Synchronization
 import KakaoAuthTokens
+import Synchronization
 
 /// Kakao's OpenID Connect signing keys (`{KAKAO_AUTH_BASE_URL}/.well-known/jwks.json`), cached in memory.
 ///
@@ -98,9 +98,9 @@ final class KakaoJWKS: Sendable {
         var keys: [String: RSAPublicKey] = [:]
         for entry in entries {
             guard entry["kty"]?.stringValue == "RSA", let kid = entry["kid"]?.stringValue, !kid.isEmpty,
-                  entry["alg"].map({ $0.stringValue == "RS256" }) ?? true, entry["use"].map({ $0.stringValue == "sig" }) ?? true,
-                  let modulus = entry["n"]?.stringValue.flatMap(Base64URL.decode), let exponent = entry["e"]?.stringValue.flatMap(Base64URL.decode),
-                  let key = RSAPublicKey(modulus: modulus, exponent: exponent)
+                entry["alg"].map({ $0.stringValue == "RS256" }) ?? true, entry["use"].map({ $0.stringValue == "sig" }) ?? true,
+                let modulus = entry["n"]?.stringValue.flatMap(Base64URL.decode), let exponent = entry["e"]?.stringValue.flatMap(Base64URL.decode),
+                let key = RSAPublicKey(modulus: modulus, exponent: exponent)
             else { continue }
             keys[kid] = key
         }

@@ -58,7 +58,8 @@ struct KakaoProfile: Equatable, Sendable {
         self.id = id
         nickname = profile?["nickname"]?.stringValue ?? json["properties"]?["nickname"]?.stringValue
         email = account?["email"]?.stringValue
-        emailVerified = email != nil && account?["is_email_valid"]?.boolValue == true
+        emailVerified =
+            email != nil && account?["is_email_valid"]?.boolValue == true
             && account?["is_email_verified"]?.boolValue == true
         profileImageURL = profile?["profile_image_url"]?.stringValue
         thumbnailImageURL = profile?["thumbnail_image_url"]?.stringValue

@@ -20,7 +20,8 @@ struct DuplicateCookieGuard: RouterMiddleware {
         let ambiguous = CookieHeader(request).ambiguousNames(among: names)
         guard !ambiguous.isEmpty else { return try await next(request, context) }
         var response = APIError(
-            .duplicateCookie, "the request carries more than one cookie named \(ambiguous.sorted().joined(separator: ", ")); all are cleared, log in again"
+            .duplicateCookie,
+            "the request carries more than one cookie named \(ambiguous.sorted().joined(separator: ", ")); all are cleared, log in again"
         ).response
         for cookie in clearingCookies(for: ambiguous, request: request) { response.setCookie(cookie) }
         return response
@@ -35,9 +36,11 @@ struct DuplicateCookieGuard: RouterMiddleware {
         // The Host header is the client's text and becomes a `Domain` attribute: a host name's bytes only, or
         // no parent domains at all (a `;` would add attributes of its own).
         let host = Array((request.head.authority ?? "").utf8.prefix { $0 != UInt8(ascii: ":") })
-        let isHostName = host.count <= 253 && host.allSatisfy { byte in
-            (0x41...0x5A).contains(byte) || (0x61...0x7A).contains(byte) || (0x30...0x39).contains(byte) || byte == 0x2D || byte == 0x2E
-        }
+        let isHostName =
+            host.count <= 253
+            && host.allSatisfy { byte in
+                (0x41...0x5A).contains(byte) || (0x61...0x7A).contains(byte) || (0x30...0x39).contains(byte) || byte == 0x2D || byte == 0x2E
+            }
         let hostName = isHostName ? String(decoding: host, as: UTF8.self).lowercased() : ""
         let labels = hostName.split(separator: ".")
         // Parent domains down to the last two labels (a browser refuses a cookie for a bare top-level domain).

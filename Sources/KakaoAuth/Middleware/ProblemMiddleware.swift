@@ -10,9 +10,12 @@ struct ProblemMiddleware<Context: RequestContext>: RouterMiddleware {
         } catch {
             let problem = APIError(from: error)
             if problem.code.status.code >= 500 {
-                context.logger.error("request failed", metadata: [
-                    "path": "\(ClientText.capped(request.uri.path, bytes: 256))", "code": "\(problem.code.rawValue)", "error_type": "\(type(of: error))",
-                ])
+                context.logger.error(
+                    "request failed",
+                    metadata: [
+                        "path": "\(ClientText.capped(request.uri.path, bytes: 256))", "code": "\(problem.code.rawValue)",
+                        "error_type": "\(type(of: error))",
+                    ])
             }
             return problem.response
         }

@@ -21,7 +21,8 @@ struct RateLimitMiddleware: RouterMiddleware {
         // HEAD is GET without a body: one budget for both, or probing with HEAD would double every GET's.
         let method = request.method == .head ? HTTPRequest.Method.get : request.method
         guard case .limited(let retryAfter) = limiter.admit(route: method.rawValue + " " + route, client: client) else { return nil }
-        var response = APIError(.rateLimited, "more than \(limiter.limitPerMinute) requests a minute from this address; retry in \(retryAfter) s").response
+        var response = APIError(.rateLimited, "more than \(limiter.limitPerMinute) requests a minute from this address; retry in \(retryAfter) s")
+            .response
         response.headers[.retryAfter] = String(retryAfter)
         return response
     }

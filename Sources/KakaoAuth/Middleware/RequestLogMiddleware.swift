@@ -8,13 +8,15 @@ package struct RequestLogMiddleware<Context: RequestContext>: RouterMiddleware {
     package func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         let started = ContinuousClock.now
         let response = try await next(request, context)
-        context.logger.info("request", metadata: [
-            "method": "\(request.method.rawValue)",
-            // Up to 32 KiB of the client's choosing otherwise.
-            "path": "\(ClientText.capped(request.uri.path, bytes: 256))",
-            "status": "\(response.status.code)",
-            "duration_ms": "\((ContinuousClock.now - started) / .milliseconds(1))",
-        ])
+        context.logger.info(
+            "request",
+            metadata: [
+                "method": "\(request.method.rawValue)",
+                // Up to 32 KiB of the client's choosing otherwise.
+                "path": "\(ClientText.capped(request.uri.path, bytes: 256))",
+                "status": "\(response.status.code)",
+                "duration_ms": "\((ContinuousClock.now - started) / .milliseconds(1))",
+            ])
         return response
     }
 }

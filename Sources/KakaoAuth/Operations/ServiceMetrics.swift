@@ -37,7 +37,8 @@ final class ServiceMetrics: Sendable {
             let dimensions = [("route", route), ("method", method), ("status", String(status))]
             let made = (
                 Counter(label: "kakao_auth_http_requests_total", dimensions: dimensions, factory: factory),
-                Timer(label: "kakao_auth_http_request_duration_seconds", dimensions: dimensions, factory: factory))
+                Timer(label: "kakao_auth_http_request_duration_seconds", dimensions: dimensions, factory: factory)
+            )
             metrics[key] = made
             return made
         }

@@ -31,21 +31,28 @@ struct PurgeService: Service {
             do {
                 let report = try await store.purge(now: clock.now(), auditRetention: auditRetention, batchSize: PurgeReport.batchSize)
                 if report.rowsDeleted > 0 || report.bytesReturned > 0 || report.erasuresFinished > 0 {
-                    logger.info("purged", metadata: [
-                        "erasures_finished": "\(report.erasuresFinished)",
-                        "sessions": "\(report.sessions)", "refresh_tokens": "\(report.refreshTokens)", "used_credentials": "\(report.usedCredentials)",
-                        "audit_events": "\(report.auditEvents)", "bytes_returned": "\(report.bytesReturned)",
-                    ])
+                    logger.info(
+                        "purged",
+                        metadata: [
+                            "erasures_finished": "\(report.erasuresFinished)",
+                            "sessions": "\(report.sessions)", "refresh_tokens": "\(report.refreshTokens)",
+                            "used_credentials": "\(report.usedCredentials)",
+                            "audit_events": "\(report.auditEvents)", "bytes_returned": "\(report.bytesReturned)",
+                        ])
                 }
                 if report.erasuresFailed > 0 {
-                    logger.warning("interrupted erasures could not be finished; the next purge tries again", metadata: [
-                        "erasures_failed": "\(report.erasuresFailed)",
-                    ])
+                    logger.warning(
+                        "interrupted erasures could not be finished; the next purge tries again",
+                        metadata: [
+                            "erasures_failed": "\(report.erasuresFailed)"
+                        ])
                 }
                 if report.auditEventsAhead > 0 {
-                    logger.warning("audit events dated more than a day ahead: the clock stepped forward once; they are kept until their date", metadata: [
-                        "audit_events_ahead": "\(report.auditEventsAhead)",
-                    ])
+                    logger.warning(
+                        "audit events dated more than a day ahead: the clock stepped forward once; they are kept until their date",
+                        metadata: [
+                            "audit_events_ahead": "\(report.auditEventsAhead)"
+                        ])
                 }
             } catch {
                 logger.error("purge failed", metadata: ["error_type": "\(type(of: error))"])

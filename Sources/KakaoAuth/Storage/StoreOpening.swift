@@ -16,9 +16,11 @@ struct ServedStore {
             return
         }
         let store = PostgresStore(postgres, logger: quieter(logger))
-        self.init(store: store, services: [store.service], prepare: {
-            try await reachable(postgres) { try await store.prepare() }
-        })
+        self.init(
+            store: store, services: [store.service],
+            prepare: {
+                try await reachable(postgres) { try await store.prepare() }
+            })
     }
 
     private init(store: any SessionStore, services: [any Service], prepare: @escaping @Sendable () async throws -> Void) {

@@ -3,7 +3,8 @@
 /// (`id, kakao_id, nickname, email, email_verified, profile_image_url, thumbnail_image_url, created_at,
 /// updated_at, last_login_at`). It returns the user row, whose id is the new one only if the user is new.
 enum UserUpsert {
-    static let columns = "id, kakao_id, nickname, email, email_verified, profile_image_url, thumbnail_image_url, created_at, updated_at, last_login_at"
+    static let columns =
+        "id, kakao_id, nickname, email, email_verified, profile_image_url, thumbnail_image_url, created_at, updated_at, last_login_at"
 
     /// A profile that tells only part of the truth (an id_token) leaves the fields it does not carry as they
     /// are; `/v2/user/me` tells all, so its absent fields clear ours. A login withdraws an erasure the purge
@@ -13,9 +14,11 @@ enum UserUpsert {
             keepingAbsentFields ? "COALESCE(excluded.\(column), users.\(column))" : "excluded.\(column)"
         }
         // email_verified belongs to the email: kept with it, replaced with it.
-        let emailVerified = keepingAbsentFields
+        let emailVerified =
+            keepingAbsentFields
             ? "CASE WHEN excluded.email IS NULL THEN users.email_verified ELSE excluded.email_verified END" : "excluded.email_verified"
-        let changed = ["nickname", "email", "profile_image_url", "thumbnail_image_url"]
+        let changed =
+            ["nickname", "email", "profile_image_url", "thumbnail_image_url"]
             .map { "users.\($0) IS DISTINCT FROM \(value($0))" } + ["users.email_verified IS DISTINCT FROM \(emailVerified)"]
         return """
             INSERT INTO users (\(columns)) VALUES (\(values))

@@ -1,9 +1,10 @@
-#if canImport(Glibc)
-import Glibc
-#else
-import Darwin
-#endif
 import KakaoAuthTokens
+
+#if canImport(Glibc)
+    import Glibc
+#else
+    import Darwin
+#endif
 
 /// Opaque identifiers for users, sessions and token ids, 22 characters of the base64url alphabet.
 package enum RandomID {

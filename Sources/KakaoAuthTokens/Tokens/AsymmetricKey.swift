@@ -40,11 +40,17 @@ package final class AsymmetricKey: JWSKey, @unchecked Sendable {
         switch type {
         case KAKAO_AUTH_KEY_ED25519:
             algorithm = .edDSA
-            guard kakao_auth_public_coordinates(key, &x, &y) == 1 else { EVP_PKEY_free(key); throw .unreadable }
+            guard kakao_auth_public_coordinates(key, &x, &y) == 1 else {
+                EVP_PKEY_free(key)
+                throw .unreadable
+            }
             publicMembers = [("crv", "Ed25519"), ("kty", "OKP"), ("x", Base64URL.encode(x))]
         case KAKAO_AUTH_KEY_P256:
             algorithm = .es256
-            guard kakao_auth_public_coordinates(key, &x, &y) == 1 else { EVP_PKEY_free(key); throw .unreadable }
+            guard kakao_auth_public_coordinates(key, &x, &y) == 1 else {
+                EVP_PKEY_free(key)
+                throw .unreadable
+            }
             publicMembers = [("crv", "P-256"), ("kty", "EC"), ("x", Base64URL.encode(x)), ("y", Base64URL.encode(y))]
         default:
             EVP_PKEY_free(key)
@@ -86,7 +92,7 @@ package final class AsymmetricKey: JWSKey, @unchecked Sendable {
         guard let x = coordinate("x"), jwk["d"] == nil, jwk["use"].map({ $0.stringValue == "sig" }) ?? true else { return nil }
         let y = type == KAKAO_AUTH_KEY_P256 ? coordinate("y") : [UInt8](repeating: 0, count: 32)
         guard let y, let key = kakao_auth_public_key_from_coordinates(type, x, y), let publicKey = try? AsymmetricKey(key: key, canSign: false),
-              jwk["alg"]?.stringValue == publicKey.algorithm.rawValue, jwk["kid"]?.stringValue == publicKey.keyID
+            jwk["alg"]?.stringValue == publicKey.algorithm.rawValue, jwk["kid"]?.stringValue == publicKey.keyID
         else { return nil }
         return publicKey
     }
@@ -105,9 +111,10 @@ package final class AsymmetricKey: JWSKey, @unchecked Sendable {
     /// space, so that a certificate, a traditional `EC PRIVATE KEY` or an encrypted key is refused by name.
     private static func load(_ pem: String, label: String, private isPrivate: Bool) throws(LoadingError) -> AsymmetricKey {
         let text = pem.trimmingCharacters(in: .whitespacesAndNewlines)
-        let begin = "-----BEGIN \(label)-----", end = "-----END \(label)-----"
+        let begin = "-----BEGIN \(label)-----"
+        let end = "-----END \(label)-----"
         guard text.utf8.count <= 16_384, text.hasPrefix(begin), text.hasSuffix(end),
-              text.components(separatedBy: "-----BEGIN").count == 2
+            text.components(separatedBy: "-----BEGIN").count == 2
         else { throw .notPEM(label: label) }
         let key = text.withCString { kakao_auth_pem_key($0, strlen($0), isPrivate ? 1 : 0) }
         guard let key else { throw .unreadable }
@@ -116,19 +123,23 @@ package final class AsymmetricKey: JWSKey, @unchecked Sendable {
 
     package func sign(_ message: UnsafeRawBufferPointer, into signature: UnsafeMutableRawBufferPointer) {
         precondition(canSign && signature.count >= 64, "a public key cannot sign")
-        let signed = kakao_auth_sign(key, type, message.baseAddress?.assumingMemoryBound(to: UInt8.self), message.count, signature.baseAddress?.assumingMemoryBound(to: UInt8.self))
+        let signed = kakao_auth_sign(
+            key, type, message.baseAddress?.assumingMemoryBound(to: UInt8.self), message.count,
+            signature.baseAddress?.assumingMemoryBound(to: UInt8.self))
         precondition(signed == 1, "OpenSSL \(algorithm.rawValue) signing failed")
     }
 
     package func verifies(_ signature: UnsafeRawBufferPointer, of message: UnsafeRawBufferPointer) -> Bool {
         guard signature.count == 64 else { return false }
         return kakao_auth_verify(
-            key, type, message.baseAddress?.assumingMemoryBound(to: UInt8.self), message.count, signature.baseAddress?.assumingMemoryBound(to: UInt8.self)) == 1
+            key, type, message.baseAddress?.assumingMemoryBound(to: UInt8.self), message.count,
+            signature.baseAddress?.assumingMemoryBound(to: UInt8.self)) == 1
     }
 
     /// The public key as a JWK: the thumbprint's members, then `kid`, `alg` and `use`.
     package var publicJWK: String {
-        let members = publicMembers.map { "\"\($0.name)\":\"\($0.value)\"" }
+        let members =
+            publicMembers.map { "\"\($0.name)\":\"\($0.value)\"" }
             + ["\"kid\":\"\(keyID)\"", "\"alg\":\"\(algorithm.rawValue)\"", "\"use\":\"sig\""]
         return "{" + members.joined(separator: ",") + "}"
     }

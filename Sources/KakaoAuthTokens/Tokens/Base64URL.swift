@@ -81,8 +81,10 @@ package enum Base64URL {
             var index = 0
             var written = 0
             while index + 4 <= input.count {
-                let a = UInt32(table[Int(input[index])]), b = UInt32(table[Int(input[index + 1])])
-                let c = UInt32(table[Int(input[index + 2])]), d = UInt32(table[Int(input[index + 3])])
+                let a = UInt32(table[Int(input[index])])
+                let b = UInt32(table[Int(input[index + 1])])
+                let c = UInt32(table[Int(input[index + 2])])
+                let d = UInt32(table[Int(input[index + 3])])
                 // 0xFF marks a character outside the alphabet: any of them sets a bit above the low six.
                 invalid |= (a | b | c | d) & 0xC0
                 let group = a << 18 | b << 12 | c << 6 | d
@@ -93,7 +95,8 @@ package enum Base64URL {
                 written += 3
             }
             if remaining > 0 {
-                let a = UInt32(table[Int(input[index])]), b = UInt32(table[Int(input[index + 1])])
+                let a = UInt32(table[Int(input[index])])
+                let b = UInt32(table[Int(input[index + 1])])
                 let c = remaining == 3 ? UInt32(table[Int(input[index + 2])]) : 0
                 invalid |= (a | b | c) & 0xC0
                 let group = a << 18 | b << 12 | c << 6

@@ -1,7 +1,7 @@
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #else
-import Darwin
+    import Darwin
 #endif
 
 /// Signs and verifies compact JWS tokens (HS256, EdDSA or ES256) and accepts exactly what it issues.
@@ -45,7 +45,9 @@ package struct JWTCodec: Sendable {
     ///     `JWT_PREVIOUS_PUBLIC_KEY_FILES`); each key has its own `kid`, so verification picks the key from the
     ///     header without trying them all.
     ///   - verifiedTokens: remembers tokens verified under an asymmetric key.
-    package init(signingKey: any JWSKey, verificationKeys: [any JWSKey] = [], issuer: String, audience: String, verifiedTokens: VerifiedTokenCache? = nil) {
+    package init(
+        signingKey: any JWSKey, verificationKeys: [any JWSKey] = [], issuer: String, audience: String, verifiedTokens: VerifiedTokenCache? = nil
+    ) {
         self.init(keys: [signingKey] + verificationKeys, signs: true, issuer: issuer, audience: audience, verifiedTokens: verifiedTokens)
     }
 
@@ -74,7 +76,8 @@ package struct JWTCodec: Sendable {
 
     /// HS256 under `secret`, still verifying tokens of `previousSecrets`.
     package init(secret: [UInt8], previousSecrets: [[UInt8]] = [], issuer: String, audience: String) {
-        self.init(signingKey: HS256Key(secret: secret), verificationKeys: previousSecrets.map { HS256Key(secret: $0) }, issuer: issuer, audience: audience)
+        self.init(
+            signingKey: HS256Key(secret: secret), verificationKeys: previousSecrets.map { HS256Key(secret: $0) }, issuer: issuer, audience: audience)
     }
 
     package func sign(_ claims: TokenClaims, as kind: TokenKind) -> String {
@@ -103,7 +106,9 @@ package struct JWTCodec: Sendable {
             _ = payload.withUnsafeBufferPointer { Base64URL.encode($0, into: UnsafeMutableBufferPointer(rebasing: token[(header.count + 1)...])) }
             token[signatureStart - 1] = UInt8(ascii: ".")
             withUnsafeTemporaryAllocation(of: UInt8.self, capacity: signatureLength) { signature in
-                signing.key.sign(UnsafeRawBufferPointer(rebasing: UnsafeRawBufferPointer(token)[..<(signatureStart - 1)]), into: UnsafeMutableRawBufferPointer(signature))
+                signing.key.sign(
+                    UnsafeRawBufferPointer(rebasing: UnsafeRawBufferPointer(token)[..<(signatureStart - 1)]),
+                    into: UnsafeMutableRawBufferPointer(signature))
                 Base64URL.encode(UnsafeBufferPointer(signature), into: UnsafeMutableBufferPointer(rebasing: token[signatureStart...]))
             }
             return tokenLength
@@ -149,10 +154,12 @@ package struct JWTCodec: Sendable {
         guard secondDot > firstDot, firstDot >= 0 else { throw refuse(.malformed) }
         let headerSegment = UnsafeBufferPointer(rebasing: bytes[..<firstDot])
         // Headers are public: a plain comparison is fine here (the signature is compared in constant time).
-        guard let header = acceptedHeaders.first(where: { header in
-            header.segment.count == headerSegment.count
-                && header.segment.withUnsafeBytes { memcmp($0.baseAddress!, headerSegment.baseAddress!, headerSegment.count) == 0 }
-        }) else {
+        guard
+            let header = acceptedHeaders.first(where: { header in
+                header.segment.count == headerSegment.count
+                    && header.segment.withUnsafeBytes { memcmp($0.baseAddress!, headerSegment.baseAddress!, headerSegment.count) == 0 }
+            })
+        else {
             throw refuse(.unsupportedHeader)
         }
         guard header.kind == kind else { throw refuse(.wrongType) }
@@ -169,7 +176,8 @@ package struct JWTCodec: Sendable {
         let signatureMatches = withUnsafeTemporaryAllocation(of: UInt8.self, capacity: Self.maximumSignatureLength) { scratch in
             let presented = UnsafeMutableBufferPointer(rebasing: scratch[..<signatureLength])
             guard Base64URL.decode(signatureSegment, into: presented) == signatureLength else { return false }
-            return header.key.verifies(UnsafeRawBufferPointer(presented), of: UnsafeRawBufferPointer(rebasing: UnsafeRawBufferPointer(bytes)[..<secondDot]))
+            return header.key.verifies(
+                UnsafeRawBufferPointer(presented), of: UnsafeRawBufferPointer(rebasing: UnsafeRawBufferPointer(bytes)[..<secondDot]))
         }
         guard signatureMatches else { throw refuse(.badSignature) }
 
@@ -199,9 +207,9 @@ package struct JWTCodec: Sendable {
         }
 
         guard values.wellTyped, text(values.issuer) == issuer, text(values.audience) == audience,
-              let subject = text(values.subject), let tokenID = text(values.tokenID), let sessionID = text(values.sessionID),
-              let issuedAt = time(values.issuedAt), let expiresAt = time(values.expiresAt), expiresAt > issuedAt,
-              !values.hasNotBefore || time(values.notBefore) != nil
+            let subject = text(values.subject), let tokenID = text(values.tokenID), let sessionID = text(values.sessionID),
+            let issuedAt = time(values.issuedAt), let expiresAt = time(values.expiresAt), expiresAt > issuedAt,
+            !values.hasNotBefore || time(values.notBefore) != nil
         else { throw refuse(.invalidClaims) }
         guard issuedAt <= now + Self.clockLeeway, (values.notBefore ?? 0) <= now + Self.clockLeeway else {
             throw refuse(.notYetValid)

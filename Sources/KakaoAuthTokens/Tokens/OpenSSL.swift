@@ -68,7 +68,9 @@ package final class HMACSHA256: Sendable {
 
     deinit {
         EVP_MAC_CTX_free(keyedContext)
-        pool.withLock { contexts in contexts.forEach { EVP_MAC_CTX_free($0.context) } }
+        pool.withLock { contexts in
+            for pooled in contexts { EVP_MAC_CTX_free(pooled.context) }
+        }
     }
 
     /// Writes the 32-byte MAC of `message` to `output`.

@@ -16,11 +16,13 @@ package final class RSAPublicKey: @unchecked Sendable {
     package init?(modulus: [UInt8], exponent: [UInt8]) {
         let significant = exponent.drop { $0 == 0 }
         guard (3...4).contains(significant.count), significant.last! & 1 == 1, modulus.last.map({ $0 & 1 == 1 }) == true,
-              significant.reduce(UInt64(0), { $0 << 8 | UInt64($1) }) >= 65_537
+            significant.reduce(UInt64(0), { $0 << 8 | UInt64($1) }) >= 65_537
         else { return nil }
-        guard let key = modulus.withUnsafeBufferPointer({ n in
-            exponent.withUnsafeBufferPointer { e in kakao_auth_rsa_public_key(n.baseAddress, n.count, e.baseAddress, e.count) }
-        }) else { return nil }
+        guard
+            let key = modulus.withUnsafeBufferPointer({ n in
+                exponent.withUnsafeBufferPointer { e in kakao_auth_rsa_public_key(n.baseAddress, n.count, e.baseAddress, e.count) }
+            })
+        else { return nil }
         let bits = Int(EVP_PKEY_get_bits(key))
         guard (Self.minimumBits...Self.maximumBits).contains(bits) else {
             EVP_PKEY_free(key)

@@ -1,9 +1,9 @@
 import Foundation
 import Hummingbird
 import KakaoAuth
+import KakaoAuthTokens
 import Logging
 import ServiceLifecycle
-import KakaoAuthTokens
 
 /// `kakao-auth demo`: the emulator and the service side by side, configured for each other, with the demo
 /// page at the service's root. Zero configuration: an ephemeral JWT secret, plain-http cookies (the only
@@ -50,8 +50,9 @@ public struct Demo: Sendable {
     public func run(logger: Logger) async throws {
         let service = try await buildApplication(configuration: configuration, logger: logger, additionalRoutes: page)
         let emulator = buildEmulator(settings: emulatorSettings, logger: logger)
-        let group = ServiceGroup(configuration: .init(
-            services: [emulator, service], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
+        let group = ServiceGroup(
+            configuration: .init(
+                services: [emulator, service], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
         try await group.run()
     }
 }

@@ -17,7 +17,8 @@ public struct DemoPage: AdditionalRoutes {
     ///   - redirectURI: this page's own URL, registered with the emulator
     public init(emulatorURL: String, clientID: String, redirectURI: String) {
         emulatorOrigin = emulatorURL
-        let config = "{\"authorizeURL\":\((emulatorURL + "/oauth/authorize").jsonQuoted),\"sdkLoginURL\":\((emulatorURL + "/emulator/sdk-login").jsonQuoted),"
+        let config =
+            "{\"authorizeURL\":\((emulatorURL + "/oauth/authorize").jsonQuoted),\"sdkLoginURL\":\((emulatorURL + "/emulator/sdk-login").jsonQuoted),"
             + "\"clientID\":\(clientID.jsonQuoted),\"redirectURI\":\(redirectURI.jsonQuoted)}"
         // Inside <script>, "<" must not appear raw: "</script>" in a value would end the element.
         let safeConfig = config.replacingOccurrences(of: "<", with: "\\u003c")
@@ -25,13 +26,15 @@ public struct DemoPage: AdditionalRoutes {
     }
 
     public func addRoutes<Context: RequestContext>(to router: Router<Context>) {
-        let html = html, emulatorOrigin = emulatorOrigin
+        let html = html
+        let emulatorOrigin = emulatorOrigin
         router.get("/") { _, _ in
             Response(
                 status: .ok,
                 headers: [
                     .contentType: "text/html; charset=utf-8",
-                    .contentSecurityPolicy: "default-src 'self'; connect-src 'self' \(emulatorOrigin); script-src 'unsafe-inline'; style-src 'unsafe-inline'; img-src 'self' https: data:; form-action 'none'; frame-ancestors 'none'",
+                    .contentSecurityPolicy:
+                        "default-src 'self'; connect-src 'self' \(emulatorOrigin); script-src 'unsafe-inline'; style-src 'unsafe-inline'; img-src 'self' https: data:; form-action 'none'; frame-ancestors 'none'",
                 ],
                 body: .init(byteBuffer: ByteBuffer(string: html)))
         }

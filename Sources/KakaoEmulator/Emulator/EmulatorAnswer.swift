@@ -57,10 +57,10 @@ struct EmulatorErrorPage: Error {
 
     var response: Response {
         let html = """
-        <!doctype html><html lang="ko"><meta charset="utf-8"><title>Kakao emulator: \(code)</title>
-        <body style="font-family:system-ui,sans-serif;max-width:32rem;margin:4rem auto;padding:0 1rem">
-        <h1>\(code.htmlEscaped)</h1><p>\(message.htmlEscaped)</p><p><small>kakao-auth Kakao emulator</small></p></body></html>
-        """
+            <!doctype html><html lang="ko"><meta charset="utf-8"><title>Kakao emulator: \(code)</title>
+            <body style="font-family:system-ui,sans-serif;max-width:32rem;margin:4rem auto;padding:0 1rem">
+            <h1>\(code.htmlEscaped)</h1><p>\(message.htmlEscaped)</p><p><small>kakao-auth Kakao emulator</small></p></body></html>
+            """
         return Response(status: .badRequest, headers: [.contentType: "text/html; charset=utf-8"], body: .init(byteBuffer: ByteBuffer(string: html)))
     }
 }

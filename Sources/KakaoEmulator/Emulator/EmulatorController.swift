@@ -5,7 +5,9 @@ import KakaoAuthTokens
 
 /// What an authorize request asked for, carried through the consent form in hidden fields.
 struct EmulatedAuthorizeRequest: Sendable {
-    static let carriedFields = ["client_id", "redirect_uri", "response_type", "state", "nonce", "prompt", "scope", "code_challenge", "code_challenge_method"]
+    static let carriedFields = [
+        "client_id", "redirect_uri", "response_type", "state", "nonce", "prompt", "scope", "code_challenge", "code_challenge_method",
+    ]
 
     var redirectURI: String
     var state: String?
@@ -48,7 +50,7 @@ struct EmulatorController<Context: RequestContext> {
             return .failure(EmulatorErrorPage(code: "KOE101", message: "잘못된 앱 키 / invalid client_id"))
         }
         guard let redirectURI = fields["redirect_uri"], WebOrigin.of(redirectURI) != nil,
-              settings.redirectURIs.isEmpty || settings.redirectURIs.containsExactly(redirectURI)
+            settings.redirectURIs.isEmpty || settings.redirectURIs.containsExactly(redirectURI)
         else { return .failure(EmulatorErrorPage(code: "KOE006", message: "등록되지 않은 리다이렉트 URI / redirect_uri is not registered")) }
         guard fields["response_type"] == "code" else {
             return .failure(EmulatorErrorPage(code: "KOE004", message: "response_type must be code"))
@@ -57,7 +59,8 @@ struct EmulatorController<Context: RequestContext> {
             return .failure(EmulatorErrorPage(code: "KOE004", message: "code_challenge_method must be S256"))
         }
         let carried = fields.filter { EmulatedAuthorizeRequest.carriedFields.contains($0.key) }
-        return .success(EmulatedAuthorizeRequest(redirectURI: redirectURI, state: fields["state"], codeChallenge: fields["code_challenge"], fields: carried))
+        return .success(
+            EmulatedAuthorizeRequest(redirectURI: redirectURI, state: fields["state"], codeChallenge: fields["code_challenge"], fields: carried))
     }
 
     @Sendable func authorize(_ request: Request, context: Context) async throws -> Response {
@@ -92,12 +95,15 @@ struct EmulatorController<Context: RequestContext> {
         let shareEmail = form["share_email"] == "on"
         let email = shareEmail ? form["email"].flatMap { $0.isEmpty ? nil : $0 } : nil
         let now = clock.now()
-        state.saveUser(EmulatedUser(
-            id: id, nickname: nickname, email: email, emailVerified: form["email_verified"] == "on", connectedAt: state.user(id: id)?.connectedAt ?? now))
-        let code = state.issueCode(EmulatorState.PendingCode(
-            userID: id, redirectURI: authorize.redirectURI, codeChallenge: authorize.codeChallenge, nonce: authorize.fields["nonce"],
-            wantsIDToken: authorize.fields["scope"]?.split(whereSeparator: { $0 == "," || $0 == " " }).contains("openid") == true,
-            expiresAt: now + EmulatorState.codeLifetime))
+        state.saveUser(
+            EmulatedUser(
+                id: id, nickname: nickname, email: email, emailVerified: form["email_verified"] == "on",
+                connectedAt: state.user(id: id)?.connectedAt ?? now))
+        let code = state.issueCode(
+            EmulatorState.PendingCode(
+                userID: id, redirectURI: authorize.redirectURI, codeChallenge: authorize.codeChallenge, nonce: authorize.fields["nonce"],
+                wantsIDToken: authorize.fields["scope"]?.split(whereSeparator: { $0 == "," || $0 == " " }).contains("openid") == true,
+                expiresAt: now + EmulatorState.codeLifetime))
         return redirect(authorize, with: [("code", code)])
     }
 
@@ -129,14 +135,16 @@ struct EmulatorController<Context: RequestContext> {
         switch form["grant_type"] {
         case "authorization_code":
             guard let value = form["code"], let code = state.redeemCode(value, now: now) ?? benchmarkCode(value, form: form, now: now) else {
-                return EmulatorAnswer.kauthError(status: 400, error: "invalid_grant", code: "KOE320", description: "authorization code not found for code=\(form["code"] ?? "")")
+                return EmulatorAnswer.kauthError(
+                    status: 400, error: "invalid_grant", code: "KOE320", description: "authorization code not found for code=\(form["code"] ?? "")")
             }
             guard form["redirect_uri"] == code.redirectURI else {
                 return EmulatorAnswer.kauthError(status: 400, error: "invalid_grant", code: "KOE303", description: "Redirect URI mismatch.")
             }
             if let challenge = code.codeChallenge {
                 guard let verifier = form["code_verifier"], Base64URL.encode(OpenSSL.sha256(verifier)) == challenge else {
-                    return EmulatorAnswer.kauthError(status: 400, error: "invalid_grant", code: "KOE320", description: "code_verifier does not match code_challenge")
+                    return EmulatorAnswer.kauthError(
+                        status: 400, error: "invalid_grant", code: "KOE320", description: "code_verifier does not match code_challenge")
                 }
             }
             let tokens = state.issueTokens(userID: code.userID, now: now)
@@ -157,7 +165,8 @@ struct EmulatorController<Context: RequestContext> {
                 "token_type": "\"bearer\"", "access_token": refreshed.access.jsonQuoted, "expires_in": "\(EmulatorState.accessTokenLifetime)",
             ])
         default:
-            return EmulatorAnswer.kauthError(status: 400, error: "unsupported_grant_type", code: "KOE003", description: "grant_type must be authorization_code or refresh_token")
+            return EmulatorAnswer.kauthError(
+                status: 400, error: "unsupported_grant_type", code: "KOE003", description: "grant_type must be authorization_code or refresh_token")
         }
     }
 
@@ -186,7 +195,9 @@ struct EmulatorController<Context: RequestContext> {
         let authorization = request.headers[.authorization] ?? ""
         if authorization.hasPrefix("Bearer ") {
             let value = String(authorization.dropFirst("Bearer ".count))
-            guard let token = state.accessToken(value, now: clock.now()) else { return .failure(EmulatorRefusal(response: EmulatorAnswer.invalidToken)) }
+            guard let token = state.accessToken(value, now: clock.now()) else {
+                return .failure(EmulatorRefusal(response: EmulatorAnswer.invalidToken))
+            }
             return .success(.token(value, token))
         }
         if authorization.hasPrefix("KakaoAK "), OpenSSL.constantTimeEqual(authorization.dropFirst("KakaoAK ".count), settings.adminKey) {
@@ -196,7 +207,9 @@ struct EmulatorController<Context: RequestContext> {
                 parameters.merge(URLEncodedForm.decode(String(buffer: body)) ?? [:]) { _, body in body }
             }
             guard parameters["target_id_type"] == "user_id", let id = parameters["target_id"].flatMap({ Int64($0) }) else {
-                return .failure(EmulatorRefusal(response: EmulatorAnswer.kapiError(status: 400, code: -2, message: "target_id_type=user_id and target_id are required")))
+                return .failure(
+                    EmulatorRefusal(
+                        response: EmulatorAnswer.kapiError(status: 400, code: -2, message: "target_id_type=user_id and target_id are required")))
             }
             guard state.user(id: id) != nil else {
                 return .failure(EmulatorRefusal(response: EmulatorAnswer.kapiError(status: 400, code: -101, message: "NotRegisteredUserException")))

@@ -90,9 +90,13 @@ struct EmulatorOIDC<Context: RequestContext> {
     @Sendable func idTokens(_ request: Request, context: Context) async throws -> Response {
         let form = URLEncodedForm.decode(String(buffer: try await request.body.collect(upTo: 64 * 1024))) ?? [:]
         guard let count = form["count"].flatMap({ Int($0) }), (1...100_000).contains(count),
-              let users = form["users"].map({ Int($0) }) ?? count, users > 0,
-              let firstID = form["first_kakao_id"].map({ Int64($0) }) ?? 1, firstID > 0, firstID <= Int64.max - Int64(users)
-        else { return EmulatorAnswer.kauthError(status: 400, error: "invalid_request", code: "KOE010", description: "count (1 to 100000), users and first_kakao_id must be positive whole numbers") }
+            let users = form["users"].map({ Int($0) }) ?? count, users > 0,
+            let firstID = form["first_kakao_id"].map({ Int64($0) }) ?? 1, firstID > 0, firstID <= Int64.max - Int64(users)
+        else {
+            return EmulatorAnswer.kauthError(
+                status: 400, error: "invalid_request", code: "KOE010",
+                description: "count (1 to 100000), users and first_kakao_id must be positive whole numbers")
+        }
         let now = clock.now()
         var lines = ""
         for number in 0..<count {

@@ -1,6 +1,6 @@
 import KakaoAuth
-import Synchronization
 import KakaoAuthTokens
+import Synchronization
 
 /// A test user as the consent page describes them.
 struct EmulatedUser: Equatable, Sendable {

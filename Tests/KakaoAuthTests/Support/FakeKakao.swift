@@ -2,6 +2,7 @@ import Foundation
 import Hummingbird
 import HummingbirdTesting
 import Synchronization
+
 @testable import KakaoAuth
 @testable import KakaoAuthTokens
 
@@ -73,7 +74,9 @@ final class FakeKakao: Sendable {
     }
 
     /// A `/v2/user/me` answer with the given id (as raw JSON text) and whatever profile fields are given.
-    static func profile(id: String, nickname: String? = nil, email: String? = nil, emailValid: Bool = true, emailVerified: Bool = true, image: String? = nil) -> String {
+    static func profile(
+        id: String, nickname: String? = nil, email: String? = nil, emailValid: Bool = true, emailVerified: Bool = true, image: String? = nil
+    ) -> String {
         var profile: [String] = []
         if let nickname { profile.append("\"nickname\":\(nickname.jsonQuoted)") }
         if let image {
@@ -93,10 +96,11 @@ final class FakeKakao: Sendable {
         router.get("v2/user/me") { request, _ in try await self.user(request) }
         router.post("v1/user/unlink") { request, _ in try await self.unlink(request) }
         router.get(".well-known/jwks.json") { _, _ in
-            try await self.respond(self.state.withLock { state in
-                state.jwksRequests += 1
-                return state.jwks
-            })
+            try await self.respond(
+                self.state.withLock { state in
+                    state.jwksRequests += 1
+                    return state.jwks
+                })
         }
         router.get("v1/user/access_token_info") { request, _ in try await self.tokenInfo(request) }
         let app = Application(router: router, configuration: .init(address: .hostname("127.0.0.1", port: 0)))
@@ -124,7 +128,11 @@ final class FakeKakao: Sendable {
             guard let code = fields["code"], let script = state.scripts[code], state.usedCodes.insert(code).inserted else {
                 return Self.kakaoError(400, "invalid_grant", "KOE320")
             }
-            return script.token ?? Answer(body: "{\"token_type\":\"bearer\",\"access_token\":\"kakao-access-\(code)\",\"expires_in\":21599,\"refresh_token\":\"kakao-refresh-\(code)\",\"refresh_token_expires_in\":5183999}")
+            return script.token
+                ?? Answer(
+                    body:
+                        "{\"token_type\":\"bearer\",\"access_token\":\"kakao-access-\(code)\",\"expires_in\":21599,\"refresh_token\":\"kakao-refresh-\(code)\",\"refresh_token_expires_in\":5183999}"
+                )
         }
         return try await respond(answer)
     }

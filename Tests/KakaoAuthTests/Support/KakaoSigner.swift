@@ -1,7 +1,8 @@
 import Foundation
+import KakaoEmulator
+
 @testable import KakaoAuth
 @testable import KakaoAuthTokens
-import KakaoEmulator
 
 /// Kakao's side of an id_token, for tests: an RSA key under a kid, its JWK, and tokens it signs, with any
 /// header and claims (raw JSON values, so a test can write whatever an attacker would).
@@ -30,7 +31,9 @@ struct KakaoSigner: Sendable {
     var header: [(String, String)] { [("kid", kid.jsonQuoted), ("typ", "\"JWT\""), ("alg", "\"RS256\"")] }
 
     /// The claims of a good token for `kakaoID`, issued `age` seconds before `now`.
-    static func claims(kakaoID: String = "9007199254740993", now: Int64 = Int64(Date().timeIntervalSince1970), age: Int64 = 5, nonce: String? = "n-0123456789") -> [(String, String)] {
+    static func claims(
+        kakaoID: String = "9007199254740993", now: Int64 = Int64(Date().timeIntervalSince1970), age: Int64 = 5, nonce: String? = "n-0123456789"
+    ) -> [(String, String)] {
         var claims = [
             ("iss", issuer.jsonQuoted), ("aud", audience.jsonQuoted), ("sub", kakaoID.jsonQuoted), ("iat", "\(now - age)"),
             ("auth_time", "\(now - age)"), ("exp", "\(now - age + 21_600)"), ("nickname", "\"라이언\""),

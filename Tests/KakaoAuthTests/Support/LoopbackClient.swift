@@ -1,10 +1,11 @@
 import AsyncHTTPClient
+import HTTPTypes
 import Hummingbird
 import HummingbirdTesting
 import NIOCore
-import NIOPosix
 import NIOHTTP1
-import HTTPTypes
+import NIOPosix
+
 @testable import KakaoAuth
 
 /// An HTTP answer as a test sees it.

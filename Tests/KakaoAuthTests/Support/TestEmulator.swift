@@ -1,12 +1,15 @@
 import Hummingbird
 import HummingbirdTesting
 import Logging
+
 @testable import KakaoAuth
 @testable import KakaoEmulator
 
 /// The emulator on a loopback port, registered for the same client as ``FakeKakao``.
 enum TestEmulator {
-    static func settings(redirectURIs: [String] = [], tokenFault: EmulatorSettings.Fault? = nil, userFault: EmulatorSettings.Fault? = nil) -> EmulatorSettings {
+    static func settings(redirectURIs: [String] = [], tokenFault: EmulatorSettings.Fault? = nil, userFault: EmulatorSettings.Fault? = nil)
+        -> EmulatorSettings
+    {
         EmulatorSettings(
             clientID: FakeKakao.clientID, clientSecret: FakeKakao.clientSecret, adminKey: FakeKakao.adminKey,
             redirectURIs: redirectURIs, tokenFault: tokenFault, userFault: userFault)
@@ -27,7 +30,10 @@ enum TestEmulator {
 extension LoopbackClient {
     /// Approves the consent form for an authorize request (its query fields) as the given test user and
     /// returns the emulator's redirect.
-    func consent(_ authorize: [String: String], kakaoID: String = "", nickname: String = "라이언", email: String? = "ryan@kakao.test", decision: String = "approve") async throws -> HTTPAnswer {
+    func consent(
+        _ authorize: [String: String], kakaoID: String = "", nickname: String = "라이언", email: String? = "ryan@kakao.test",
+        decision: String = "approve"
+    ) async throws -> HTTPAnswer {
         var fields = authorize.sorted { $0.key < $1.key }.map { ($0.key, $0.value) }
         fields += [("decision", decision), ("kakao_id", kakaoID), ("nickname", nickname), ("email", email ?? ""), ("email_verified", "on")]
         if email != nil { fields.append(("share_email", "on")) }

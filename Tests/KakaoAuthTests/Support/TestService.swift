@@ -4,6 +4,7 @@ import Hummingbird
 import HummingbirdTesting
 import Logging
 import Synchronization
+
 @testable import KakaoAuth
 @testable import KakaoAuthTokens
 
@@ -93,7 +94,8 @@ struct TestService {
         let metrics = ServiceMetrics()
         let router = buildRouter(
             configuration: configuration, store: database,
-            kakao: KakaoClient(httpClient: .shared, settings: configuration.kakao, metrics: metrics), metrics: metrics, clock: .system, additionalRoutes: nil)
+            kakao: KakaoClient(httpClient: .shared, settings: configuration.kakao, metrics: metrics), metrics: metrics, clock: .system,
+            additionalRoutes: nil)
         return router.routes.map { ($0.method, $0.path.description) }
     }
 

@@ -2,6 +2,7 @@ import Foundation
 import Logging
 import PostgresNIO
 import Testing
+
 @testable import KakaoAuth
 
 /// The two stores the domain's rules are tested against: a fresh SQLite file, and a fresh database on the

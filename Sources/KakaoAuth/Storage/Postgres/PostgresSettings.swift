@@ -38,7 +38,7 @@ public struct PostgresSettings: Sendable, CustomStringConvertible {
         guard let user = components.percentEncodedUser?.removingPercentEncoding, !user.isEmpty else { throw problem("names no user") }
         let encodedDatabase = String(components.percentEncodedPath.dropFirst())
         guard components.percentEncodedPath.hasPrefix("/"), !encodedDatabase.isEmpty, !encodedDatabase.contains("/"),
-              let database = encodedDatabase.removingPercentEncoding
+            let database = encodedDatabase.removingPercentEncoding
         else { throw problem("names no database (…/database)") }
         guard components.fragment == nil else { throw problem("has a #fragment") }
         var options: [String: String] = [:]
@@ -78,7 +78,8 @@ public struct PostgresSettings: Sendable, CustomStringConvertible {
         // replica that froze or lost its network, which would otherwise hold its locks until TCP notices.
         let limit = "\(operationTimeout.components.seconds)s"
         configuration.options.additionalStartupParameters = [
-            ("statement_timeout", limit), ("lock_timeout", limit), ("idle_in_transaction_session_timeout", "\(2 * operationTimeout.components.seconds)s"),
+            ("statement_timeout", limit), ("lock_timeout", limit),
+            ("idle_in_transaction_session_timeout", "\(2 * operationTimeout.components.seconds)s"),
         ]
         return configuration
     }

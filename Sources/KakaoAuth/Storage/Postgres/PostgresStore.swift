@@ -1,10 +1,10 @@
 import Foundation
+import KakaoAuthTokens
 import Logging
 import NIOCore
 import PostgresMigrations
 import PostgresNIO
 import ServiceLifecycle
-import KakaoAuthTokens
 
 /// The store for several replicas: one PostgreSQL database through postgres-nio's connection pool. Each
 /// step of ``SessionStore`` is one statement or one transaction. A refresh or logout reads its session,
@@ -127,7 +127,8 @@ final class PostgresStore: SessionStore {
 
     // MARK: Logins
 
-    func recordLogin(_ profile: KakaoProfile, opening session: NewSession, origin: RequestOrigin) async throws -> (user: UserRecord, isNewUser: Bool) {
+    func recordLogin(_ profile: KakaoProfile, opening session: NewSession, origin: RequestOrigin) async throws -> (user: UserRecord, isNewUser: Bool)
+    {
         // A statement of its own before the login's: a login that then fails leaves the credential used.
         if let credential = session.consumes, try await !consumeSingleUse(credential.credential, expiresAt: credential.expiresAt) {
             throw LoginRefusal.idTokenReused
@@ -135,7 +136,8 @@ final class PostgresStore: SessionStore {
         return try await step {
             // One statement, so one round trip: the user, the session, its first token and the events.
             let login = LoginStatement(profile: profile, session: session, origin: origin)
-            let users = profile.keepsAbsentFields
+            let users =
+                profile.keepsAbsentFields
                 ? try await self.prepared(LoginStatement.KeepingAbsentFields(login))
                 : try await self.prepared(login)
             guard let user = users.first else {
@@ -147,7 +149,8 @@ final class PostgresStore: SessionStore {
 
     func recordRefusedLogin(_ kind: AuditEvent.Kind, origin: RequestOrigin, detail: String, now: Int64) async throws {
         try await step {
-            _ = try await self.client.query("""
+            _ = try await self.client.query(
+                """
                 INSERT INTO auth_events (at, kind, client_ip, user_agent, detail) VALUES (\(now), \(kind.rawValue), \(origin.clientIP), \(origin.userAgent), \(detail))
                 """, logger: self.logger)
         }
@@ -191,7 +194,7 @@ final class PostgresStore: SessionStore {
         while true {
             do {
                 return try await operation()
-            } catch where attempt < 3 && Self.isDeadlock(error) {
+            } catch  where attempt < 3 && Self.isDeadlock(error) {
                 attempt += 1
             }
         }
@@ -203,7 +206,9 @@ final class PostgresStore: SessionStore {
     }
 
     /// Writes `change` if the presented token's session is still as `stored` saw it; false when it is not.
-    private func apply(_ change: SessionChange, ifStill stored: StoredSessionState?, to presented: PresentedRefreshToken, origin: RequestOrigin, now: Int64) async throws -> Bool {
+    private func apply(
+        _ change: SessionChange, ifStill stored: StoredSessionState?, to presented: PresentedRefreshToken, origin: RequestOrigin, now: Int64
+    ) async throws -> Bool {
         switch change {
         case .none:
             // Nothing to write: the answer is the one the state read in one snapshot called for.
@@ -211,7 +216,8 @@ final class PostgresStore: SessionStore {
         case .record(let event, let attachedToUser):
             // Only an event: the answer is still the one the snapshot called for, as with `.none`.
             let userID = attachedToUser ? presented.userID : nil
-            try await client.query("""
+            try await client.query(
+                """
                 INSERT INTO auth_events (at, kind, user_id, session_id, client_ip, user_agent)
                 VALUES (\(now), \(event.rawValue), \(userID), \(presented.sessionID), \(origin.clientIP), \(origin.userAgent))
                 """, logger: logger)
@@ -225,17 +231,20 @@ final class PostgresStore: SessionStore {
             let revoked: [Int64]
             switch scope {
             case .session:
-                revoked = try await client.query("""
+                revoked = try await client.query(
+                    """
                     WITH revoked AS (UPDATE sessions SET revoked_at = \(now), revoked_reason = \(reason)
                                      WHERE id = \(presented.sessionID) AND current_refresh_jti = \(readCurrent) AND revoked_at IS NULL RETURNING id),
                     logged AS (INSERT INTO auth_events (at, kind, user_id, session_id, client_ip, user_agent, detail)
                                SELECT \(now), \(event.rawValue), \(presented.userID), id, \(origin.clientIP), \(origin.userAgent), \(detail) FROM revoked)
                     SELECT COUNT(*) FROM revoked
-                    """, logger: logger).decode(Int64.self).all()
+                    """, logger: logger
+                ).decode(Int64.self).all()
             case .allOfUser:
                 // The condition is on the presented session as this statement's snapshot sees it; a rotation of it
                 // that commits while this waits for its row is revoked all the same (logging out everywhere wins).
-                revoked = try await client.query("""
+                revoked = try await client.query(
+                    """
                     WITH still AS (SELECT 1 FROM sessions WHERE id = \(presented.sessionID) AND current_refresh_jti = \(readCurrent) AND revoked_at IS NULL),
                     revoked AS (UPDATE sessions SET revoked_at = \(now), revoked_reason = \(reason)
                                 WHERE user_id = \(presented.userID) AND revoked_at IS NULL AND EXISTS (SELECT 1 FROM still) RETURNING id),
@@ -243,7 +252,8 @@ final class PostgresStore: SessionStore {
                                SELECT \(now), \(event.rawValue), \(presented.userID), \(origin.clientIP), \(origin.userAgent), COUNT(*) || ' sessions'
                                FROM revoked HAVING EXISTS (SELECT 1 FROM still))
                     SELECT COUNT(*) FROM still
-                    """, logger: logger).decode(Int64.self).all()
+                    """, logger: logger
+                ).decode(Int64.self).all()
             }
             return revoked.first == 1
         }
@@ -262,17 +272,22 @@ final class PostgresStore: SessionStore {
     /// events are stripped, then the erasure is recorded without an address or agent. The strip is a statement
     /// of its own so that it sees the events of a login or refresh that committed while the delete waited for
     /// its locks (a single statement's snapshot would miss them).
-    private func erase(where column: String, is value: some PostgresDynamicTypeEncodable & Sendable, event: AuditEvent.Kind, detail: String?, now: Int64) async throws -> UserRecord? {
+    private func erase(
+        where column: String, is value: some PostgresDynamicTypeEncodable & Sendable, event: AuditEvent.Kind, detail: String?, now: Int64
+    ) async throws -> UserRecord? {
         try await step {
             try await self.retryingDeadlocks {
                 try await self.client.withTransaction(logger: self.logger) { connection -> UserRecord? in
-                    let gone = try await Self.users(connection.query(
-                        "DELETE FROM users WHERE \(unescaped: column) = \(value) RETURNING \(unescaped: UserUpsert.columns)", logger: self.logger))
+                    let gone = try await Self.users(
+                        connection.query(
+                            "DELETE FROM users WHERE \(unescaped: column) = \(value) RETURNING \(unescaped: UserUpsert.columns)", logger: self.logger)
+                    )
                     guard let user = gone.first else { return nil }
                     try await connection.query(
                         "UPDATE auth_events SET client_ip = NULL, user_agent = NULL, detail = NULL WHERE user_id = \(user.id)", logger: self.logger)
                     try await connection.query(
-                        "INSERT INTO auth_events (at, kind, user_id, detail) VALUES (\(now), \(event.rawValue), \(user.id), \(detail))", logger: self.logger)
+                        "INSERT INTO auth_events (at, kind, user_id, detail) VALUES (\(now), \(event.rawValue), \(user.id), \(detail))",
+                        logger: self.logger)
                     return user
                 }
             }
@@ -281,10 +296,12 @@ final class PostgresStore: SessionStore {
 
     func consumeSingleUse(_ credential: String, expiresAt: Int64) async throws -> Bool {
         try await step {
-            let inserted = try await self.client.query("""
+            let inserted = try await self.client.query(
+                """
                 INSERT INTO used_credentials (credential_hash, expires_at) VALUES (\(ByteBuffer(bytes: OpenSSL.sha256(credential))), \(expiresAt))
                 ON CONFLICT DO NOTHING RETURNING 1
-                """, logger: self.logger).decode(Int32.self).all()
+                """, logger: self.logger
+            ).decode(Int32.self).all()
             return inserted.count == 1
         }
     }
@@ -319,14 +336,16 @@ final class PostgresStore: SessionStore {
 
     func events(userID: String, limit: Int) async throws -> [AuditEvent] {
         try await step {
-            let rows = try await self.client.query("""
+            let rows = try await self.client.query(
+                """
                 SELECT id, at, kind, user_id, session_id, client_ip, user_agent, detail FROM auth_events
                 WHERE user_id = \(userID) ORDER BY at DESC, id DESC LIMIT \(limit)
                 """, logger: self.logger)
             var events: [AuditEvent] = []
             for try await row in rows.decode((Int64, Int64, String, String?, String?, String?, String?, String?).self) {
                 guard let kind = AuditEvent.Kind(rawValue: row.2) else { throw StoreError.unexpectedAnswer("unknown event kind") }
-                var event = AuditEvent(kind, at: row.1, userID: row.3, sessionID: row.4, origin: RequestOrigin(clientIP: row.5, userAgent: row.6), detail: row.7)
+                var event = AuditEvent(
+                    kind, at: row.1, userID: row.3, sessionID: row.4, origin: RequestOrigin(clientIP: row.5, userAgent: row.6), detail: row.7)
                 event.id = row.0
                 events.append(event)
             }
@@ -351,33 +370,40 @@ final class PostgresStore: SessionStore {
     func purge(now: Int64, auditRetention: Int64, batchSize: Int) async throws -> PurgeReport {
         var report = PurgeReport()
         (report.erasuresFinished, report.erasuresFailed) = try await finishInterruptedErasures(now: now)
-        report.sessions = try await deleteInBatches("""
+        report.sessions = try await deleteInBatches(
+            """
             DELETE FROM sessions WHERE id IN (SELECT id FROM sessions WHERE expires_at <= \(now) OR revoked_at <= \(now - 86_400)
                                               LIMIT \(batchSize) FOR UPDATE SKIP LOCKED) RETURNING 1
             """, batchSize: batchSize)
-        report.refreshTokens = try await deleteInBatches("""
+        report.refreshTokens = try await deleteInBatches(
+            """
             DELETE FROM refresh_tokens WHERE jti IN (SELECT jti FROM refresh_tokens WHERE expires_at <= \(now) AND rotated_at IS NOT NULL
                                                      LIMIT \(batchSize) FOR UPDATE SKIP LOCKED) RETURNING 1
             """, batchSize: batchSize)
-        report.usedCredentials = try await deleteInBatches("""
+        report.usedCredentials = try await deleteInBatches(
+            """
             DELETE FROM used_credentials WHERE credential_hash IN (SELECT credential_hash FROM used_credentials WHERE expires_at <= \(now)
                                                                    LIMIT \(batchSize) FOR UPDATE SKIP LOCKED) RETURNING 1
             """, batchSize: batchSize)
         // As in SQLite: events are written in time order, so the events older than the cutoff below the first
         // one kept for its age go; one dated more than a day ahead does not end the range.
-        let cutoff = now - auditRetention, horizon = now + PurgeReport.plausibleClockSkew
+        let cutoff = now - auditRetention
+        let horizon = now + PurgeReport.plausibleClockSkew
         let firstKept = try await step {
-            try await self.client.query("""
+            try await self.client.query(
+                """
                 SELECT COALESCE((SELECT id FROM auth_events WHERE at >= \(cutoff) AND at <= \(horizon) ORDER BY id LIMIT 1),
                                 (SELECT COALESCE(MAX(id), 0) + 1 FROM auth_events))
-                """, logger: self.logger).decode(Int64.self).all().first ?? 0
+                """, logger: self.logger
+            ).decode(Int64.self).all().first ?? 0
         }
         report.auditEventsAhead = try await step {
             try await self.client.query(
                 "SELECT COUNT(*) FROM auth_events WHERE id < \(firstKept) AND at > \(horizon)", logger: self.logger
             ).decode(Int64.self).all().first.map(Int.init) ?? 0
         }
-        report.auditEvents = try await deleteInBatches("""
+        report.auditEvents = try await deleteInBatches(
+            """
             DELETE FROM auth_events WHERE id IN (SELECT id FROM auth_events WHERE id < \(firstKept) AND at < \(cutoff) ORDER BY id
                                                  LIMIT \(batchSize) FOR UPDATE SKIP LOCKED) RETURNING 1
             """, batchSize: batchSize)

@@ -46,7 +46,7 @@ final class ActiveUserReader: Sendable {
             defer { state.idle = [] }
             return state.idle
         }
-        idle.forEach { $0.close() }
+        for connection in idle { connection.close() }
     }
 
     private func checkOut() throws -> Connection {

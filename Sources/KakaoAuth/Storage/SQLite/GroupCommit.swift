@@ -76,13 +76,13 @@ final class GroupCommit: Sendable {
             var commitError: (any Error)?
             do {
                 try db.inTransaction(.immediate) {
-                    group.forEach { $0.run(db) }
+                    for write in group { write.run(db) }
                     return .commit
                 }
             } catch {
                 commitError = error
             }
-            group.forEach { $0.finish(commitError) }
+            for write in group { write.finish(commitError) }
         }
     }
 }

@@ -44,11 +44,18 @@ final class LogTruncation: Sendable {
                     return
                 case .readersHoldTheLog:
                     wait = min(wait * 2, Self.longestWait)
-                    logger.warning("the database's write-ahead log could not be emptied after an erasure: a reader holds it (a backup?); the erased rows stay in its -wal file until it can", metadata: [
-                        "retry_in_seconds": "\(wait.components.seconds)",
-                    ])
+                    logger.warning(
+                        "the database's write-ahead log could not be emptied after an erasure: a reader holds it (a backup?); the erased rows stay in its -wal file until it can",
+                        metadata: [
+                            "retry_in_seconds": "\(wait.components.seconds)"
+                        ])
                     // A later erasure's truncation covers this one; only one runs.
-                    guard isScheduled.withLock({ scheduled in defer { scheduled = true }; return !scheduled }) else { return }
+                    guard
+                        isScheduled.withLock({ scheduled in
+                            defer { scheduled = true }
+                            return !scheduled
+                        })
+                    else { return }
                 }
             }
         }

@@ -73,8 +73,9 @@ extension AuditEvent: FetchableRecord, TableRecord, PreparedInsert {
 
     public init(row: Row) throws {
         guard let kind = Kind(rawValue: row["kind"]) else { throw StoreError.unexpectedAnswer("unknown event kind") }
-        self.init(kind, at: row["at"], userID: row["user_id"], sessionID: row["session_id"],
-                  origin: RequestOrigin(clientIP: row["client_ip"], userAgent: row["user_agent"]), detail: row["detail"])
+        self.init(
+            kind, at: row["at"], userID: row["user_id"], sessionID: row["session_id"],
+            origin: RequestOrigin(clientIP: row["client_ip"], userAgent: row["user_agent"]), detail: row["detail"])
         id = row["id"]
     }
 

@@ -1,7 +1,7 @@
 import Foundation
 import GRDB
-import Logging
 import KakaoAuthTokens
+import Logging
 
 /// The embedded store: one SQLite file. One method per step of ``SessionStore``; callers never see SQL.
 ///
@@ -81,7 +81,8 @@ public final class SQLiteStore: SessionStore {
 
     /// One transaction. Concurrent first logins of one Kakao user meet in the `kakao_id` unique constraint's
     /// upsert and end with one user.
-    func recordLogin(_ profile: KakaoProfile, opening session: NewSession, origin: RequestOrigin) async throws -> (user: UserRecord, isNewUser: Bool) {
+    func recordLogin(_ profile: KakaoProfile, opening session: NewSession, origin: RequestOrigin) async throws -> (user: UserRecord, isNewUser: Bool)
+    {
         let now = session.createdAt
         // Asynchronous on purpose: a writer waiting for SQLite's one write lock must not hold one of the
         // few threads every other request runs on (measured: twice the throughput of a blocking write).
@@ -90,10 +91,13 @@ public final class SQLiteStore: SessionStore {
                 try Self.insertUsedCredential(db, credential)
                 guard db.changesCount == 1 else { throw LoginRefusal.idTokenReused }
             }
-            guard let user = try UserRecord.fetchOne(db.cachedStatement(sql: profile.keepsAbsentFields ? Self.upsertUserKeepingAbsentFields : Self.upsertUser), arguments: [
-                    session.newUserID, profile.id, profile.nickname, profile.email, profile.emailVerified,
-                    profile.profileImageURL, profile.thumbnailImageURL, now, now, now,
-                ])
+            guard
+                let user = try UserRecord.fetchOne(
+                    db.cachedStatement(sql: profile.keepsAbsentFields ? Self.upsertUserKeepingAbsentFields : Self.upsertUser),
+                    arguments: [
+                        session.newUserID, profile.id, profile.nickname, profile.email, profile.emailVerified,
+                        profile.profileImageURL, profile.thumbnailImageURL, now, now, now,
+                    ])
             else { throw DatabaseError(resultCode: .SQLITE_INTERNAL, message: "upsert returned no user") }
             try SessionRecord(
                 id: session.id, userID: user.id, createdAt: now, expiresAt: session.expiresAt,
@@ -102,7 +106,8 @@ public final class SQLiteStore: SessionStore {
             try session.firstRefreshToken.insertPrepared(db)
             let isNewUser = user.id == session.newUserID
             if isNewUser {
-                try AuditEvent(.registration, at: now, userID: user.id, sessionID: nil, origin: origin, detail: "kakao_id=\(profile.id)").insertPrepared(db)
+                try AuditEvent(.registration, at: now, userID: user.id, sessionID: nil, origin: origin, detail: "kakao_id=\(profile.id)")
+                    .insertPrepared(db)
             }
             try AuditEvent(.login, at: now, userID: user.id, sessionID: session.id, origin: origin).insertPrepared(db)
             return (user, isNewUser)
@@ -145,11 +150,13 @@ public final class SQLiteStore: SessionStore {
             case .revoke(.session, let reason, let event, let detail):
                 try db.cachedStatement(sql: "UPDATE sessions SET revoked_at = ?, revoked_reason = ? WHERE revoked_at IS NULL AND id = ?")
                     .execute(arguments: [now, reason, presented.sessionID])
-                try AuditEvent(event, at: now, userID: presented.userID, sessionID: presented.sessionID, origin: origin, detail: detail).insertPrepared(db)
+                try AuditEvent(event, at: now, userID: presented.userID, sessionID: presented.sessionID, origin: origin, detail: detail)
+                    .insertPrepared(db)
             case .revoke(.allOfUser, let reason, let event, _):
                 try db.cachedStatement(sql: "UPDATE sessions SET revoked_at = ?, revoked_reason = ? WHERE revoked_at IS NULL AND user_id = ?")
                     .execute(arguments: [now, reason, presented.userID])
-                try AuditEvent(event, at: now, userID: presented.userID, sessionID: nil, origin: origin, detail: "\(db.changesCount) sessions").insertPrepared(db)
+                try AuditEvent(event, at: now, userID: presented.userID, sessionID: nil, origin: origin, detail: "\(db.changesCount) sessions")
+                    .insertPrepared(db)
             }
             return outcome
         }
@@ -160,11 +167,13 @@ public final class SQLiteStore: SessionStore {
     private static let sessionStateSQL = SessionQueries.sessionState(presentedJTI: "?", sessionID: "?")
 
     private static func storedSessionState(_ db: Database, of presented: PresentedRefreshToken) throws -> StoredSessionState? {
-        guard let row = try Row.fetchOne(
+        guard
+            let row = try Row.fetchOne(
                 db.cachedStatement(sql: Self.sessionStateSQL), arguments: [presented.jti, presented.sessionID])
         else { return nil }
         return StoredSessionState(
-            sessionUserID: row[0], sessionExpiresAt: row[1], sessionRevokedAt: row[2], presentedTokenSessionID: row[3], presentedTokenRotatedAt: row[4],
+            sessionUserID: row[0], sessionExpiresAt: row[1], sessionRevokedAt: row[2], presentedTokenSessionID: row[3],
+            presentedTokenRotatedAt: row[4],
             current: RefreshTokenRecord(jti: row[5], sessionID: row[6], parentJTI: row[7], issuedAt: row[8], expiresAt: row[9], rotatedAt: row[10]))
     }
 
@@ -208,7 +217,8 @@ public final class SQLiteStore: SessionStore {
 
     func withdrawErasureRequest(userID: String, requestedAt: Int64) async throws {
         try await groupCommit.write { db in
-            try db.execute(sql: "UPDATE users SET erasure_requested_at = NULL WHERE id = ? AND erasure_requested_at = ?", arguments: [userID, requestedAt])
+            try db.execute(
+                sql: "UPDATE users SET erasure_requested_at = NULL WHERE id = ? AND erasure_requested_at = ?", arguments: [userID, requestedAt])
         }
     }
 
@@ -254,12 +264,16 @@ public final class SQLiteStore: SessionStore {
         // delete the events older than the cutoff below it. One dated far ahead (a clock that stepped forward
         // once) does not end the range: it is kept until its date, and the events after it go on being purged.
         // An event written under a clock that stepped back waits for the first kept event before it.
-        let cutoff = now - auditRetention, horizon = now + PurgeReport.plausibleClockSkew
+        let cutoff = now - auditRetention
+        let horizon = now + PurgeReport.plausibleClockSkew
         let (firstKept, ahead) = try await pool.read { db in
-            let firstKept = try Int64.fetchOne(db, sql: """
-                SELECT COALESCE((SELECT id FROM auth_events WHERE at >= ? AND at <= ? ORDER BY id LIMIT 1),
-                                (SELECT COALESCE(MAX(id), 0) + 1 FROM auth_events))
-                """, arguments: [cutoff, horizon]) ?? 0
+            let firstKept =
+                try Int64.fetchOne(
+                    db,
+                    sql: """
+                        SELECT COALESCE((SELECT id FROM auth_events WHERE at >= ? AND at <= ? ORDER BY id LIMIT 1),
+                                        (SELECT COALESCE(MAX(id), 0) + 1 FROM auth_events))
+                        """, arguments: [cutoff, horizon]) ?? 0
             let ahead = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM auth_events WHERE id < ? AND at > ?", arguments: [firstKept, horizon]) ?? 0
             return (firstKept, ahead)
         }
