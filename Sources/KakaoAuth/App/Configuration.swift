@@ -304,7 +304,7 @@ private struct EnvironmentVariables {
     /// Its text goes into `Set-Cookie`, so anything else (`a; SameSite=None`) is refused.
     func hostName(_ name: String) throws(ConfigurationError) -> String? {
         guard let value = optional(name) else { return nil }
-        guard Self.isHostName(value) else {
+        guard HostName.isValid(value) else {
             throw ConfigurationError(variable: name, problem: "must be a host name like example.com")
         }
         return value.lowercased()
@@ -313,20 +313,10 @@ private struct EnvironmentVariables {
     /// An address to listen on: an IP address or a host name.
     func listenAddress(_ name: String, default defaultValue: String) throws(ConfigurationError) -> String {
         let value = optional(name) ?? defaultValue
-        guard IPAddress(value) != nil || Self.isHostName(value) else {
+        guard IPAddress(value) != nil || HostName.isValid(value) else {
             throw ConfigurationError(variable: name, problem: "must be an IP address (0.0.0.0, ::, 127.0.0.1) or a host name")
         }
         return value
-    }
-
-    private static func isHostName(_ text: String) -> Bool {
-        let labels = text.utf8.split(separator: UInt8(ascii: "."), omittingEmptySubsequences: false)
-        let isLetterOrDigit = { (byte: UInt8) in (0x30...0x39).contains(byte) || (0x41...0x5A).contains(byte) || (0x61...0x7A).contains(byte) }
-        return text.utf8.count <= 253
-            && labels.allSatisfy { label in
-                (1...63).contains(label.count) && isLetterOrDigit(label.first!) && isLetterOrDigit(label.last!)
-                    && label.allSatisfy { isLetterOrDigit($0) || $0 == UInt8(ascii: "-") }
-            }
     }
 
     /// A comma-separated list of non-empty items, or nil when unset.

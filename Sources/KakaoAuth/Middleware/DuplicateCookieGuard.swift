@@ -35,13 +35,9 @@ struct DuplicateCookieGuard: RouterMiddleware {
         let paths = ["/"] + segments.indices.map { end in "/" + segments[...end].joined(separator: "/") }
         // The Host header is the client's text and becomes a `Domain` attribute: a host name's bytes only, or
         // no parent domains at all (a `;` would add attributes of its own).
-        let host = Array((request.head.authority ?? "").utf8.prefix { $0 != UInt8(ascii: ":") })
-        let isHostName =
-            host.count <= 253
-            && host.allSatisfy { byte in
-                (0x41...0x5A).contains(byte) || (0x61...0x7A).contains(byte) || (0x30...0x39).contains(byte) || byte == 0x2D || byte == 0x2E
-            }
-        let hostName = isHostName ? String(decoding: host, as: UTF8.self).lowercased() : ""
+        let authority = request.head.authority ?? ""
+        let host = String(Substring(authority.utf8.prefix { $0 != UInt8(ascii: ":") }))
+        let hostName = HostName.isValid(host) ? host.lowercased() : ""
         let labels = hostName.split(separator: ".")
         // Parent domains down to the last two labels (a browser refuses a cookie for a bare top-level domain).
         let parents = labels.count > 2 ? (1...(labels.count - 2)).prefix(8).map { labels[$0...].joined(separator: ".") } : []

@@ -29,11 +29,7 @@ final class LogTruncation: Sendable {
 
     /// Truncates the log after `delay`, and again until it succeeds, unless a truncation is already waiting.
     func schedule() {
-        let starts = isScheduled.withLock { scheduled in
-            defer { scheduled = true }
-            return !scheduled
-        }
-        guard starts else { return }
+        guard claimSchedule() else { return }
         Task {
             var wait = Self.delay
             while true {
@@ -50,14 +46,17 @@ final class LogTruncation: Sendable {
                             "retry_in_seconds": "\(wait.components.seconds)"
                         ])
                     // A later erasure's truncation covers this one; only one runs.
-                    guard
-                        isScheduled.withLock({ scheduled in
-                            defer { scheduled = true }
-                            return !scheduled
-                        })
-                    else { return }
+                    guard claimSchedule() else { return }
                 }
             }
+        }
+    }
+
+    /// Marks a truncation as waiting; false when one already is.
+    private func claimSchedule() -> Bool {
+        isScheduled.withLock { scheduled in
+            defer { scheduled = true }
+            return !scheduled
         }
     }
 
