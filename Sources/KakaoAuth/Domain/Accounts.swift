@@ -106,6 +106,15 @@ struct Accounts: Sendable {
         }
         guard verdict == .ended else { return verdict ?? .invalid }
         guard let user = try await store.activeUser(id: presented.userID, sessionID: presented.sessionID, now: now) else { return .invalid }
+        try await eraseUnlinking(user, event: .unlink, detail: nil, now: now, unlink: unlink)
+        return .ended
+    }
+
+    /// Erases `user` once Kakao agreed to `unlink` them: the intent is recorded first, withdrawn if Kakao
+    /// refuses, and finished by the purge if the erasure is interrupted after Kakao's answer.
+    func eraseUnlinking(
+        _ user: UserRecord, event: AuditEvent.Kind, detail: String?, now: Int64, unlink: (_ kakaoID: Int64) async throws -> Void
+    ) async throws {
         try await store.requestErasure(userID: user.id, requestedAt: now)
         do {
             try await unlink(user.kakaoID)
@@ -114,8 +123,25 @@ struct Accounts: Sendable {
             try? await store.withdrawErasureRequest(userID: user.id, requestedAt: now)
             throw error
         }
-        _ = try await store.eraseUser(.id(user.id), event: .unlink, detail: nil, now: now)
-        return .ended
+        _ = try await store.eraseUser(.id(user.id), event: event, detail: detail, now: now)
+    }
+
+    // MARK: The user's own sessions
+
+    /// The user's live sessions, newest first.
+    func sessions(ofUser userID: String, now: Int64) async throws -> [SessionView] {
+        try await store.liveSessions(userID: userID, now: now)
+    }
+
+    /// Ends one of the user's own live sessions; false when it is not one (another user's included).
+    func revokeOwnSession(_ sessionID: String, userID: String, origin: RequestOrigin, now: Int64) async throws -> Bool {
+        try await store.revokeSession(userID: userID, sessionID: sessionID, reason: "user", detail: "by the user", origin: origin, now: now)
+    }
+
+    /// "Log out my other devices": ends every live session of the user but `current`; returns how many.
+    func revokeOtherSessions(userID: String, keeping current: String, origin: RequestOrigin, now: Int64) async throws -> Int {
+        try await store.revokeSessions(
+            userID: userID, keeping: current, reason: "user", detail: "other devices, by the user", origin: origin, now: now)
     }
 
     /// How long an erasure's intent waits before the purge finishes it: longer than any request may wait on

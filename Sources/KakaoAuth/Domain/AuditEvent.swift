@@ -16,6 +16,17 @@ public struct AuditEvent: Codable, Equatable, Sendable {
         case webhookUnlink = "webhook_unlink"
         /// A Kakao access token issued to another app was presented to log in (token substitution).
         case foreignTokenRefused = "foreign_token_refused"
+        /// An operator (or Kakao) disabled the account, revoking every session; the detail names who.
+        case accountDisabled = "account_disabled"
+        case accountEnabled = "account_enabled"
+        /// A disabled account's login, refused after Kakao vouched for the user; no session was opened.
+        case loginRefusedDisabled = "login_refused_disabled"
+        /// One session revoked by its user or an operator (the detail says which).
+        case sessionRevoked = "session_revoked"
+        /// Several sessions revoked at once: by an operator, or by the user's "log out my other devices".
+        case sessionsRevoked = "sessions_revoked"
+        /// An account erased by an operator (the detail names them, and whether Kakao was told).
+        case accountErased = "account_erased"
     }
 
     public var id: Int64?

@@ -5,4 +5,6 @@ enum LoginRefusal: Error, Equatable {
     case idTokenReused
     /// An access-token login needs `KAKAO_APP_ID`, to check which app Kakao issued the token to.
     case accessTokenLoginsNeedAppID
+    /// The account is disabled (``AccountDisable``): Kakao vouched for the user, and we open no session.
+    case accountDisabled
 }

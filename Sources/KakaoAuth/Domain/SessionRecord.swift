@@ -7,4 +7,9 @@ struct SessionRecord: Equatable, Sendable {
     var currentRefreshJTI: String
     var revokedAt: Int64?
     var revokedReason: String?
+    /// The last rotation, or the opening.
+    var lastUsedAt: Int64
+    /// Who opened it, as the audit log records an origin.
+    var userAgent: String?
+    var clientIP: String?
 }

@@ -1,11 +1,12 @@
 /// Where accounts, sessions and the audit log are kept: SQLite (``SQLiteStore``, the embedded default) or
 /// PostgreSQL (``PostgresStore``, for several replicas). Each method is one atomic step in the store, so the
 /// rules of ``Accounts``, which decide what the steps do, hold however many processes share one store.
-protocol SessionStore: Sendable {
+protocol SessionStore: AdministrationStore {
     /// Registers the Kakao user on first sight (as `session.newUserID`) or updates their profile, and opens
     /// `session` with its first refresh token, recording `registration` and `login`; when the session
-    /// consumes a single-use credential already used, nothing (``LoginRefusal/idTokenReused``). First logins of one
-    /// Kakao user racing on several processes end with one user.
+    /// consumes a single-use credential already used, nothing (``LoginRefusal/idTokenReused``); when the user
+    /// is disabled, no session and no profile change, only a `login_refused_disabled` event
+    /// (``LoginRefusal/accountDisabled``). First logins of one Kakao user racing on several processes end with one user.
     func recordLogin(_ profile: KakaoProfile, opening session: NewSession, origin: RequestOrigin) async throws -> (user: UserRecord, isNewUser: Bool)
 
     /// Reads the presented token's session (nil when the session or the token is unknown), lets `decide`

@@ -16,6 +16,7 @@ struct APIError: Error, Equatable {
         case invalidCredentials = "invalid_credentials"
         case csrfRejected = "csrf_rejected"
         case notFound = "not_found"
+        case accountDisabled = "account_disabled"
         case methodNotAllowed = "method_not_allowed"
         case duplicateCookie = "duplicate_cookie"
         case requestTimeout = "request_timeout"
@@ -32,7 +33,7 @@ struct APIError: Error, Equatable {
             case .invalidRequest, .redirectURINotAllowed, .invalidState, .invalidGrant, .idTokenReused, .duplicateCookie: .badRequest
             case .unsupportedMediaType: .unsupportedMediaType
             case .invalidToken, .refreshTokenInvalid, .refreshTokenReused, .invalidCredentials: .unauthorized
-            case .csrfRejected: .forbidden
+            case .csrfRejected, .accountDisabled: .forbidden
             case .notFound: .notFound
             case .methodNotAllowed: .methodNotAllowed
             case .requestTimeout: .requestTimeout
@@ -60,6 +61,7 @@ struct APIError: Error, Equatable {
             case .invalidCredentials: "The caller's credentials are missing or wrong"
             case .csrfRejected: "Cross-origin request refused"
             case .notFound: "No such resource"
+            case .accountDisabled: "This account is disabled"
             case .methodNotAllowed: "This method is not served at this path"
             case .duplicateCookie: "A cookie of this service was sent more than once"
             case .requestTimeout: "The request body arrived too slowly"

@@ -8,7 +8,8 @@ enum UserUpsert {
 
     /// A profile that tells only part of the truth (an id_token) leaves the fields it does not carry as they
     /// are; `/v2/user/me` tells all, so its absent fields clear ours. A login withdraws an erasure the purge
-    /// would otherwise finish: the user came back (see ``Accounts/eraseAccount(of:origin:now:unlink:)``).
+    /// would otherwise finish: the user came back (see ``Accounts/eraseAccount(of:origin:now:unlink:)``). A
+    /// disabled user is left as they are, and no row is returned (``LoginRefusal/accountDisabled``).
     static func sql(values: String, keepingAbsentFields: Bool) -> String {
         func value(_ column: String) -> String {
             keepingAbsentFields ? "COALESCE(excluded.\(column), users.\(column))" : "excluded.\(column)"
@@ -31,7 +32,16 @@ enum UserUpsert {
                 thumbnail_image_url = \(value("thumbnail_image_url")),
                 last_login_at = excluded.last_login_at,
                 erasure_requested_at = NULL
+            WHERE users.disabled_at IS NULL
             RETURNING \(columns)
             """
+    }
+
+    /// Records the refused login of the disabled user with this Kakao id, whom the upsert left alone.
+    static func refusedLogin(at: String, clientIP: String, userAgent: String, kakaoID: String) -> String {
+        """
+        INSERT INTO auth_events (at, kind, user_id, client_ip, user_agent)
+        SELECT \(at), 'login_refused_disabled', id, \(clientIP), \(userAgent) FROM users WHERE kakao_id = \(kakaoID) AND disabled_at IS NOT NULL
+        """
     }
 }

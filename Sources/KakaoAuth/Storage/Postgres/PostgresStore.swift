@@ -13,11 +13,11 @@ import ServiceLifecycle
 /// answer follows the reuse interval, as on one process. Nothing is cached: every replica's next request
 /// sees a logout or revocation.
 final class PostgresStore: SessionStore {
-    private let client: PostgresClient
+    let client: PostgresClient
     /// The pool's run when this store runs it itself (``connect(_:logger:)``); nil when the application's
     /// service group runs it (``service``).
     private let running: Task<Void, Never>?
-    private let logger: Logger
+    let logger: Logger
     private let timeout: TimeAmount
 
     /// A store whose pool the application's service group runs (``service``: started before the server and
@@ -100,7 +100,7 @@ final class PostgresStore: SessionStore {
 
     /// Runs one step of the store within `operationTimeout`, connecting included: a database that is down or
     /// too slow is a ``StoreError/unavailable(reason:)`` (503), never a request left hanging.
-    private func step<Value: Sendable>(_ work: @escaping @Sendable () async throws -> Value) async throws -> Value {
+    func step<Value: Sendable>(_ work: @escaping @Sendable () async throws -> Value) async throws -> Value {
         try await mapFailures { try await withDeadline(self.timeout, operation: work) }
     }
 
@@ -110,6 +110,9 @@ final class PostgresStore: SessionStore {
             return try await work()
         } catch let error as StoreError {
             throw error
+        } catch let refusal as LoginRefusal {
+            // A rule of ours, decided by what the database answered: the client's answer, not a 503.
+            throw refusal
         } catch is DeadlineExceeded {
             throw StoreError.unavailable(reason: "no answer within the time limit")
         } catch let error as PSQLError {
@@ -141,11 +144,20 @@ final class PostgresStore: SessionStore {
                 ? try await self.prepared(LoginStatement.KeepingAbsentFields(login))
                 : try await self.prepared(login)
             guard let user = users.first else {
-                throw StoreError.unexpectedAnswer("the user upsert returned no row")
+                // The upsert changes no disabled user.
+                var bindings = PostgresBindings(capacity: 4)
+                bindings.append(session.createdAt)
+                bindings.append(origin.clientIP)
+                bindings.append(origin.userAgent)
+                bindings.append(profile.id)
+                _ = try await self.client.query(PostgresQuery(unsafeSQL: Self.refusedLoginSQL, binds: bindings), logger: self.logger)
+                throw LoginRefusal.accountDisabled
             }
             return (user, user.id == session.newUserID)
         }
     }
+
+    private static let refusedLoginSQL = UserUpsert.refusedLogin(at: "$1", clientIP: "$2", userAgent: "$3", kakaoID: "$4")
 
     func recordRefusedLogin(_ kind: AuditEvent.Kind, origin: RequestOrigin, detail: String, now: Int64) async throws {
         try await step {
@@ -189,7 +201,7 @@ final class PostgresStore: SessionStore {
     /// held by another transaction) can wait for each other; the statement PostgreSQL chose is rolled back
     /// whole and runs again on what the other left (a decision taken again, an erasure that finds the user
     /// gone). Within the step's time limit, like any step.
-    private func retryingDeadlocks<Value: Sendable>(_ operation: () async throws -> Value) async throws -> Value {
+    func retryingDeadlocks<Value: Sendable>(_ operation: () async throws -> Value) async throws -> Value {
         var attempt = 1
         while true {
             do {

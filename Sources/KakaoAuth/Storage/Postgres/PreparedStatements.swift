@@ -32,8 +32,9 @@ struct LoginStatement: PostgresPreparedStatement {
     fileprivate static func statement(keepingAbsentFields: Bool) -> String {
         """
         WITH u AS (\(UserUpsert.sql(values: "$1, $2, $3, $4, $5, $6, $7, $8, $8, $8", keepingAbsentFields: keepingAbsentFields))),
-        s AS (INSERT INTO sessions (id, user_id, created_at, expires_at, current_refresh_jti) SELECT $9, id, $8, $10, $11 FROM u),
-        t AS (INSERT INTO refresh_tokens (jti, session_id, issued_at, expires_at) VALUES ($11, $9, $8, $12)),
+        s AS (INSERT INTO sessions (id, user_id, created_at, expires_at, current_refresh_jti, last_used_at, user_agent, client_ip)
+              SELECT $9, id, $8, $10, $11, $8, $14, $13 FROM u),
+        t AS (INSERT INTO refresh_tokens (jti, session_id, issued_at, expires_at) SELECT $11, $9, $8, $12 FROM u),
         e AS (INSERT INTO auth_events (at, kind, user_id, session_id, client_ip, user_agent, detail)
               SELECT $8, 'registration', id, NULL, $13, $14, $15 FROM u WHERE id = $1
               UNION ALL SELECT $8, 'login', id, $9, $13, $14, NULL FROM u)
@@ -96,7 +97,7 @@ struct SessionStateStatement: PostgresPreparedStatement {
 /// the refresh. PostgreSQL re-checks the condition on the row's newest version when it had to wait for it.
 struct RotationStatement: PostgresPreparedStatement {
     static let sql = """
-        WITH moved AS (UPDATE sessions SET current_refresh_jti = $1 WHERE id = $2 AND current_refresh_jti = $3 AND revoked_at IS NULL RETURNING id),
+        WITH moved AS (UPDATE sessions SET current_refresh_jti = $1, last_used_at = $4 WHERE id = $2 AND current_refresh_jti = $3 AND revoked_at IS NULL RETURNING id),
         rotated AS (UPDATE refresh_tokens SET rotated_at = $4 WHERE jti = $3 AND EXISTS (SELECT 1 FROM moved)),
         successor AS (INSERT INTO refresh_tokens (jti, session_id, parent_jti, issued_at, expires_at) SELECT $1, id, $3, $4, $5 FROM moved),
         logged AS (INSERT INTO auth_events (at, kind, user_id, session_id, client_ip, user_agent) SELECT $4, 'refresh', $6, id, $7, $8 FROM moved)

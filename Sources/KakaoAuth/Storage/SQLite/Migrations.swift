@@ -10,5 +10,6 @@ enum SQLiteMigrations {
         ("0005_erase_deleted_users", PackageResources._005_erase_deleted_users_sql),
         ("0006_new_event_kinds", PackageResources._006_new_event_kinds_sql),
         ("0007_single_use_credentials_and_erasure_intent", PackageResources._007_single_use_credentials_and_erasure_intent_sql),
+        ("0008_disabled_accounts_and_session_details", PackageResources._008_disabled_accounts_and_session_details_sql),
     ]
 }

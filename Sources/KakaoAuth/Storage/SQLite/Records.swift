@@ -51,11 +51,11 @@ extension PreparedInsert {
 
 extension SessionRecord: PreparedInsert {
     static let insertSQL = """
-        INSERT INTO sessions (id, user_id, created_at, expires_at, current_refresh_jti, revoked_at, revoked_reason)
-        VALUES (?, ?, ?, ?, ?, ?, ?)
+        INSERT INTO sessions (id, user_id, created_at, expires_at, current_refresh_jti, revoked_at, revoked_reason, last_used_at, user_agent, client_ip)
+        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
         """
     var insertArguments: StatementArguments {
-        [id, userID, createdAt, expiresAt, currentRefreshJTI, revokedAt, revokedReason]
+        [id, userID, createdAt, expiresAt, currentRefreshJTI, revokedAt, revokedReason, lastUsedAt, userAgent, clientIP]
     }
 }
 

@@ -17,9 +17,9 @@ public final class SQLiteStore: SessionStore {
         case full
     }
 
-    private let pool: DatabasePool
+    let pool: DatabasePool
     private let activeUsers: ActiveUserReader
-    private let groupCommit: GroupCommit
+    let groupCommit: GroupCommit
     private let logTruncation: LogTruncation
 
     /// How long a statement waits for the database's lock: the one writer's turn, a reader leaving the log.
@@ -86,7 +86,7 @@ public final class SQLiteStore: SessionStore {
         let now = session.createdAt
         // Asynchronous on purpose: a writer waiting for SQLite's one write lock must not hold one of the
         // few threads every other request runs on (measured: twice the throughput of a blocking write).
-        return try await groupCommit.write { db in
+        let login = try await groupCommit.write { db -> (user: UserRecord, isNewUser: Bool)? in
             if let credential = session.consumes {
                 try Self.insertUsedCredential(db, credential)
                 guard db.changesCount == 1 else { throw LoginRefusal.idTokenReused }
@@ -98,10 +98,15 @@ public final class SQLiteStore: SessionStore {
                         session.newUserID, profile.id, profile.nickname, profile.email, profile.emailVerified,
                         profile.profileImageURL, profile.thumbnailImageURL, now, now, now,
                     ])
-            else { throw DatabaseError(resultCode: .SQLITE_INTERNAL, message: "upsert returned no user") }
+            else {
+                // The upsert changes no disabled user: record the refusal, and commit it (and the credential's use).
+                try db.cachedStatement(sql: Self.refusedLoginSQL).execute(arguments: [now, origin.clientIP, origin.userAgent, profile.id])
+                return nil
+            }
             try SessionRecord(
                 id: session.id, userID: user.id, createdAt: now, expiresAt: session.expiresAt,
-                currentRefreshJTI: session.firstRefreshToken.jti, revokedAt: nil, revokedReason: nil
+                currentRefreshJTI: session.firstRefreshToken.jti, revokedAt: nil, revokedReason: nil,
+                lastUsedAt: now, userAgent: origin.userAgent, clientIP: origin.clientIP
             ).insertPrepared(db)
             try session.firstRefreshToken.insertPrepared(db)
             let isNewUser = user.id == session.newUserID
@@ -112,7 +117,11 @@ public final class SQLiteStore: SessionStore {
             try AuditEvent(.login, at: now, userID: user.id, sessionID: session.id, origin: origin).insertPrepared(db)
             return (user, isNewUser)
         }
+        guard let login else { throw LoginRefusal.accountDisabled }
+        return login
     }
+
+    private static let refusedLoginSQL = UserUpsert.refusedLogin(at: "?", clientIP: "?", userAgent: "?", kakaoID: "?")
 
     private static let upsertUser = UserUpsert.sql(values: "?, ?, ?, ?, ?, ?, ?, ?, ?, ?", keepingAbsentFields: false)
     private static let upsertUserKeepingAbsentFields = UserUpsert.sql(values: "?, ?, ?, ?, ?, ?, ?, ?, ?, ?", keepingAbsentFields: true)
@@ -138,8 +147,9 @@ public final class SQLiteStore: SessionStore {
                 // The decision point: only the transaction that moves the session off the presented token
                 // may issue its successor.
                 try db.cachedStatement(
-                    sql: "UPDATE sessions SET current_refresh_jti = ? WHERE id = ? AND current_refresh_jti = ? AND revoked_at IS NULL"
-                ).execute(arguments: [successor.jti, presented.sessionID, presented.jti])
+                    sql:
+                        "UPDATE sessions SET current_refresh_jti = ?, last_used_at = ? WHERE id = ? AND current_refresh_jti = ? AND revoked_at IS NULL"
+                ).execute(arguments: [successor.jti, now, presented.sessionID, presented.jti])
                 guard db.changesCount == 1 else { return nil }
                 try db.cachedStatement(sql: "UPDATE refresh_tokens SET rotated_at = ? WHERE jti = ?").execute(arguments: [now, presented.jti])
                 try successor.insertPrepared(db)
