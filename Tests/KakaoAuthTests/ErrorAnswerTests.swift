@@ -113,12 +113,15 @@ import Testing
     func kakaoFailuresAreProviderProblemsAndLeaveNothingBehind(name: String, script: FakeKakao.Script, code: String) async throws {
         let kakao = FakeKakao()
         kakao.addCode("code", script: script)
-        try await TestService.run(kakao: kakao, environment: ["KAKAO_TIMEOUT_SECONDS": "1"]) { service in
+        // A short deadline only where the deadline is the point: on a machine busy with the rest of the suite,
+        // the fake's immediate answers once took more than 1 s to arrive, and read as timeouts.
+        let timesOut = code == "provider_timeout"
+        try await TestService.run(kakao: kakao, environment: ["KAKAO_TIMEOUT_SECONDS": timesOut ? "1" : "10"]) { service in
             let started = ContinuousClock.now
-            try expectProblem(try await service.login(code: "code"), code, code == "provider_timeout" ? 504 : 502)
+            try expectProblem(try await service.login(code: "code"), code, timesOut ? 504 : 502)
             // Well under the fake's 6 s delay, so only the 1 s deadline can explain it, with room for a
             // machine busy running the rest of the suite in parallel.
-            #expect(ContinuousClock.now - started < .seconds(4), "\(name) took too long")
+            if timesOut { #expect(ContinuousClock.now - started < .seconds(4), "\(name) took too long") }
             #expect(try service.count("users") == 0)
             #expect(try service.count("sessions") == 0)
             #expect(try service.count("refresh_tokens") == 0)
