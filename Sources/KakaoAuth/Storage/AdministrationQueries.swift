@@ -4,9 +4,8 @@
 enum AdministrationQueries {
     /// ``UserUpsert/columns``, the disable, and the count of live sessions: an ``AccountView``'s columns, in order.
     private static func accountColumns(_ query: inout SQLQuery, now: Int64) -> String {
-        let user = UserUpsert.columns.split(separator: ",").map { "users." + $0.trimmingCharacters(in: .whitespaces) }.joined(separator: ", ")
         return """
-            \(user), users.disabled_at, users.disabled_reason, users.disabled_by,
+            \(UserUpsert.qualifiedColumns), users.disabled_at, users.disabled_reason, users.disabled_by,
             (SELECT COUNT(*) FROM sessions WHERE sessions.user_id = users.id AND sessions.revoked_at IS NULL AND sessions.expires_at > \(query.bind(.integer(now))))
             """
     }

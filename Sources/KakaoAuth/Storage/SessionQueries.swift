@@ -17,7 +17,7 @@ enum SessionQueries {
     /// The user of a live session (unrevoked, not over), with ``UserUpsert/columns``.
     static func activeUser(userID: String, sessionID: String, now: String) -> String {
         """
-        SELECT \(UserUpsert.columns.split(separator: ",").map { "users." + $0.trimmingCharacters(in: .whitespaces) }.joined(separator: ", "))
+        SELECT \(UserUpsert.qualifiedColumns)
         FROM users JOIN sessions ON sessions.user_id = users.id
         WHERE users.id = \(userID) AND sessions.id = \(sessionID) AND sessions.revoked_at IS NULL AND sessions.expires_at > \(now)
         """

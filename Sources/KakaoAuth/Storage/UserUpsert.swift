@@ -6,6 +6,9 @@ enum UserUpsert {
     static let columns =
         "id, kakao_id, nickname, email, email_verified, profile_image_url, thumbnail_image_url, created_at, updated_at, last_login_at"
 
+    /// ``columns``, each as `users.NAME`, for a statement that joins other tables.
+    static let qualifiedColumns = columns.split(separator: ",").map { "users." + $0.trimmingCharacters(in: .whitespaces) }.joined(separator: ", ")
+
     /// A profile that tells only part of the truth (an id_token) leaves the fields it does not carry as they
     /// are; `/v2/user/me` tells all, so its absent fields clear ours. A login withdraws an erasure the purge
     /// would otherwise finish: the user came back (see ``Accounts/eraseAccount(of:origin:now:unlink:)``). A
