@@ -7,7 +7,7 @@ median over the rounds, with the range next to it, because this machine's speed 
 between minutes. Writes bench/results/results.json (every round's figures too) and
 bench/results/chart.png, and prints a Markdown table for the README.
 
-    python3 bench/run.py [--rounds 3] [--duration 10] [--no-build]
+    python3 bench/run.py [--rounds 3] [--duration 10] [--no-build] [--only-admin-search]
 """
 import argparse
 import json
@@ -182,6 +182,65 @@ def startup_ms(env, runs=5):
     return round(sorted(timings)[len(timings) // 2], 1)
 
 
+ADMIN_SEARCH_USERS = 100_000
+# A term one user in six has in the nickname (a full page at once), and one nobody has: every row is read.
+ADMIN_SEARCH_TERMS = {"admin_users_q": "KIM", "admin_users_q_rare": "zzqx"}
+NICKNAMES = ["김민준", "이서연", "Kim Jiho", "park", "lee", "최유나"]
+
+
+def seed_users(database_path=None, database_url=None, count=ADMIN_SEARCH_USERS):
+    """`count` users straight into a migrated database, one registration a second, as logins would leave them:
+    a nickname of six kinds (Korean and Latin) and an email."""
+    env = {"PATH": os.environ["PATH"], **({"DATABASE_URL": database_url} if database_url else {"DATABASE_PATH": str(database_path)})}
+    subprocess.run([str(BINARY), "migrate"], env=env, check=True, capture_output=True, timeout=120)
+    if database_url:
+        names = ", ".join("'" + name + "'" for name in NICKNAMES)
+        subprocess.run(["psql", "-q", "-v", "ON_ERROR_STOP=1", database_url, "-c",
+                        f"INSERT INTO users (id, kakao_id, nickname, email, email_verified, created_at, updated_at, last_login_at) "
+                        f"SELECT 'seed' || g, 10000000 + g, (ARRAY[{names}])[g % 6 + 1] || g, 'user' || g || '@example.com', TRUE, "
+                        f"1700000000 + g, 1700000000 + g, 1700000000 + g FROM generate_series(1, {count}) AS g; ANALYZE users"],
+                       check=True, capture_output=True, timeout=300)
+        return
+    import sqlite3
+    database = sqlite3.connect(database_path)
+    try:
+        database.executemany(
+            "INSERT INTO users (id, kakao_id, nickname, email, email_verified, created_at, updated_at, last_login_at) VALUES (?, ?, ?, ?, 1, ?, ?, ?)",
+            ((f"seed{g}", 10_000_000 + g, f"{NICKNAMES[g % 6]}{g}", f"user{g}@example.com", 1_700_000_000 + g, 1_700_000_000 + g, 1_700_000_000 + g)
+             for g in range(1, count + 1)))
+        database.commit()
+        database.execute("ANALYZE")
+    finally:
+        database.close()
+
+
+def admin_search(directory, kakao_url, scenarios, duration, postgres_url=None):
+    """`GET /admin/users?q=` on the admin listener over 100,000 users, 50 a page, 4 operators at once: a term
+    that fills a page at once, and one that matches nobody (every row read, the worst case)."""
+    suffix = "_pg" if postgres_url else ""
+    database = create_postgres_database(postgres_url, "kakao_auth_bench") if postgres_url else None
+    store = {"DATABASE_URL": database} if database else {"DATABASE_PATH": str(directory / "admin-search.sqlite")}
+    try:
+        seed_users(database_path=store.get("DATABASE_PATH"), database_url=database)
+        generated = subprocess.run([str(BINARY), "admin-key", "generate", "bench"], check=True, capture_output=True, text=True).stdout
+        key, entry = (line.split(":", 1)[1].strip() for line in generated.strip().splitlines())
+        admin_port = free_port()
+        process, _, _ = service(directory, kakao_url, free_port(), name=f"service-admin{suffix}", ADMIN_PORT=str(admin_port), ADMIN_API_KEYS=entry, **store)
+        try:
+            for name, term in ADMIN_SEARCH_TERMS.items():
+                url = f"http://127.0.0.1:{admin_port}/admin/users?q={term}&limit=50"
+                answer = requests.get(url, headers={"Authorization": "Bearer " + key}, timeout=10)
+                assert answer.status_code == 200 and len(answer.json()["users"]) == (50 if term == "KIM" else 0), answer.text[:200]
+                scenarios[name + suffix] = measure(process, url, postgres=bool(postgres_url), script="bearer.lua", arguments=[key],
+                                                   connections=4, duration=duration)
+        finally:
+            process.popen.send_signal(signal.SIGTERM)
+            process.popen.wait(timeout=30)
+    finally:
+        if database:
+            drop_postgres_database(postgres_url, database)
+
+
 def postgres_round(directory, fast_url, slow_url, postgres_url, duration, scenarios):
     """The store scenarios again on PostgreSQL (a fresh database), then two replicas on one PostgreSQL behind
     nginx serving logins with a 100 ms Kakao at 256 clients."""
@@ -294,8 +353,10 @@ def run_round(duration, postgres_url):
         finally:
             slow_process.popen.send_signal(signal.SIGTERM)
             slow_process.popen.wait(timeout=30)
+        admin_search(directory, fast_url, scenarios, duration)
         try:
             postgres_round(directory, fast_url, slow_url, postgres_url, duration, scenarios)
+            admin_search(directory, fast_url, scenarios, duration, postgres_url)
         finally:
             for kakao in (fast_kakao, slow_kakao):
                 kakao.terminate()
@@ -423,6 +484,12 @@ def table(results):
                 f"| {share(of_bound)} of {bound:,.0f} (Little) | {replicas['p50_ms']['median']:.0f} ms | {milliseconds(replicas['p99_ms'], 0)} | {errors} "
                 f"| {replicas['service_cpu_cores']['median']:.2f} cores (both); PostgreSQL {replicas['postgres_cpu_cores']['median']:.2f} cores "
                 f"| ≥ 90% of Little's-law bound, no errors | {'yes' if of_bound['median'] >= 0.9 and errors == 0 else '**no**'} |")
+    for key, term in ADMIN_SEARCH_TERMS.items():
+        for suffix, store in (("", "SQLite"), ("_pg", "PostgreSQL")):
+            scenario = scenarios[key + suffix]
+            met = scenario["p99_ms"]["median"] < 100 if not suffix else None
+            rows.append(row(f"GET /admin/users?q={term} over {ADMIN_SEARCH_USERS:,} users, 50 a page, 4 operators, {store}", scenario,
+                            share(scenario["share_of_ceiling"]), "p99 < 100 ms" if not suffix else "(reported)", met))
     tokens = results["tokens"]
     rate, raw = tokens["sign_and_verify_per_second"], tokens["hmac_one_shot_per_second"]
     of_raw = rate["median"] / raw["median"]
@@ -473,6 +540,7 @@ def main():
     parser.add_argument("--rounds", type=int, default=3, help="how many times to run the whole suite (figures are medians)")
     parser.add_argument("--duration", type=int, default=10, help="seconds per wrk run")
     parser.add_argument("--no-build", action="store_true", help="use the release binaries already built")
+    parser.add_argument("--only-admin-search", action="store_true", help="run only the admin search scenarios, once, and print their figures")
     arguments = parser.parse_args()
     if not shutil.which("wrk"):
         sys.exit("bench: wrk is missing (apt-get install wrk)")
@@ -482,6 +550,18 @@ def main():
     # PostgreSQL: the server KAKAO_AUTH_TEST_DATABASE_URL names, or a throwaway one of Debian's package.
     postgres_url = os.environ.get("KAKAO_AUTH_TEST_DATABASE_URL") or subprocess.run(
         [str(ROOT / ".ci" / "postgres"), "start"], check=True, capture_output=True, text=True).stdout.strip()
+    if arguments.only_admin_search:
+        scenarios = {}
+        with tempfile.TemporaryDirectory() as temporary:
+            kakao, kakao_url = emulator(Path(temporary), "emulator")
+            try:
+                admin_search(Path(temporary), kakao_url, scenarios, arguments.duration)
+                admin_search(Path(temporary), kakao_url, scenarios, arguments.duration, postgres_url)
+            finally:
+                kakao.terminate()
+                kakao.wait(timeout=20)
+        print(json.dumps(scenarios, indent=2))
+        return
     rounds = []
     for number in range(1, arguments.rounds + 1):
         print(f"bench: round {number} of {arguments.rounds}", file=sys.stderr, flush=True)

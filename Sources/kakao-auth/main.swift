@@ -12,7 +12,7 @@ struct KakaoAuthCommand: AsyncParsableCommand {
         commandName: "kakao-auth",
         abstract: "Kakao login for your apps: exchanges Kakao authorization codes for this service's own JWTs.",
         discussion: "`serve` is configured by environment variables; see README.md.",
-        subcommands: [Serve.self, Migrate.self, Purge.self, Events.self, Keys.self, Demo.self, Emulator.self],
+        subcommands: [Serve.self, Migrate.self, Purge.self, Events.self, Users.self, AdminKey.self, Keys.self, Demo.self, Emulator.self],
         defaultSubcommand: Serve.self)
 }
 
@@ -172,6 +172,134 @@ struct Events: AsyncParsableCommand {
                 say(([at, kind] + fields).joined(separator: "  "))
             }
         }
+    }
+}
+
+struct Users: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Find, inspect, disable, enable, log out and erase accounts, as the admin API does (audited as admin=cli).",
+        discussion: "On DATABASE_PATH or DATABASE_URL. Each prints the admin API's JSON answer; a refusal exits 1 with its problem code.",
+        subcommands: [FindUsers.self, ShowUser.self, DisableUser.self, EnableUser.self, RevokeSessions.self, EraseUser.self])
+}
+
+/// The user a `users` command acts on.
+struct UserArgument: ParsableArguments {
+    // Unconditional: a user id may begin with `-` (it is base64url), which would otherwise read as an option.
+    @Option(parsing: .unconditional, help: "Our user id (the `sub` of their tokens, `id` in the API).") var user: String
+}
+
+/// Runs a `users` command on the configured store and prints its JSON; a refusal is one line and exit 1.
+private func runAccountCommand(unlinking: Bool = false, _ work: (AccountCommands) async throws(AccountCommandError) -> String) async throws {
+    let settings = try databaseSettings()
+    let kakao =
+        unlinking
+        ? try loadOrExit { () throws(ConfigurationError) in try Configuration.unlinking(environment: ProcessInfo.processInfo.environment) } : nil
+    let commands = try await exitIfUnreachable { try await AccountCommands(settings, kakao: kakao, logger: makeLogger(level: .warning)) }
+    let outcome: Result<String, AccountCommandError>
+    do throws(AccountCommandError) {
+        outcome = .success(try await work(commands))
+    } catch {
+        outcome = .failure(error)
+    }
+    try await commands.close()
+    switch outcome {
+    case .success(let json):
+        say(json)
+    case .failure(let error):
+        FileHandle.standardError.write(Data("kakao-auth: \(error)\n".utf8))
+        throw ExitCode(1)
+    }
+}
+
+struct FindUsers: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "find", abstract: "List users, newest registration first.")
+
+    @Option(name: .customLong("q"), help: "A substring of the nickname or email (ASCII letters in any case).") var text: String?
+    @Option(help: "The exact Kakao id.") var kakaoID: Int64?
+    @Option(help: "active or disabled.") var status: String?
+    @Option(help: "How many at most, 1 to 200.") var limit = 50
+    @Option(help: "The next_cursor of the previous page.") var cursor: String?
+
+    func run() async throws {
+        try await runAccountCommand { commands throws(AccountCommandError) in
+            try await commands.find(text: text, kakaoID: kakaoID, status: status, limit: limit, cursor: cursor)
+        }
+    }
+}
+
+struct ShowUser: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "show", abstract: "Show a user, their standing and live sessions.")
+    @OptionGroup var target: UserArgument
+
+    func run() async throws {
+        try await runAccountCommand { commands throws(AccountCommandError) in try await commands.show(userID: target.user) }
+    }
+}
+
+struct DisableUser: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "disable", abstract: "Disable a user: every session is revoked at once and logins are refused.")
+    @OptionGroup var target: UserArgument
+    @Option(help: "Why, 1 to 200 characters (shown to operators and kept in the audit log).") var reason: String
+
+    func run() async throws {
+        try await runAccountCommand { commands throws(AccountCommandError) in try await commands.disable(userID: target.user, reason: reason) }
+    }
+}
+
+struct EnableUser: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "enable", abstract: "Let a disabled user log in again (revoked sessions stay revoked).")
+    @OptionGroup var target: UserArgument
+
+    func run() async throws {
+        try await runAccountCommand { commands throws(AccountCommandError) in try await commands.enable(userID: target.user) }
+    }
+}
+
+struct RevokeSessions: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "revoke-sessions", abstract: "Log a user out everywhere, or end one of their sessions with --session.")
+    @OptionGroup var target: UserArgument
+    @Option(parsing: .unconditional, help: "One live session's id (the `sid` of its tokens).") var session: String?
+
+    func run() async throws {
+        try await runAccountCommand { commands throws(AccountCommandError) in
+            try await commands.revokeSessions(userID: target.user, sessionID: session)
+        }
+    }
+}
+
+struct EraseUser: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "erase", abstract: "Erase a user as their own deletion does; unlinked at Kakao first when KAKAO_ADMIN_KEY is set.")
+    @OptionGroup var target: UserArgument
+
+    func run() async throws {
+        try await runAccountCommand(unlinking: true) { commands throws(AccountCommandError) in try await commands.erase(userID: target.user) }
+    }
+}
+
+struct AdminKey: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "admin-key", abstract: "Keys for the admin API (ADMIN_API_KEYS).", subcommands: [GenerateAdminKey.self])
+}
+
+struct GenerateAdminKey: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "generate", abstract: "Make an admin API key: prints the key once, then the ADMIN_API_KEYS entry that admits it.",
+        discussion: "The entry holds only the key's SHA-256: store the key where its caller keeps secrets; it is not shown again.")
+
+    @Argument(help: "The operator or tool it is for, 1 to 32 of a-z 0-9 _ - (audit events say admin=NAME).") var name: String
+
+    func validate() throws {
+        guard AdminKeys.isValidName(name) else { throw ValidationError("NAME must be 1 to 32 of a-z 0-9 _ -") }
+    }
+
+    func run() throws {
+        let generated = AdminKeys.generate(name: name)
+        say("key:   \(generated.key)")
+        say("entry: \(generated.entry)")
     }
 }
 

@@ -71,6 +71,26 @@ import Testing
         #expect(problem(["METRICS_PORT": "9464", "METRICS_HOST": "not a host"])?.variable == "METRICS_HOST")
     }
 
+    @Test func theAdminAPIIsOffUntilAPortAndKeysAreGivenAndThenListensOnLoopback() throws {
+        let entry = "ops:" + AdminKeysTests.digest
+        #expect(try Configuration(environment: valid).admin == nil)
+        let admin = try #require(try Configuration(environment: valid.merging(["ADMIN_PORT": "9090", "ADMIN_API_KEYS": entry]) { $1 }).admin)
+        #expect(admin.listener == .init(host: "127.0.0.1", port: 9090) && admin.keys.entries.map(\.name) == ["ops"])
+        #expect(!admin.servesMetrics(.init(host: "127.0.0.1", port: 9464)) && admin.servesMetrics(.init(host: "127.0.0.1", port: 9090)))
+        for (changes, variable) in [
+            (["ADMIN_PORT": "9090"], "ADMIN_API_KEYS"), (["ADMIN_API_KEYS": entry], "ADMIN_API_KEYS"), (["ADMIN_HOST": "0.0.0.0"], "ADMIN_HOST"),
+            (["ADMIN_PORT": "8080", "ADMIN_API_KEYS": entry], "ADMIN_PORT"), (["ADMIN_PORT": "x", "ADMIN_API_KEYS": entry], "ADMIN_PORT"),
+            (["ADMIN_PORT": "9090", "ADMIN_API_KEYS": "ops"], "ADMIN_API_KEYS"),
+            (["ADMIN_PORT": "9090", "ADMIN_HOST": "not a host", "ADMIN_API_KEYS": entry], "ADMIN_HOST"),
+            // /metrics joins the admin listener only at its very address; the same port elsewhere could not bind.
+            (["ADMIN_PORT": "9090", "ADMIN_API_KEYS": entry, "METRICS_PORT": "9090", "METRICS_HOST": "0.0.0.0"], "METRICS_PORT"),
+        ] as [([String: String], String)] {
+            let error = problem(changes.mapValues(Optional.some))
+            #expect(error?.variable == variable, "\(changes)")
+            #expect(error.map { !$0.description.contains(AdminKeysTests.digest) } ?? true)
+        }
+    }
+
     @Test func anHS256WindowEndsWithinAYear() throws {
         let files = KeySetTests.KeyFiles()
         let key = AsymmetricKey.generate(.edDSA)

@@ -47,6 +47,18 @@ import Testing
                 answered.withLock { _ = $0.insert("\(route.method) \(route.path)") }
             }
         }
+        // The admin routes, on the admin listener, with a key: every path there is the admin API's or `/healthz`.
+        let adminPort = try await LoopbackClient.freePort()
+        let (key, entry) = AdminKeys.generate(name: "consistency")
+        let adminEnvironment = RouteGuardTests.environment.merging(["ADMIN_PORT": "\(adminPort)", "ADMIN_API_KEYS": entry]) { $1 }
+        let adminRoutes = try TestService.adminRoutes(environment: adminEnvironment).filter { $0.method != .head && $0.path != "/healthz" }
+        try await TestService.run(environment: adminEnvironment) { service in
+            for route in adminRoutes {
+                let answer = try await service.client.on(port: adminPort).execute(
+                    uri: route.path, method: route.method, headers: [.authorization: "Bearer \(key)"])
+                if answer.status != .methodNotAllowed { answered.withLock { _ = $0.insert("\(route.method) \(route.path)") } }
+            }
+        }
         let served = answered.withLock { $0 }
         #expect(described.subtracting(served).isEmpty, "described but not served: \(described.subtracting(served).sorted())")
         #expect(served.subtracting(described).isEmpty, "served but not described: \(served.subtracting(described).sorted())")

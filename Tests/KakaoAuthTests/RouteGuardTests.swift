@@ -13,12 +13,12 @@ import Testing
     /// Every route that calls Kakao or writes to the database.
     static let limited: Set<String> = [
         "POST /auth/kakao", "POST /auth/refresh", "POST /auth/logout", "GET /auth/kakao/callback", "DELETE /auth/account",
-        "GET /webhooks/kakao/unlink", "POST /webhooks/kakao/unlink",
+        "GET /webhooks/kakao/unlink", "POST /webhooks/kakao/unlink", "DELETE /users/me/sessions", "DELETE /users/me/sessions/{id}",
     ]
     /// Every other route the service serves (reads only).
     static let unlimited: Set<String> = [
         "GET /healthz", "GET /readyz", "GET /openapi.yaml", "POST /auth/introspect", "GET /auth/kakao/login", "GET /users/me",
-        "GET /.well-known/jwks.json",
+        "GET /users/me/sessions", "GET /.well-known/jwks.json",
     ]
 
     /// The spellings the router takes for one route: repeated, leading and trailing slashes.

@@ -13,6 +13,8 @@ EMULATOR = os.environ["CONTRACT_EMULATOR_URL"]
 APP_ID = os.environ["CONTRACT_APP_ID"]
 REDIRECT_URI = os.environ["CONTRACT_REDIRECT_URI"]
 ADMIN_KEY = os.environ["CONTRACT_ADMIN_KEY"]
+# The admin API's key (ADMIN_API_KEYS), for the run against the admin listener.
+ADMIN_API_KEY = os.environ["CONTRACT_ADMIN_API_KEY"]
 _logins = itertools.count()
 
 
@@ -21,7 +23,7 @@ class FreshLogin:
     """A new session for every case (the emulator accepts any code: `user-<n>` is Kakao user n), so that a
     logout or an account deletion in one case never takes the login of the next away. Half the cases carry
     the access token as `Authorization: Bearer`, all carry both auth cookies; the webhook gets Kakao's
-    `KakaoAK` admin key instead."""
+    `KakaoAK` admin key instead, and the admin API its own key."""
 
     def get(self, case, ctx):
         number = next(_logins)
@@ -34,6 +36,8 @@ class FreshLogin:
         headers = dict(case.headers or {})
         if case.path.startswith("/webhooks/"):
             headers["Authorization"] = "KakaoAK " + ADMIN_KEY
+        elif case.path.startswith("/admin/"):
+            headers["Authorization"] = "Bearer " + ADMIN_API_KEY
         else:
             if data["bearer"]:
                 headers["Authorization"] = "Bearer " + data["access"]

@@ -22,8 +22,6 @@ public func buildApplication(
     clientConfiguration.connectionPool.retryConnectionEstablishment = false
     let httpClient = HTTPClient(eventLoopGroupProvider: .singleton, configuration: clientConfiguration)
     let metrics = ServiceMetrics()
-    // A second more than a route gives a body, so that a route reading a slow body answers 408 first.
-    let requestDeadline = configuration.readTimeout + .seconds(1)
     // The PostgreSQL pool first, so that it stops last, after the server has drained.
     var services: [any Service] =
         served.services + [
@@ -33,26 +31,25 @@ public func buildApplication(
                 store: store, interval: .seconds(configuration.purgeInterval), auditRetention: configuration.database.auditRetention,
                 clock: clock, logger: logger),
         ]
-    if let listener = configuration.metricsListener {
-        let metricsRouter = Router()
-        MetricsController(metrics: metrics, liveSessions: LiveSessionGauge(store: store, metrics: metrics, clock: clock, logger: logger))
-            .addRoutes(to: metricsRouter)
+    let kakao = KakaoClient(httpClient: httpClient, settings: configuration.kakao, metrics: metrics)
+    let metricsRoutes = MetricsController(
+        metrics: metrics, liveSessions: LiveSessionGauge(store: store, metrics: metrics, clock: clock, logger: logger))
+    if let admin = configuration.admin {
+        let adminRouter = buildAdminRouter(
+            configuration: configuration, admin: admin, store: store, kakao: kakao, metrics: metrics, clock: clock,
+            metricsRoutes: admin.servesMetrics(configuration.metricsListener) ? metricsRoutes : nil)
         services.append(
-            Application(
-                router: metricsRouter,
-                server: .http1(
-                    configuration: .init(
-                        additionalChannelHandlers: [RequestDeadlineHandler(timeout: requestDeadline)], idleTimeout: configuration.readTimeout)),
-                configuration: .init(address: .hostname(listener.host, port: listener.port), serverName: nil),
-                onServerRunning: { channel in
-                    logger.info("metrics listening", metadata: ["address": "\(channel.localAddress.map { "\($0)" } ?? "?")"])
-                },
-                logger: logger))
+            sideListener(router: adminRouter, at: admin.listener, name: "admin", configuration: configuration, logger: logger))
+    }
+    if let listener = configuration.metricsListener, configuration.admin?.servesMetrics(listener) != true {
+        let metricsRouter = Router()
+        metricsRoutes.addRoutes(to: metricsRouter)
+        services.append(sideListener(router: metricsRouter, at: listener, name: "metrics", configuration: configuration, logger: logger))
     }
     let router = buildRouter(
         configuration: configuration,
         store: store,
-        kakao: KakaoClient(httpClient: httpClient, settings: configuration.kakao, metrics: metrics),
+        kakao: kakao,
         metrics: metrics,
         clock: clock,
         additionalRoutes: additionalRoutes)
@@ -64,12 +61,12 @@ public func buildApplication(
         // documents (a 2048-character `return_to`, 24 KiB when every character is percent-encoded UTF-8).
         server: .http1(
             configuration: .init(
-                additionalChannelHandlers: [RequestDeadlineHandler(timeout: requestDeadline)],
+                additionalChannelHandlers: [RequestDeadlineHandler(timeout: configuration.requestDeadline)],
                 idleTimeout: configuration.readTimeout,
                 httpDecoderConfiguration: .init(maxHeaderFieldSize: 32 * 1024, maxHeaderListSize: 48 * 1024, maxHeaderFieldCount: 100))),
         configuration: .init(address: .hostname(configuration.host, port: configuration.port)),
-        // Shut down in reverse order once the server has drained: the metrics listener and purging stop, then
-        // the HTTP client, and the database closes last.
+        // Shut down in reverse order once the server has drained: the metrics and admin listeners and purging
+        // stop, then the HTTP client, and the database closes last.
         services: services,
         logger: logger)
     // Connected and migrated before the first request is taken; a PostgreSQL that cannot be stops the
@@ -86,6 +83,57 @@ public func buildApplication(
             ])
     }
     return application
+}
+
+/// A listener beside the public one (admin, metrics), with the public one's bounds in time, that stops with
+/// it: it is one of its services.
+private func sideListener<Context: RequestContext>(
+    router: Router<Context>, at listener: Configuration.Listener, name: String, configuration: Configuration, logger: Logger
+) -> some Service where Context.Source == ApplicationRequestContextSource {
+    Application(
+        router: router,
+        server: .http1(
+            configuration: .init(
+                additionalChannelHandlers: [RequestDeadlineHandler(timeout: configuration.requestDeadline)],
+                idleTimeout: configuration.readTimeout)),
+        configuration: .init(address: .hostname(listener.host, port: listener.port), serverName: nil),
+        onServerRunning: { channel in
+            logger.info("\(name) listening", metadata: ["address": "\(channel.localAddress.map { "\($0)" } ?? "?")"])
+        },
+        logger: logger)
+}
+
+/// The middleware every router starts with, in order: request id, log line, metrics, `no-store`, problem
+/// answers; the public router adds CORS.
+private func addBaseMiddleware(to router: Router<AppRequestContext>, metrics: ServiceMetrics, cors: CORSMiddleware<AppRequestContext>?) {
+    router.add(middleware: EventLoopAffinityMiddleware())
+    router.add(middleware: RequestIDMiddleware())
+    router.add(middleware: RequestLogMiddleware())
+    router.add(middleware: RequestMetricsMiddleware(metrics: metrics))
+    if let cors { router.add(middleware: cors) }
+    router.add(middleware: NoStoreMiddleware())
+    router.add(middleware: ProblemMiddleware())
+}
+
+/// The admin listener's routes: `/admin/users...` behind the keys, `/healthz`, and `/metrics` when the
+/// metrics listener shares its address. Nothing else: every other path is a 404, whatever the key.
+func buildAdminRouter(
+    configuration: Configuration, admin: Configuration.AdminSettings, store: any SessionStore, kakao: KakaoClient, metrics: ServiceMetrics,
+    clock: UnixClock, metricsRoutes: MetricsController?
+) -> Router<AppRequestContext> {
+    let addresses = ClientAddressResolver(trustedProxies: configuration.trustedProxies)
+    let router = Router(context: AppRequestContext.self, options: .autoGenerateHeadEndpoints)
+    // No CORS: the admin API is for operators' tools, never for a browser page.
+    addBaseMiddleware(to: router, metrics: metrics, cors: nil)
+    OperationsController(store: store).addHealthRoute(to: router)
+    metricsRoutes?.addRoutes(to: router)
+    AdminController(
+        administration: Administration(accounts: Accounts(store: store, policy: configuration.sessionPolicy)), kakao: kakao,
+        bodies: RequestBody(timeout: configuration.readTimeout), origins: RequestOrigins(addresses: addresses), clock: clock
+    ).addRoutes(
+        to: router, authentication: AdminAuthentication(keys: admin.keys, rateLimit: RateLimitMiddleware(configuration, addresses: addresses)))
+    router.answerUnservedMethodsWith405()
+    return router
 }
 
 /// Every route and middleware at a glance.
@@ -109,24 +157,14 @@ func buildRouter(
         accounts: accounts, tokens: tokens, metrics: metrics, clock: clock)
     let stateCookie = LoginStateCookie(secret: configuration.tokenKeys.stateCookieSecret, secure: configuration.cookies.secure)
     let guards = RouteGuards(
-        rateLimit: configuration.rateLimitPerMinute > 0
-            ? RateLimitMiddleware(
-                limiter: RateLimiter(limitPerMinute: configuration.rateLimitPerMinute, ipv6PrefixLength: configuration.rateLimitIPv6PrefixLength),
-                addresses: addresses)
-            : nil,
+        rateLimit: RateLimitMiddleware(configuration, addresses: addresses),
         duplicateCookies: DuplicateCookieGuard(names: cookies.names.union([stateCookie.name]), secure: configuration.cookies.secure),
         crossOrigin: CrossOriginProtection(
             trustedOrigins: configuration.allowedOrigins, ownOrigin: configuration.publicURL.flatMap(WebOrigin.of),
             ownScheme: configuration.cookies.secure ? "https" : "http"))
 
     let router = Router(context: AppRequestContext.self, options: .autoGenerateHeadEndpoints)
-    router.add(middleware: EventLoopAffinityMiddleware())
-    router.add(middleware: RequestIDMiddleware())
-    router.add(middleware: RequestLogMiddleware())
-    router.add(middleware: RequestMetricsMiddleware(metrics: metrics))
-    router.add(middleware: CORSMiddleware(allowedOrigins: configuration.allowedOrigins))
-    router.add(middleware: NoStoreMiddleware())
-    router.add(middleware: ProblemMiddleware())
+    addBaseMiddleware(to: router, metrics: metrics, cors: CORSMiddleware(allowedOrigins: configuration.allowedOrigins))
 
     // Each controller attaches the guards its routes need (rate limit, cookie checks) where it adds them.
     OperationsController(store: store).addRoutes(to: router)
@@ -145,7 +183,7 @@ func buildRouter(
             callbackURI: callbackURI, returnOrigins: configuration.allowedOrigins, origins: origins, clock: clock
         ).addRoutes(to: router, guards: guards)
     }
-    UserController(accounts: accounts, tokens: tokens, cookies: cookies, clock: clock)
+    UserController(accounts: accounts, tokens: tokens, cookies: cookies, origins: origins, clock: clock)
         .addRoutes(to: router, guards: guards)
     if let adminKey = configuration.kakao.adminKey {
         WebhookController(

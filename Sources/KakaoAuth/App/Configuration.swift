@@ -26,6 +26,9 @@ public struct Configuration: Sendable {
     public var port: Int
     /// Where `/metrics` is served (`METRICS_HOST`, `METRICS_PORT`); nil, the default, serves no metrics.
     var metricsListener: Listener?
+    /// The admin API's listener and keys (`ADMIN_PORT`, `ADMIN_HOST`, `ADMIN_API_KEYS`); nil, the default,
+    /// serves no admin API.
+    var admin: AdminSettings?
     /// How long a connection may sit idle, and how long a client may take to send a body.
     var readTimeout: TimeAmount
     var cookies: AuthCookies.Settings
@@ -61,7 +64,7 @@ public struct Configuration: Sendable {
             authBaseURL: try variables.baseURL("KAKAO_AUTH_BASE_URL", default: "https://kauth.kakao.com"),
             apiBaseURL: try variables.baseURL("KAKAO_API_BASE_URL", default: "https://kapi.kakao.com"),
             adminKey: try variables.credential("KAKAO_ADMIN_KEY"),
-            timeout: .nanoseconds(Int64(try variables.number("KAKAO_TIMEOUT_SECONDS", default: 5, in: 0.05...120) * 1e9)))
+            timeout: try Self.kakaoTimeout(variables))
         redirectURIs = try variables.redirectURIs("KAKAO_REDIRECT_URIS")
 
         tokenKeys = try Self.tokenKeys(variables)
@@ -79,6 +82,7 @@ public struct Configuration: Sendable {
         host = try variables.listenAddress("HOST", default: "127.0.0.1")
         port = try variables.integer("PORT", default: 8080, in: 0...65535)
         metricsListener = try Self.metricsListener(variables, publicPort: port)
+        admin = try Self.adminSettings(variables, publicPort: port, metricsListener: metricsListener)
         readTimeout = .seconds(Int64(try variables.integer("HTTP_READ_TIMEOUT_SECONDS", default: 15, in: 1...600)))
 
         let secure = try variables.flag("COOKIE_SECURE", default: true)
@@ -134,6 +138,50 @@ public struct Configuration: Sendable {
         }
         return Listener(host: try variables.listenAddress("METRICS_HOST", default: "127.0.0.1"), port: port)
     }
+
+    /// Where the admin API listens and whose keys it admits.
+    struct AdminSettings: Sendable, Equatable {
+        var listener: Listener
+        var keys: AdminKeys
+
+        /// Whether `/metrics` is served on the admin listener too: the metrics listener was given its address.
+        func servesMetrics(_ metricsListener: Listener?) -> Bool { metricsListener == listener && listener.port != 0 }
+    }
+
+    /// The admin listener, off unless `ADMIN_PORT` is set; on 127.0.0.1 unless `ADMIN_HOST` says otherwise. It
+    /// needs `ADMIN_API_KEYS`: an admin API nobody can call is a mistake, not a default.
+    private static func adminSettings(
+        _ variables: EnvironmentVariables, publicPort: Int, metricsListener: Listener?
+    ) throws(ConfigurationError) -> AdminSettings? {
+        guard variables.optional("ADMIN_PORT") != nil else {
+            for name in ["ADMIN_HOST", "ADMIN_API_KEYS"] where variables.optional(name) != nil {
+                throw ConfigurationError(variable: name, problem: "needs ADMIN_PORT (the admin API is off without it)")
+            }
+            return nil
+        }
+        let port = try variables.integer("ADMIN_PORT", default: 0, in: 0...65535)
+        guard port != publicPort || port == 0 else {
+            throw ConfigurationError(variable: "ADMIN_PORT", problem: "must differ from PORT: the admin API is never served on the public port")
+        }
+        let listener = Listener(host: try variables.listenAddress("ADMIN_HOST", default: "127.0.0.1"), port: port)
+        if let metricsListener, metricsListener.port == port, port != 0, metricsListener != listener {
+            throw ConfigurationError(
+                variable: "METRICS_PORT", problem: "is ADMIN_PORT with another host: give METRICS_HOST the admin address to serve /metrics there")
+        }
+        guard let entries = variables.optional("ADMIN_API_KEYS") else {
+            throw ConfigurationError(
+                variable: "ADMIN_API_KEYS", problem: "is required with ADMIN_PORT (`kakao-auth admin-key generate NAME` makes an entry)")
+        }
+        do throws(AdminKeysError) {
+            return AdminSettings(listener: listener, keys: try AdminKeys(parsing: entries))
+        } catch {
+            throw ConfigurationError(variable: "ADMIN_API_KEYS", problem: error.description)
+        }
+    }
+
+    /// How long a request may take to arrive in full, however it trickles: a second more than a route gives a
+    /// body, so that a route reading a slow body answers 408 first.
+    var requestDeadline: TimeAmount { readTimeout + .seconds(1) }
 
     /// The server-side flow's redirect URI, when `PUBLIC_URL` is set.
     var serverFlowCallbackURI: String? { publicURL.map { $0 + ServerFlowPaths.callback } }
@@ -209,6 +257,23 @@ public struct Configuration: Sendable {
             throw ConfigurationError(variable: "JWT_PRIVATE_KEY_FILE", problem: "could not be read by OpenSSL")
         }
         return TokenKeys(signing: signing, verifying: previousKeys + hs256Keys, published: published, stateCookieSecret: material)
+    }
+
+    /// Where `kakao-auth users erase` unlinks users at Kakao: `KAKAO_ADMIN_KEY`, with `KAKAO_API_BASE_URL` and
+    /// `KAKAO_TIMEOUT_SECONDS`; nil when no admin key is set (the account is erased without telling Kakao).
+    public static func unlinking(environment: [String: String]) throws(ConfigurationError) -> KakaoUnlinking? {
+        let variables = EnvironmentVariables(environment)
+        guard let adminKey = try variables.credential("KAKAO_ADMIN_KEY") else { return nil }
+        // Unlinking calls the API host only, with the admin key: the app's client id and secret play no part.
+        let settings = KakaoClient.Settings(
+            clientID: "", clientSecret: nil, authBaseURL: "",
+            apiBaseURL: try variables.baseURL("KAKAO_API_BASE_URL", default: "https://kapi.kakao.com"),
+            adminKey: adminKey, timeout: try kakaoTimeout(variables))
+        return KakaoUnlinking(settings: settings, adminKey: adminKey)
+    }
+
+    private static func kakaoTimeout(_ variables: EnvironmentVariables) throws(ConfigurationError) -> TimeAmount {
+        .nanoseconds(Int64(try variables.number("KAKAO_TIMEOUT_SECONDS", default: 5, in: 0.05...120) * 1e9))
     }
 
     /// Only what the `migrate`, `purge` and `events` commands need.

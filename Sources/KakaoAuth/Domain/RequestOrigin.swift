@@ -11,4 +11,7 @@ struct RequestOrigin: Sendable, Equatable {
 
     /// The origin of an account's erasure: recorded without the address and agent that erasing removes.
     static let erased = RequestOrigin(clientIP: nil, userAgent: nil)
+
+    /// The origin of an operator's `kakao-auth users` command: no address, and the detail names `admin=cli`.
+    static let commandLine = RequestOrigin(clientIP: nil, userAgent: nil)
 }

@@ -18,7 +18,8 @@ struct UserSearch: Sendable, Equatable {
 
 /// A position in the newest-first order of registration: the last user of a page. The next page holds the
 /// users registered before it (by time, then by id), so following cursors visits each user once, and users
-/// who register meanwhile sort before the first page and never shift a later one.
+/// who register meanwhile never shift a page: they sort before the first one, or, registered in the very second of
+/// a page's last user (ids are random, not ordered in time), may appear once on a later page.
 struct UserCursor: Sendable, Equatable {
     var createdAt: Int64
     var userID: String

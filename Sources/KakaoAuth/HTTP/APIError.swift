@@ -16,6 +16,8 @@ struct APIError: Error, Equatable {
         case invalidCredentials = "invalid_credentials"
         case csrfRejected = "csrf_rejected"
         case notFound = "not_found"
+        case userNotFound = "user_not_found"
+        case sessionNotFound = "session_not_found"
         case accountDisabled = "account_disabled"
         case methodNotAllowed = "method_not_allowed"
         case duplicateCookie = "duplicate_cookie"
@@ -34,7 +36,7 @@ struct APIError: Error, Equatable {
             case .unsupportedMediaType: .unsupportedMediaType
             case .invalidToken, .refreshTokenInvalid, .refreshTokenReused, .invalidCredentials: .unauthorized
             case .csrfRejected, .accountDisabled: .forbidden
-            case .notFound: .notFound
+            case .notFound, .userNotFound, .sessionNotFound: .notFound
             case .methodNotAllowed: .methodNotAllowed
             case .requestTimeout: .requestTimeout
             case .payloadTooLarge: .contentTooLarge
@@ -61,6 +63,8 @@ struct APIError: Error, Equatable {
             case .invalidCredentials: "The caller's credentials are missing or wrong"
             case .csrfRejected: "Cross-origin request refused"
             case .notFound: "No such resource"
+            case .userNotFound: "No such user"
+            case .sessionNotFound: "No such live session of this user"
             case .accountDisabled: "This account is disabled"
             case .methodNotAllowed: "This method is not served at this path"
             case .duplicateCookie: "A cookie of this service was sent more than once"

@@ -22,6 +22,12 @@ extension APIError {
             self.init(.idTokenReused, "this id_token has logged in before; each logs in once (ask Kakao's SDK for a new one)")
         case LoginRefusal.accountDisabled:
             self.init(.accountDisabled, "this account is disabled; it cannot log in until an operator enables it")
+        case AdministrationError.userNotFound:
+            self.init(.userNotFound, "no user has this id")
+        case AdministrationError.sessionNotFound:
+            self.init(.sessionNotFound, "this is not a live session of this user")
+        case AdministrationError.invalidReason:
+            self.init(.invalidRequest, "reason must be 1 to 200 characters, none a control character")
         case LoginRefusal.accessTokenLoginsNeedAppID:
             self.init(.invalidRequest, "access_token logins need KAKAO_APP_ID, to check that Kakao issued the token to this app")
         // The client's framing (a `Transfer-Encoding` we do not speak, a chunk size past 64 bits, a body

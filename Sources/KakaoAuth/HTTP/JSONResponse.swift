@@ -3,10 +3,8 @@ import Hummingbird
 extension Response {
     /// A JSON answer: the object that `write` writes.
     static func json(status: HTTPResponse.Status = .ok, _ write: (inout JSONObjectWriter) -> Void) -> Response {
-        var object = JSONObjectWriter()
-        write(&object)
-        return Response(
+        Response(
             status: status, headers: [.contentType: "application/json"],
-            body: .init(byteBuffer: ByteBuffer(string: object.json)))
+            body: .init(byteBuffer: ByteBuffer(string: JSONObjectWriter.object(write))))
     }
 }

@@ -7,9 +7,14 @@ struct OperationsController {
     let store: any SessionStore
 
     func addRoutes(to router: Router<Context>) {
-        router.get("healthz", use: health)
+        addHealthRoute(to: router)
         router.get("readyz", use: readiness)
         router.get("openapi.yaml", use: openAPI)
+    }
+
+    /// `/healthz` alone, for the admin listener.
+    func addHealthRoute(to router: Router<Context>) {
+        router.get("healthz", use: health)
     }
 
     /// The process is up and serving HTTP.

@@ -9,6 +9,13 @@ struct JSONObjectWriter {
     /// The object so far, closed.
     var json: String { text + "}" }
 
+    /// The object that `write` writes.
+    static func object(_ write: (inout JSONObjectWriter) -> Void) -> String {
+        var object = JSONObjectWriter()
+        write(&object)
+        return object.json
+    }
+
     /// A string member, `null` when nil.
     mutating func add(_ name: StaticString, _ value: String?) {
         member(name, value?.jsonQuoted ?? "null")
@@ -27,6 +34,17 @@ struct JSONObjectWriter {
         var nested = JSONObjectWriter()
         write(&nested)
         member(name, nested.json)
+    }
+
+    /// A member whose value is an array of objects, each written by `write`.
+    mutating func add<Element>(_ name: StaticString, array elements: some Sequence<Element>, _ write: (Element, inout JSONObjectWriter) -> Void) {
+        var items: [String] = []
+        for element in elements {
+            var item = JSONObjectWriter()
+            write(element, &item)
+            items.append(item.json)
+        }
+        member(name, "[" + items.joined(separator: ",") + "]")
     }
 
     /// `name` is a constant of ours and needs no escaping.

@@ -4,6 +4,7 @@ import Hummingbird
 import HummingbirdTesting
 import Logging
 import Synchronization
+import Testing
 
 @testable import KakaoAuth
 @testable import KakaoAuthTokens
@@ -99,6 +100,23 @@ struct TestService {
         return router.routes.map { ($0.method, $0.path.description) }
     }
 
+    /// The routes `buildAdminRouter` registers (the environment must configure the admin listener).
+    static func adminRoutes(environment overrides: [String: String]) throws -> [(method: HTTPRequest.Method, path: String)] {
+        let databasePath = FileManager.default.temporaryDirectory.appendingPathComponent("kakao-auth-routes-\(UUID().uuidString).sqlite").path
+        defer { try? FileManager.default.removeItem(atPath: databasePath) }
+        let configuration = try Configuration(
+            environment: Self.environment(kakaoBaseURL: "http://127.0.0.1:9", databasePath: databasePath).merging(overrides) { $1 })
+        let admin = try #require(configuration.admin)
+        let database = try SQLiteStore(path: databasePath)
+        defer { try? database.close() }
+        let metrics = ServiceMetrics()
+        let router = buildAdminRouter(
+            configuration: configuration, admin: admin, store: database,
+            kakao: KakaoClient(httpClient: .shared, settings: configuration.kakao, metrics: metrics), metrics: metrics, clock: .system,
+            metricsRoutes: nil)
+        return router.routes.map { ($0.method, $0.path.description) }
+    }
+
     /// Counts rows straight from the SQLite file, as another process would see them.
     func count(_ table: String, where condition: String = "1") throws -> Int {
         let queue = try DatabaseQueue(path: databasePath)
@@ -167,5 +185,18 @@ extension HTTPAnswer {
     var cookieHeader: HTTPFields {
         let pairs = setCookies.filter { !$0.value.value.isEmpty }.map { "\($0.key)=\($0.value.value)" }
         return [.cookie: pairs.sorted().joined(separator: "; ")]
+    }
+}
+
+extension JSONValue {
+    var arrayValue: [JSONValue]? {
+        guard case .array(let elements) = self else { return nil }
+        return elements
+    }
+
+    /// The element at `index` of an array, or nil.
+    subscript(index: Int) -> JSONValue? {
+        guard let elements = arrayValue, elements.indices.contains(index) else { return nil }
+        return elements[index]
     }
 }
