@@ -39,10 +39,7 @@ public struct AccountCommands: Sendable {
                 search.after = after
             }
             let page = try await administration.find(search, now: clock.now())
-            return JSONObjectWriter.object { json in
-                json.add("users", array: page.accounts) { account, json in AccountResource(account: account).write(to: &json) }
-                json.add("next_cursor", page.next?.encoded)
-            }
+            return JSONObjectWriter.object(AccountResource.page(page.accounts, next: page.next))
         }
     }
 

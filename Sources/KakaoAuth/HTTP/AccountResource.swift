@@ -16,4 +16,12 @@ struct AccountResource {
             json.add("sessions", array: sessions) { session, json in SessionResource(session: session).write(to: &json) }
         }
     }
+
+    /// A page of accounts and the cursor of the next one: `{"users": [...], "next_cursor": ...}`.
+    static func page(_ accounts: [AccountView], next: UserCursor?) -> (inout JSONObjectWriter) -> Void {
+        { json in
+            json.add("users", array: accounts) { account, json in AccountResource(account: account).write(to: &json) }
+            json.add("next_cursor", next?.encoded)
+        }
+    }
 }

@@ -36,10 +36,7 @@ struct AdminController {
             search.after = after
         }
         let page = try await administration.find(search, now: clock.now())
-        return Response.json { json in
-            json.add("users", array: page.accounts) { account, json in AccountResource(account: account).write(to: &json) }
-            json.add("next_cursor", page.next?.encoded)
-        }
+        return Response.json(AccountResource.page(page.accounts, next: page.next))
     }
 
     /// `GET /admin/users/{id}`: the account and its live sessions.
