@@ -293,7 +293,7 @@ struct GenerateAdminKey: ParsableCommand {
     @Argument(help: "The operator or tool it is for, 1 to 32 of a-z 0-9 _ - (audit events say admin=NAME).") var name: String
 
     func validate() throws {
-        guard AdminKeys.isValidName(name) else { throw ValidationError("NAME must be 1 to 32 of a-z 0-9 _ -") }
+        guard AdminKeys.isValidName(name) else { throw ValidationError("NAME must be 1 to 32 of a-z 0-9 _ -, and not cli (the command line's name)") }
     }
 
     func run() throws {

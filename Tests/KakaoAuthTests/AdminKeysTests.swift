@@ -29,6 +29,7 @@ import Testing
             ("ops", AdminKeysError.malformedEntry(position: 1)), ("ops:\(digest),", .malformedEntry(position: 2)),
             ("Ops:\(digest)", .invalidName(position: 1)), (":\(digest)", .invalidName(position: 1)),
             ("\(String(repeating: "a", count: 33)):\(digest)", .invalidName(position: 1)), ("op s:\(digest)", .invalidName(position: 1)),
+            ("cli:\(digest)", .invalidName(position: 1)),
             ("ops:\(digest.uppercased())", .invalidDigest(name: "ops")), ("ops:\(digest.dropLast())", .invalidDigest(name: "ops")),
             ("ops:\(digest)0", .invalidDigest(name: "ops")), ("ops:\(digest.dropLast())g", .invalidDigest(name: "ops")),
             ("ops:\(digest),ops:\(String(repeating: "cd", count: 32))", .repeatedName("ops")),

@@ -1,5 +1,6 @@
 import AsyncHTTPClient
 import Hummingbird
+import HummingbirdCore
 import KakaoAuthTokens
 import Logging
 import ServiceLifecycle
@@ -55,15 +56,7 @@ public func buildApplication(
         additionalRoutes: additionalRoutes)
     var application = Application(
         router: router,
-        // Headers are bounded (tokens are small), and so is how long a connection may sit idle, and how long
-        // a request may take to arrive, however it trickles (``RequestDeadlineHandler``). SwiftNIO counts the
-        // request target against both header limits: 32 KiB leaves room for the longest query the API
-        // documents (a 2048-character `return_to`, 24 KiB when every character is percent-encoded UTF-8).
-        server: .http1(
-            configuration: .init(
-                additionalChannelHandlers: [RequestDeadlineHandler(timeout: configuration.requestDeadline)],
-                idleTimeout: configuration.readTimeout,
-                httpDecoderConfiguration: .init(maxHeaderFieldSize: 32 * 1024, maxHeaderListSize: 48 * 1024, maxHeaderFieldCount: 100))),
+        server: boundedHTTP1(configuration),
         configuration: .init(address: .hostname(configuration.host, port: configuration.port)),
         // Shut down in reverse order once the server has drained: the metrics and admin listeners and purging
         // stop, then the HTTP client, and the database closes last.
@@ -85,17 +78,27 @@ public func buildApplication(
     return application
 }
 
-/// A listener beside the public one (admin, metrics), with the public one's bounds in time, that stops with
+/// HTTP/1.1 with every listener's bounds: how long a connection may sit idle, how long a request may take
+/// to arrive however it trickles (``RequestDeadlineHandler``), and the headers' sizes (tokens are small;
+/// SwiftNIO's defaults are 80 KiB and 1,000 fields). SwiftNIO counts the request target against both header
+/// limits: 32 KiB leaves room for the longest query the API documents (a 2048-character `return_to`, 24 KiB
+/// when every character is percent-encoded UTF-8).
+private func boundedHTTP1(_ configuration: Configuration) -> HTTPServerBuilder {
+    .http1(
+        configuration: .init(
+            additionalChannelHandlers: [RequestDeadlineHandler(timeout: configuration.requestDeadline)],
+            idleTimeout: configuration.readTimeout,
+            httpDecoderConfiguration: .init(maxHeaderFieldSize: 32 * 1024, maxHeaderListSize: 48 * 1024, maxHeaderFieldCount: 100)))
+}
+
+/// A listener beside the public one (admin, metrics), with the public one's bounds in size and time, that stops with
 /// it: it is one of its services.
 private func sideListener<Context: RequestContext>(
     router: Router<Context>, at listener: Configuration.Listener, name: String, configuration: Configuration, logger: Logger
 ) -> some Service where Context.Source == ApplicationRequestContextSource {
     Application(
         router: router,
-        server: .http1(
-            configuration: .init(
-                additionalChannelHandlers: [RequestDeadlineHandler(timeout: configuration.requestDeadline)],
-                idleTimeout: configuration.readTimeout)),
+        server: boundedHTTP1(configuration),
         configuration: .init(address: .hostname(listener.host, port: listener.port), serverName: nil),
         onServerRunning: { channel in
             logger.info("\(name) listening", metadata: ["address": "\(channel.localAddress.map { "\($0)" } ?? "?")"])

@@ -15,7 +15,7 @@ package struct AdminKeys: Sendable, Equatable {
     /// The longest key worth hashing: ours are 43 characters; anything past this names nobody.
     static let maximumKeyLength = 256
 
-    /// `NAME:SHA256HEX` entries separated by commas; names `[a-z0-9_-]{1,32}`, each name and each key once.
+    /// `NAME:SHA256HEX` entries separated by commas; names `[a-z0-9_-]{1,32}` but `cli`, each name and each key once.
     /// The error says what is wrong without echoing the text (it may be a key pasted by mistake).
     init(parsing text: String) throws(AdminKeysError) {
         var entries: [Entry] = []
@@ -51,8 +51,9 @@ package struct AdminKeys: Sendable, Equatable {
         return (key, "\(name):\(hex(OpenSSL.sha256(key)))")
     }
 
+    /// `cli` is the command line's own name in the audit log (``AccountActor/commandLine``), so no key may take it.
     package static func isValidName(_ name: String) -> Bool {
-        (1...32).contains(name.utf8.count)
+        name != "cli" && (1...32).contains(name.utf8.count)
             && name.utf8.allSatisfy { (0x61...0x7A).contains($0) || (0x30...0x39).contains($0) || $0 == UInt8(ascii: "_") || $0 == UInt8(ascii: "-") }
     }
 
@@ -84,7 +85,7 @@ enum AdminKeysError: Error, Equatable, CustomStringConvertible {
     var description: String {
         switch self {
         case .malformedEntry(let position): "entry \(position) is not NAME:SHA256HEX (`kakao-auth admin-key generate NAME` makes one)"
-        case .invalidName(let position): "entry \(position): a name is 1 to 32 of a-z 0-9 _ -"
+        case .invalidName(let position): "entry \(position): a name is 1 to 32 of a-z 0-9 _ -, and not cli"
         case .invalidDigest(let name): "\(name): the hash must be 64 lowercase hex digits (the SHA-256 of the key)"
         case .repeatedName(let name): "\(name) is listed twice"
         case .repeatedKey(let name): "\(name) has the same key as an earlier entry"

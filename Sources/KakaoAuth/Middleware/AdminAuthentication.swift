@@ -24,6 +24,9 @@ struct AdminAuthentication: RouterMiddleware {
         }
         var context = context
         context.admin = .admin(name: name)
+        // Reads are not audit events; this line (with the request id of the request line) says who made them.
+        context.logger[metadataKey: "admin"] = "\(name)"
+        context.logger.info("admin key accepted")
         return try await next(request, context)
     }
 }

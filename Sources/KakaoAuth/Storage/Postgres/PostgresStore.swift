@@ -192,7 +192,7 @@ final class PostgresStore: SessionStore {
     }
 
     /// Each lost attempt means another request changed the session in between; after a rotation the next read
-    /// judges the presented token as just replaced, which writes nothing, so two attempts settle any race.
+    /// judges the presented token as just replaced, which writes only an event, so two attempts settle any race.
     private static let attemptsPerUpdate = 4
 
     /// Runs `operation` again when PostgreSQL ended it to break a deadlock (40P01, after its one-second
@@ -226,14 +226,19 @@ final class PostgresStore: SessionStore {
             // Nothing to write: the answer is the one the state read in one snapshot called for.
             return true
         case .record(let event, let attachedToUser):
-            // Only an event: the answer is still the one the snapshot called for, as with `.none`.
+            // Only an event, and the snapshot's answer, provided the session is still live: a disable (or a
+            // logout) that committed after the read revoked it, and then the next read judges it dead rather
+            // than a token being handed out after it.
             let userID = attachedToUser ? presented.userID : nil
-            try await client.query(
+            let recorded = try await client.query(
                 """
                 INSERT INTO auth_events (at, kind, user_id, session_id, client_ip, user_agent)
-                VALUES (\(now), \(event.rawValue), \(userID), \(presented.sessionID), \(origin.clientIP), \(origin.userAgent))
-                """, logger: logger)
-            return true
+                SELECT \(now), \(event.rawValue), \(userID), \(presented.sessionID), \(origin.clientIP), \(origin.userAgent)
+                WHERE EXISTS (SELECT 1 FROM sessions WHERE id = \(presented.sessionID) AND revoked_at IS NULL)
+                RETURNING 1
+                """, logger: logger
+            ).decode(Int.self).all()
+            return recorded.count == 1
         case .rotate(let successor):
             let moved = try await prepared(RotationStatement(presented: presented, successor: successor, now: now, origin: origin))
             return moved.first == 1
