@@ -15,6 +15,7 @@ REDIRECT_URI = os.environ["CONTRACT_REDIRECT_URI"]
 ADMIN_KEY = os.environ["CONTRACT_ADMIN_KEY"]
 # The admin API's key (ADMIN_API_KEYS), for the run against the admin listener.
 ADMIN_API_KEY = os.environ["CONTRACT_ADMIN_API_KEY"]
+ADMIN_URL = os.environ["CONTRACT_ADMIN_URL"]
 _logins = itertools.count()
 
 
@@ -23,9 +24,12 @@ class FreshLogin:
     """A new session for every case (the emulator accepts any code: `user-<n>` is Kakao user n), so that a
     logout or an account deletion in one case never takes the login of the next away. Half the cases carry
     the access token as `Authorization: Bearer`, all carry both auth cookies; the webhook gets Kakao's
-    `KakaoAK` admin key instead, and the admin API its own key."""
+    `KakaoAK` admin key instead, and the admin API its own key (and no login: its cases may disable the
+    users the logins use)."""
 
     def get(self, case, ctx):
+        if case.path.startswith("/admin/"):
+            return {}
         number = next(_logins)
         answer = requests.post(SERVICE + "/auth/kakao", json={"code": f"user-{number % 40 + 1}", "token_delivery": "body"}, timeout=10)
         answer.raise_for_status()
@@ -83,6 +87,14 @@ def before_call(ctx, case, **kwargs):
         for parameters in (case.query, body):
             if parameters and "app_id" in parameters:
                 parameters["app_id"] = APP_ID
+    # `q` is bounded in UTF-8 bytes, which JSON Schema cannot say (its maxLength counts characters).
+    if case.path == "/admin/users" and case.query and isinstance(case.query.get("q"), str):
+        case.query["q"] = case.query["q"].encode()[:200].decode(errors="ignore")
+    # A cursor is valid when the API wrote it: a generated one becomes the next_cursor of a real first page.
+    if case.path == "/admin/users" and case.query and "cursor" in case.query:
+        page = requests.get(ADMIN_URL + "/admin/users", params={"limit": 1}, headers={"Authorization": "Bearer " + ADMIN_API_KEY}, timeout=10)
+        page.raise_for_status()
+        case.query["cursor"] = page.json()["next_cursor"] or ""
     # A callback is valid with the state of a login this browser started: its cookie must match.
     if case.path == "/auth/kakao/callback":
         state, cookie = _server_flow_state()
