@@ -1,0 +1,97 @@
+import KakaoAuthTokens
+
+/// What a user may do, as operators set it and as access tokens carry it: a set of role names. Only an
+/// admin sets them (the admin API, the command line) or `DEFAULT_ROLES` at registration.
+struct Roles: Sendable, Equatable {
+    /// Sorted, so a token, `/users/me` and the store always agree on one order.
+    let names: [String]
+
+    static let none = Roles(validated: [])
+    static let maximumCount = 16
+
+    private init(validated names: [String]) {
+        self.names = names
+    }
+
+    /// The rules, checked in this order, each refusal naming its rule: at most 16; each wholly
+    /// `[a-z][a-z0-9_.:-]{0,31}` (ASCII, so no newline and at most 32 bytes); each once.
+    init(_ names: [String]) throws(AccountClaimsError) {
+        guard names.count <= Self.maximumCount else { throw .tooManyRoles }
+        for (index, name) in names.enumerated() where !Self.isValidName(name) { throw .invalidRoleName(position: index + 1) }
+        let sorted = names.sorted()
+        guard zip(sorted, sorted.dropFirst()).allSatisfy({ $0 != $1 }) else { throw .repeatedRole }
+        self.names = sorted
+    }
+
+    static func isValidName(_ name: String) -> Bool {
+        let bytes = Array(name.utf8)
+        guard (1...32).contains(bytes.count), (0x61...0x7A).contains(bytes[0]) else { return false }
+        return bytes.dropFirst().allSatisfy { byte in
+            (0x61...0x7A).contains(byte) || (0x30...0x39).contains(byte) || byte == UInt8(ascii: "_") || byte == UInt8(ascii: ".")
+                || byte == UInt8(ascii: ":") || byte == UInt8(ascii: "-")
+        }
+    }
+}
+
+/// An app's own facts about a user, as operators set them and as access tokens carry them: one JSON object
+/// of at most 1,024 bytes in its compact form (``JSONValue/compactText``), nested as deeply as that allows.
+struct AppMetadata: Sendable, Equatable {
+    /// The compact text: what the store keeps and a token embeds.
+    let compactText: String
+
+    static let empty = AppMetadata(compactText: "{}")
+    static let maximumBytes = 1024
+
+    private init(compactText: String) {
+        self.compactText = compactText
+    }
+
+    var isEmpty: Bool { compactText == "{}" }
+
+    /// From a parsed value (a request body's, a command line argument's): an object that fits.
+    init(_ value: JSONValue) throws(AccountClaimsError) {
+        guard case .object = value else { throw .metadataNotAnObject }
+        let text = value.compactText
+        guard text.utf8.count <= Self.maximumBytes else { throw .metadataTooLarge(bytes: text.utf8.count) }
+        compactText = text
+    }
+
+    /// From JSON text. Depth is bounded only by the size: each level costs two bytes of the compact form, so
+    /// nothing deeper than 512 can fit, and the reader stops there.
+    init(json bytes: some Collection<UInt8>) throws(AccountClaimsError) {
+        let value: JSONValue
+        do {
+            value = try StrictJSONReader.parse(bytes, maximumDepth: Self.maximumBytes / 2)
+        } catch {
+            throw .metadataNotJSON(error.description)
+        }
+        try self.init(value)
+    }
+
+    /// The store's text, written by this type; anything else is the store's damage, not the user's.
+    init?(stored text: String) {
+        guard let metadata = try? AppMetadata(json: text.utf8), metadata.compactText == text else { return nil }
+        self = metadata
+    }
+}
+
+/// Why roles or app metadata were refused; each names the rule it broke.
+enum AccountClaimsError: Error, Equatable, CustomStringConvertible {
+    case tooManyRoles
+    case invalidRoleName(position: Int)
+    case repeatedRole
+    case metadataNotJSON(String)
+    case metadataNotAnObject
+    case metadataTooLarge(bytes: Int)
+
+    var description: String {
+        switch self {
+        case .tooManyRoles: "at most \(Roles.maximumCount) roles"
+        case .invalidRoleName(let position): "role \(position) must wholly match [a-z][a-z0-9_.:-]{0,31}"
+        case .repeatedRole: "each role at most once"
+        case .metadataNotJSON(let reason): "app_metadata is not JSON: \(reason)"
+        case .metadataNotAnObject: "app_metadata must be a JSON object"
+        case .metadataTooLarge(let bytes): "app_metadata is \(bytes) bytes in its compact form; at most \(AppMetadata.maximumBytes)"
+        }
+    }
+}
