@@ -53,8 +53,7 @@ package struct AdminKeys: Sendable, Equatable {
 
     /// `cli` is the command line's own name in the audit log (``AccountActor/commandLine``), so no key may take it.
     package static func isValidName(_ name: String) -> Bool {
-        name != "cli" && (1...32).contains(name.utf8.count)
-            && name.utf8.allSatisfy { (0x61...0x7A).contains($0) || (0x30...0x39).contains($0) || $0 == UInt8(ascii: "_") || $0 == UInt8(ascii: "-") }
+        name != "cli" && (1...32).contains(name.utf8.count) && name.utf8.allSatisfy(\.isLowercaseNameCharacter)
     }
 
     private static func lowercaseHexDigest(_ text: Substring) -> [UInt8]? {

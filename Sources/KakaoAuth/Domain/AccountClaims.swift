@@ -6,12 +6,7 @@ struct Roles: Sendable, Equatable {
     /// Sorted, so a token, `/users/me` and the store always agree on one order.
     let names: [String]
 
-    static let none = Roles(validated: [])
     static let maximumCount = 16
-
-    private init(validated names: [String]) {
-        self.names = names
-    }
 
     /// The rules, checked in this order, each refusal naming its rule: at most 16; each wholly
     /// `[a-z][a-z0-9_.:-]{0,31}` (ASCII, so no newline and at most 32 bytes); each once.
@@ -26,10 +21,7 @@ struct Roles: Sendable, Equatable {
     static func isValidName(_ name: String) -> Bool {
         let bytes = Array(name.utf8)
         guard (1...32).contains(bytes.count), (0x61...0x7A).contains(bytes[0]) else { return false }
-        return bytes.dropFirst().allSatisfy { byte in
-            (0x61...0x7A).contains(byte) || (0x30...0x39).contains(byte) || byte == UInt8(ascii: "_") || byte == UInt8(ascii: ".")
-                || byte == UInt8(ascii: ":") || byte == UInt8(ascii: "-")
-        }
+        return bytes.dropFirst().allSatisfy { $0.isLowercaseNameCharacter || $0 == UInt8(ascii: ".") || $0 == UInt8(ascii: ":") }
     }
 }
 
