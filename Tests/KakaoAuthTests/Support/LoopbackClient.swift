@@ -43,11 +43,17 @@ struct LoopbackClient: Sendable {
     }
 
     /// A loopback port that nothing listens on now (bound, then released), for a listener a test configures.
+    /// Drawn below Linux's ephemeral range (32768-60999): a port the kernel handed out for `bind(0)` could be
+    /// handed out again, to the next connection any other test opens, before the service binds it, and the
+    /// service's listener would then fail to start mid-test (seen as `remoteConnectionClosed`).
     static func freePort() async throws -> Int {
-        let channel = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton).bind(host: "127.0.0.1", port: 0).get()
-        let port = channel.localAddress!.port!
-        try await channel.close()
-        return port
+        while true {
+            let port = Int.random(in: 20_000..<32_768)
+            guard let channel = try? await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton).bind(host: "127.0.0.1", port: port).get()
+            else { continue }
+            try await channel.close()
+            return port
+        }
     }
 
     func execute(uri: String, method: HTTPRequest.Method, headers: HTTPFields = [:], body: ByteBuffer? = nil) async throws -> HTTPAnswer {
