@@ -21,15 +21,19 @@ public struct KakaoAuthContext: KakaoAuthRequestContext {
 
 /// Lets in only requests with a valid kakao-auth access token, from `Authorization: Bearer …` or, when
 /// ``CookieAuthentication`` is given, from kakao-auth's access-token cookie (for a service on the same site as
-/// the browser flow), and puts its claims in the context. Anything else is `401` with `WWW-Authenticate:
-/// Bearer` (RFC 6750); a cookie-authenticated unsafe request from another site is `403`; a key set that
-/// cannot be fetched is `503`.
+/// the browser flow), and, with `requiredRole`, only when the token carries that role; it puts the token's
+/// claims in the context. Every refusal is RFC 9457 `application/problem+json`: `401` with `WWW-Authenticate:
+/// Bearer` (RFC 6750) for a missing or invalid token; `403` for a token without the required role
+/// (`error="insufficient_scope"`), or a cookie-authenticated unsafe request from another site; `503` for a key
+/// set that cannot be fetched.
 ///
 /// ```swift
 /// let verifier = KakaoAuthVerifier(jwksURL: URL(string: "https://auth.example.com/.well-known/jwks.json")!)
 /// let router = Router(context: KakaoAuthContext.self)
-/// router.group("api").add(middleware: KakaoAuthMiddleware(verifier: verifier))
-///     .get("me") { _, context in context.kakaoAuth!.userID }
+/// let api = router.group("api").add(middleware: KakaoAuthMiddleware(verifier: verifier))
+/// api.get("me") { _, context in context.kakaoAuth!.userID }
+/// api.group("reports").add(middleware: KakaoAuthMiddleware(verifier: verifier, requiredRole: "reports:read"))
+///     .get { _, context in "reports for \(context.kakaoAuth!.userID)" }
 /// ```
 public struct KakaoAuthMiddleware<Context: KakaoAuthRequestContext>: RouterMiddleware {
     /// Accepting kakao-auth's access cookie as well as the `Authorization` header. A browser sends cookies
@@ -55,11 +59,16 @@ public struct KakaoAuthMiddleware<Context: KakaoAuthRequestContext>: RouterMiddl
 
     let verifier: KakaoAuthVerifier
     let cookies: CookieAuthentication?
+    let requiredRole: String?
 
-    /// - Parameter cookies: nil (the default) takes only `Authorization: Bearer`.
-    public init(verifier: KakaoAuthVerifier, cookies: CookieAuthentication? = nil) {
+    /// - Parameters:
+    ///   - cookies: nil (the default) takes only `Authorization: Bearer`.
+    ///   - requiredRole: a role the token must carry (`roles`, as kakao-auth's operators set them); nil lets in
+    ///     any valid token.
+    public init(verifier: KakaoAuthVerifier, cookies: CookieAuthentication? = nil, requiredRole: String? = nil) {
         self.verifier = verifier
         self.cookies = cookies
+        self.requiredRole = requiredRole
     }
 
     public func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
@@ -67,13 +76,20 @@ public struct KakaoAuthMiddleware<Context: KakaoAuthRequestContext>: RouterMiddl
             throw Self.refusal("missing access token")
         }
         var context = context
+        let claims: KakaoAuthVerifier.Claims
         do {
-            context.kakaoAuth = try await verifier.verifyAccessToken(token)
+            claims = try await verifier.verifyAccessToken(token)
         } catch let error as KakaoAuthVerifier.Refusal {
             throw Self.refusal(error.description)
         } catch is KakaoAuthVerifier.KeySetUnavailable {
-            throw HTTPError(.serviceUnavailable, message: "the token keys are not available")
+            throw KakaoAuthProblem(status: .serviceUnavailable, detail: "the token keys are not available")
         }
+        if let requiredRole, !claims.hasRole(requiredRole) {
+            throw KakaoAuthProblem(
+                status: .forbidden, detail: "the access token does not carry the role this route requires",
+                headers: [.wwwAuthenticate: "Bearer error=\"insufficient_scope\""])
+        }
+        context.kakaoAuth = claims
         return try await next(request, context)
     }
 
@@ -94,14 +110,36 @@ public struct KakaoAuthMiddleware<Context: KakaoAuthRequestContext>: RouterMiddl
                 ownOrigins: { [] }
             )
         {
-            throw HTTPError(.forbidden, message: reason)
+            throw KakaoAuthProblem(status: .forbidden, detail: reason)
         }
         return token
     }
 
     private static var secFetchSite: HTTPField.Name { HTTPField.Name("Sec-Fetch-Site")! }
 
-    private static func refusal(_ reason: String) -> HTTPError {
-        HTTPError(.unauthorized, headers: [.wwwAuthenticate: "Bearer error=\"invalid_token\""], message: reason)
+    private static func refusal(_ reason: String) -> KakaoAuthProblem {
+        KakaoAuthProblem(status: .unauthorized, detail: reason, headers: [.wwwAuthenticate: "Bearer error=\"invalid_token\""])
+    }
+}
+
+/// A refusal of ``KakaoAuthMiddleware``, answered as RFC 9457 problem details, as kakao-auth answers its own:
+/// `{"type": "about:blank", "title": …, "status": …, "detail": …}`. The detail never contains the token.
+public struct KakaoAuthProblem: HTTPResponseError {
+    public let status: HTTPResponse.Status
+    public let detail: String
+    public let headers: HTTPFields
+
+    public init(status: HTTPResponse.Status, detail: String, headers: HTTPFields = [:]) {
+        self.status = status
+        self.detail = detail
+        self.headers = headers
+    }
+
+    public func response(from request: Request, context: some RequestContext) throws -> Response {
+        let fields: [String: any Sendable] = ["type": "about:blank", "title": status.reasonPhrase, "status": status.code, "detail": detail]
+        let body = try JSONSerialization.data(withJSONObject: fields, options: [.sortedKeys])
+        var headers = headers
+        headers[.contentType] = "application/problem+json"
+        return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: body)))
     }
 }

@@ -8,7 +8,8 @@ import KakaoAuthTokens
 /// Verifies kakao-auth's access tokens in a Swift service, as strictly as kakao-auth itself does (it is the
 /// same codec): the header byte for byte one kakao-auth writes, so each `kid` is bound to its key's one
 /// algorithm; strict base64url; the signature before the payload is read; exactly the claims, with
-/// `iss`, `aud`, `iat` and `exp` checked (30 seconds of clock leeway); 4 KiB at most.
+/// `iss`, `aud`, `iat` and `exp` checked (30 seconds of clock leeway), and `roles` and `app_metadata` within
+/// the limits kakao-auth sets them in; 4 KiB at most.
 ///
 /// Keys come from kakao-auth's JWKS (EdDSA or ES256: fetched on first use, and again for a `kid` it does not
 /// know, at most once a minute) or from the shared HS256 secret.
@@ -23,6 +24,21 @@ public final class KakaoAuthVerifier: Sendable {
         public let tokenID: String
         public let issuedAt: Date
         public let expiresAt: Date
+        /// `roles`: what kakao-auth's operators let the user do, sorted; empty when they set none. As they were
+        /// when the token was issued: a change reaches the user's next token, within `ACCESS_TOKEN_TTL`.
+        public let roles: [String]
+        /// `app_metadata`: the app's own facts about the user, as operators set them, in the JSON object's compact
+        /// form; `{}` when the token carries none.
+        public let appMetadata: Data
+
+        public func hasRole(_ role: String) -> Bool {
+            roles.contains(role)
+        }
+
+        /// ``appMetadata`` decoded as the app's own type.
+        public func decodeAppMetadata<Metadata: Decodable>(_ type: Metadata.Type, using decoder: JSONDecoder = JSONDecoder()) throws -> Metadata {
+            try decoder.decode(type, from: appMetadata)
+        }
     }
 
     /// Why a token was refused; `description` is safe to log (it never contains the token).
@@ -72,7 +88,8 @@ public final class KakaoAuthVerifier: Sendable {
         return Claims(
             userID: claims.subject, sessionID: claims.sessionID, tokenID: claims.tokenID,
             issuedAt: Date(timeIntervalSince1970: TimeInterval(claims.issuedAt)),
-            expiresAt: Date(timeIntervalSince1970: TimeInterval(claims.expiresAt)))
+            expiresAt: Date(timeIntervalSince1970: TimeInterval(claims.expiresAt)), roles: claims.roles,
+            appMetadata: Data((claims.appMetadata ?? "{}").utf8))
     }
 
     private enum VerificationKeys: Sendable {

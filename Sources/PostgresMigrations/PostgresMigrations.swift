@@ -11,5 +11,6 @@ public enum PostgresMigrations {
         ("0006_new_event_kinds", PackageResources._006_new_event_kinds_sql),
         ("0007_single_use_credentials_and_erasure_intent", PackageResources._007_single_use_credentials_and_erasure_intent_sql),
         ("0008_disabled_accounts_and_session_details", PackageResources._008_disabled_accounts_and_session_details_sql),
+        ("0009_roles_and_app_metadata", PackageResources._009_roles_and_app_metadata_sql),
     ]
 }

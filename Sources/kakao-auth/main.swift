@@ -177,9 +177,13 @@ struct Events: AsyncParsableCommand {
 
 struct Users: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Find, inspect, disable, enable, log out and erase accounts, as the admin API does (audited as admin=cli).",
+        abstract: "Find, inspect, disable, enable, log out and erase accounts, and set their roles and app metadata, as the admin API does "
+            + "(audited as admin=cli).",
         discussion: "On DATABASE_PATH or DATABASE_URL. Each prints the admin API's JSON answer; a refusal exits 1 with its problem code.",
-        subcommands: [FindUsers.self, ShowUser.self, DisableUser.self, EnableUser.self, RevokeSessions.self, EraseUser.self])
+        subcommands: [
+            FindUsers.self, ShowUser.self, DisableUser.self, EnableUser.self, RevokeSessions.self, EraseUser.self, SetRoles.self,
+            SetAppMetadata.self,
+        ])
 }
 
 /// The user a `users` command acts on.
@@ -277,6 +281,32 @@ struct EraseUser: AsyncParsableCommand {
 
     func run() async throws {
         try await runAccountCommand(unlinking: true) { commands throws(AccountCommandError) in try await commands.erase(userID: target.user) }
+    }
+}
+
+struct SetRoles: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "set-roles", abstract: "Replace a user's roles; their next access token (a refresh at the latest) carries them.")
+    @OptionGroup var target: UserArgument
+    @Option(help: "Comma-separated, each [a-z][a-z0-9_.:-]{0,31}, at most 16; \"\" clears them.") var roles: String
+
+    func run() async throws {
+        let names = roles.split(separator: ",", omittingEmptySubsequences: false).map { $0.trimmingCharacters(in: .whitespaces) }
+        try await runAccountCommand { commands throws(AccountCommandError) in
+            try await commands.setRoles(userID: target.user, roles: roles.isEmpty ? [] : names)
+        }
+    }
+}
+
+struct SetAppMetadata: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "set-app-metadata",
+        abstract: "Replace a user's app metadata; their next access token (a refresh at the latest) carries it.")
+    @OptionGroup var target: UserArgument
+    @Option(help: "A JSON object of at most 1,024 bytes in its compact form; '{}' clears it.") var json: String
+
+    func run() async throws {
+        try await runAccountCommand { commands throws(AccountCommandError) in try await commands.setAppMetadata(userID: target.user, json: json) }
     }
 }
 

@@ -61,6 +61,57 @@ import Testing
         }
     }
 
+    /// Roles and app metadata: default roles at registration only, an operator's change stored and audited, and
+    /// read afresh by the next login and refresh (the grants carry what is stored then), never by a known user's login.
+    @Test(arguments: TestStore.available)
+    func claimsSetByAnOperatorReachTheNextGrant(store kind: TestStore) async throws {
+        try await kind.with { store in
+            var accounts = Accounts(store: store, policy: Self.policy)
+            accounts.defaultRoles = try Roles(["member", "beta"])
+            let administration = Administration(accounts: accounts)
+            let first = try await accounts.logIn(AccountsTests.profile(21), origin: Self.origin, now: Self.start)
+            #expect(first.user.claims == AccountClaims(roles: try Roles(["beta", "member"]), appMetadata: .empty))
+            #expect(first.grant.claims == first.user.claims)
+            let userID = first.user.id
+
+            let roles = try Roles(["admin", "reports:read"])
+            let metadata = try AppMetadata(json: Array(#"{"plan":"pro","이름":{"성":"김"}}"#.utf8))
+            _ = try await administration.change(id: userID, .roles(roles), by: .admin(name: "ops"), origin: Self.operatorOrigin, now: Self.start + 1)
+            let changed = try await administration.change(id: userID, .appMetadata(metadata), by: .commandLine, origin: .erased, now: Self.start + 2)
+            #expect(changed.user.claims == AccountClaims(roles: roles, appMetadata: metadata))
+
+            let refreshed = try await accounts.refresh(AccountsTests.presented(first.grant), origin: Self.origin, now: Self.start + 3)
+            guard case .granted(let grant) = refreshed else {
+                Issue.record("the refresh was refused: \(refreshed)")
+                return
+            }
+            #expect(grant.claims == changed.user.claims)
+            // Within the reuse interval, the replaced token's grant reads them too.
+            let again = try await accounts.refresh(AccountsTests.presented(first.grant), origin: Self.origin, now: Self.start + 4)
+            guard case .granted(let reissued) = again else {
+                Issue.record("the reuse interval was not honoured: \(again)")
+                return
+            }
+            #expect(reissued.claims == changed.user.claims)
+
+            // Default roles are a new user's: a known user's login keeps what the operator set.
+            let login = try await accounts.logIn(AccountsTests.profile(21, nickname: "changed"), origin: Self.origin, now: Self.start + 5)
+            #expect(login.grant.claims == changed.user.claims)
+            #expect(try await accounts.activeUser(id: userID, sessionID: login.grant.sessionID, now: Self.start + 5)?.claims == changed.user.claims)
+
+            let cleared = try await administration.change(id: userID, .roles(.none), by: .commandLine, origin: .erased, now: Self.start + 6)
+            #expect(cleared.user.claims.roles == .none)
+
+            let events = try await store.events(userID: userID, limit: 20).filter { $0.kind == .rolesChanged || $0.kind == .appMetadataChanged }
+            #expect(events.map(\.detail) == ["admin=cli, roles=[]", "admin=cli, 37 bytes", "admin=ops, roles=[admin,reports:read]"])
+            #expect(events.last?.clientIP == Self.operatorOrigin.clientIP)
+
+            await #expect(throws: AdministrationError.userNotFound) {
+                _ = try await administration.change(id: "nobody", .roles(roles), by: .commandLine, origin: .erased, now: Self.start)
+            }
+        }
+    }
+
     @Test(arguments: TestStore.available)
     func followingCursorsVisitsEveryUserOnceWhileOthersRegister(store kind: TestStore) async throws {
         try await kind.with { store in

@@ -22,6 +22,8 @@ import Testing
         let api = router.group("api").add(middleware: KakaoAuthMiddleware(verifier: verifier, cookies: cookies))
         api.get("whoami") { _, context in context.kakaoAuth?.userID ?? "nobody" }
         api.post("whoami") { _, context in context.kakaoAuth?.userID ?? "nobody" }
+        router.group("reports").add(middleware: KakaoAuthMiddleware(verifier: verifier, cookies: cookies, requiredRole: "reports:read"))
+            .get { _, context in context.kakaoAuth?.roles.joined(separator: " ") ?? "nobody" }
         let app = Application(router: router, configuration: .init(address: .hostname("127.0.0.1", port: 0)))
         try await app.test(.ahc(.http)) { harness in
             try await LoopbackClient.with(harness) { client in try await body(client) }
@@ -161,6 +163,52 @@ import Testing
             let started = ContinuousClock.now
             await #expect(throws: KakaoAuthVerifier.KeySetUnavailable.self) { try await verifier("slow", 2).verifyAccessToken(token) }
             #expect(ContinuousClock.now - started < .seconds(7), "the fetch gave up at its deadline")
+        }
+    }
+
+    /// Roles and app metadata as the kit exposes them, and a route group that requires a role: 403 problem+json
+    /// for a valid token without it, 401 for a token whose roles were edited (its signature no longer holds).
+    @Test func theMiddlewareRequiresARoleForARouteGroup() async throws {
+        struct Plan: Decodable, Equatable {
+            let plan: String
+        }
+        let kakao = FakeKakao()
+        kakao.addCode("roles", profile: "{\"id\":90}")
+        try await TestService.run(kakao: kakao, environment: ["DEFAULT_ROLES": "reports:read, member"]) { service in
+            let access = try #require(try await service.login(code: "roles", delivery: "body").json["access_token"]?.stringValue)
+            let verifier = try KakaoAuthVerifier(secret: TestService.jwtSecret)
+            let claims = try await verifier.verifyAccessToken(access)
+            #expect(claims.roles == ["member", "reports:read"] && claims.hasRole("member") && !claims.hasRole("admin"))
+            #expect(claims.appMetadata == Data("{}".utf8))
+
+            let now = Int64(Date().timeIntervalSince1970)
+            let codec = JWTCodec(secret: Array(TestService.jwtSecret.utf8), issuer: "kakao-auth", audience: "kakao-auth")
+            var memberOnly = Self.claims(now: now)
+            memberOnly.roles = ["member"]
+            memberOnly.appMetadata = #"{"plan":"pro"}"#
+            let lacking = codec.sign(memberOnly, as: .access)
+            #expect(try await verifier.verifyAccessToken(lacking).decodeAppMetadata(Plan.self) == Plan(plan: "pro"))
+            // The payload of a token without the role, with the role written in: the signature is the old one's.
+            let segments = lacking.split(separator: ".")
+            let edited = String(decoding: Base64URL.decode(segments[1])!, as: UTF8.self).replacingOccurrences(
+                of: #"["member"]"#, with: #"["member","reports:read"]"#)
+            let forged = "\(segments[0]).\(Base64URL.encode(Array(edited.utf8))).\(segments[2])"
+
+            try await Self.withProtectedService(verifier) { client in
+                func reports(_ token: String) async throws -> HTTPAnswer {
+                    try await client.execute(uri: "/reports", method: .get, headers: [.authorization: "Bearer \(token)"])
+                }
+                let admitted = try await reports(access)
+                #expect(admitted.status == .ok && String(buffer: admitted.body) == "member reports:read")
+                let refused = try await reports(lacking)
+                #expect(refused.status == .forbidden && refused.headers[.contentType] == "application/problem+json")
+                #expect(refused.headers[.wwwAuthenticate] == "Bearer error=\"insufficient_scope\"")
+                let problem = try #require(try JSONSerialization.jsonObject(with: Data(buffer: refused.body)) as? [String: Any])
+                #expect(problem["status"] as? Int == 403 && (problem["detail"] as? String)?.contains("role") == true)
+                let tampered = try await reports(forged)
+                #expect(tampered.status == .unauthorized && tampered.headers[.contentType] == "application/problem+json")
+                #expect(try await client.execute(uri: "/api/whoami", method: .get, headers: [.authorization: "Bearer \(lacking)"]).status == .ok)
+            }
         }
     }
 

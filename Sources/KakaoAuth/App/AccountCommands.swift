@@ -64,6 +64,25 @@ public struct AccountCommands: Sendable {
         }
     }
 
+    /// `users set-roles`: `PUT /admin/users/{id}/roles`.
+    public func setRoles(userID: String, roles: [String]) async throws(AccountCommandError) -> String {
+        try await changing(userID) { () throws(AccountClaimsError) in .roles(try Roles(roles)) }
+    }
+
+    /// `users set-app-metadata`: `PUT /admin/users/{id}/app_metadata` with `json`.
+    public func setAppMetadata(userID: String, json: String) async throws(AccountCommandError) -> String {
+        try await changing(userID) { () throws(AccountClaimsError) in .appMetadata(try AppMetadata(json: json.utf8)) }
+    }
+
+    private func changing(_ userID: String, _ change: () throws(AccountClaimsError) -> AccountClaimChange) async throws(AccountCommandError)
+        -> String
+    {
+        try await answering {
+            _ = try await administration.change(id: userID, try change(), by: .commandLine, origin: .commandLine, now: clock.now())
+            return try await account(userID)
+        }
+    }
+
     /// `users revoke-sessions`: `DELETE /admin/users/{id}/sessions`, or one session's `DELETE`.
     public func revokeSessions(userID: String, sessionID: String?) async throws(AccountCommandError) -> String {
         try await answering {

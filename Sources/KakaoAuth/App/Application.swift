@@ -150,7 +150,7 @@ func buildRouter(
             issuer: configuration.jwtIssuer, audience: configuration.jwtAudience, verifiedTokens: VerifiedTokenCache()),
         accessTokenLifetime: configuration.accessTokenLifetime)
     let cookies = AuthCookies(configuration.cookies)
-    let accounts = Accounts(store: store, policy: configuration.sessionPolicy)
+    let accounts = Accounts(store: store, policy: configuration.sessionPolicy, defaultRoles: configuration.defaultRoles)
     let addresses = ClientAddressResolver(trustedProxies: configuration.trustedProxies)
     let origins = RequestOrigins(addresses: addresses)
     let bodies = RequestBody(timeout: configuration.readTimeout)

@@ -21,6 +21,8 @@ public struct Configuration: Sendable {
     var jwtAudience: String
     var accessTokenLifetime: Int64
     var sessionPolicy: SessionPolicy
+    /// The roles a user gets when first registered (`DEFAULT_ROLES`, comma-separated; none by default).
+    var defaultRoles: Roles
     public var database: DatabaseSettings
     public var host: String
     public var port: Int
@@ -77,6 +79,11 @@ public struct Configuration: Sendable {
             sessionLifetime: Int64(try variables.integer("SESSION_TTL", default: 30 * day, in: 60...(3650 * day))),
             refreshTokenLifetime: Int64(try variables.integer("REFRESH_TOKEN_TTL", default: 14 * day, in: 60...(3650 * day))),
             reuseInterval: Int64(try variables.integer("REFRESH_REUSE_INTERVAL", default: 10, in: 0...300)))
+        do {
+            defaultRoles = try Roles(variables.list("DEFAULT_ROLES") ?? [])
+        } catch {
+            throw ConfigurationError(variable: "DEFAULT_ROLES", problem: error.description)
+        }
 
         database = try DatabaseSettings(variables)
         host = try variables.listenAddress("HOST", default: "127.0.0.1")

@@ -6,22 +6,34 @@ struct Roles: Sendable, Equatable {
     /// Sorted, so a token, `/users/me` and the store always agree on one order.
     let names: [String]
 
-    static let maximumCount = 16
+    static let none = Roles(sorted: [])
 
-    /// The rules, checked in this order, each refusal naming its rule: at most 16; each wholly
-    /// `[a-z][a-z0-9_.:-]{0,31}` (ASCII, so no newline and at most 32 bytes); each once.
+    private init(sorted names: [String]) {
+        self.names = names
+    }
+
+    /// The rules (``AuthorizationClaims``), checked in this order, each refusal naming its rule: at most 16;
+    /// each wholly `[a-z][a-z0-9_.:-]{0,31}` (ASCII, so no newline and at most 32 bytes); each once.
     init(_ names: [String]) throws(AccountClaimsError) {
-        guard names.count <= Self.maximumCount else { throw .tooManyRoles }
-        for (index, name) in names.enumerated() where !Self.isValidName(name) { throw .invalidRoleName(position: index + 1) }
-        let sorted = names.sorted()
+        guard names.count <= AuthorizationClaims.maximumRoles else { throw .tooManyRoles }
+        for (index, name) in names.enumerated() where !AuthorizationClaims.isRoleName(name.utf8) { throw .invalidRoleName(position: index + 1) }
+        let sorted = names.sorted { $0.utf8.lexicographicallyPrecedes($1.utf8) }
         guard zip(sorted, sorted.dropFirst()).allSatisfy({ $0 != $1 }) else { throw .repeatedRole }
         self.names = sorted
     }
 
-    static func isValidName(_ name: String) -> Bool {
-        let bytes = Array(name.utf8)
-        guard (1...32).contains(bytes.count), (0x61...0x7A).contains(bytes[0]) else { return false }
-        return bytes.dropFirst().allSatisfy { $0.isLowercaseNameCharacter || $0 == UInt8(ascii: ".") || $0 == UInt8(ascii: ":") }
+    /// As the store keeps them: comma-separated (no role name holds a comma), `""` for none.
+    var storedText: String { names.joined(separator: ",") }
+
+    /// The store's text, written by ``storedText``; anything else is the store's damage, not the user's.
+    init?(stored text: String) {
+        guard !text.isEmpty else {
+            self = .none
+            return
+        }
+        let names = text.split(separator: ",", omittingEmptySubsequences: false).map(String.init)
+        guard AuthorizationClaims.areRoles(names) else { return nil }
+        self.init(sorted: names)
     }
 }
 
@@ -32,7 +44,6 @@ struct AppMetadata: Sendable, Equatable {
     let compactText: String
 
     static let empty = AppMetadata(compactText: "{}")
-    static let maximumBytes = 1024
 
     private init(compactText: String) {
         self.compactText = compactText
@@ -44,7 +55,7 @@ struct AppMetadata: Sendable, Equatable {
     init(_ value: JSONValue) throws(AccountClaimsError) {
         guard case .object = value else { throw .metadataNotAnObject }
         let text = value.compactText
-        guard text.utf8.count <= Self.maximumBytes else { throw .metadataTooLarge(bytes: text.utf8.count) }
+        guard text.utf8.count <= AuthorizationClaims.maximumMetadataBytes else { throw .metadataTooLarge(bytes: text.utf8.count) }
         compactText = text
     }
 
@@ -53,7 +64,7 @@ struct AppMetadata: Sendable, Equatable {
     init(json bytes: some Collection<UInt8>) throws(AccountClaimsError) {
         let value: JSONValue
         do {
-            value = try StrictJSONReader.parse(bytes, maximumDepth: Self.maximumBytes / 2)
+            value = try StrictJSONReader.parse(bytes, maximumDepth: AuthorizationClaims.maximumMetadataDepth)
         } catch {
             throw .metadataNotJSON(error.description)
         }
@@ -78,12 +89,41 @@ enum AccountClaimsError: Error, Equatable, CustomStringConvertible {
 
     var description: String {
         switch self {
-        case .tooManyRoles: "at most \(Roles.maximumCount) roles"
+        case .tooManyRoles: "at most \(AuthorizationClaims.maximumRoles) roles"
         case .invalidRoleName(let position): "role \(position) must wholly match [a-z][a-z0-9_.:-]{0,31}"
         case .repeatedRole: "each role at most once"
         case .metadataNotJSON(let reason): "app_metadata is not JSON: \(reason)"
         case .metadataNotAnObject: "app_metadata must be a JSON object"
-        case .metadataTooLarge(let bytes): "app_metadata is \(bytes) bytes in its compact form; at most \(AppMetadata.maximumBytes)"
+        case .metadataTooLarge(let bytes): "app_metadata is \(bytes) bytes in its compact form; at most \(AuthorizationClaims.maximumMetadataBytes)"
+        }
+    }
+}
+
+/// What a user's access tokens say they may do, as stored now: every login and refresh reads it afresh.
+struct AccountClaims: Sendable, Equatable {
+    var roles: Roles
+    var appMetadata: AppMetadata
+
+    static let none = AccountClaims(roles: .none, appMetadata: .empty)
+}
+
+/// An operator's change to one of a user's claims: the whole value, replaced.
+enum AccountClaimChange: Sendable, Equatable {
+    case roles(Roles)
+    case appMetadata(AppMetadata)
+
+    var event: AuditEvent.Kind {
+        switch self {
+        case .roles: .rolesChanged
+        case .appMetadata: .appMetadataChanged
+        }
+    }
+
+    /// Who, and what: the roles by name; the metadata by its size only (it is the app's, and may be personal).
+    func auditDetail(by actor: AccountActor) -> String {
+        switch self {
+        case .roles(let roles): "\(actor.auditName), roles=[\(roles.storedText)]"
+        case .appMetadata(let metadata): "\(actor.auditName), \(metadata.compactText.utf8.count) bytes"
         }
     }
 }

@@ -5,6 +5,8 @@
 struct Accounts: Sendable {
     let store: any SessionStore
     let policy: SessionPolicy
+    /// The roles a user gets when first registered (`DEFAULT_ROLES`).
+    var defaultRoles = Roles.none
 
     /// Registers or updates the user and opens a session whose refresh token lives `refreshTokenLifetime`,
     /// capped by the session's `sessionLifetime`. With `consuming`, only if that credential is used for the
@@ -19,9 +21,10 @@ struct Accounts: Sendable {
             firstRefreshToken: RefreshTokenRecord(
                 jti: RandomID.makeTimeOrdered(), sessionID: sessionID, parentJTI: nil, issuedAt: now,
                 expiresAt: min(now + policy.refreshTokenLifetime, sessionExpiresAt), rotatedAt: nil),
-            consumes: credential)
+            consumes: credential, newUserRoles: defaultRoles)
         let (user, isNewUser) = try await store.recordLogin(profile, opening: session, origin: origin)
-        let grant = SessionGrant(userID: user.id, sessionID: sessionID, sessionExpiresAt: sessionExpiresAt, refreshToken: session.firstRefreshToken)
+        let grant = SessionGrant(
+            userID: user.id, sessionID: sessionID, sessionExpiresAt: sessionExpiresAt, refreshToken: session.firstRefreshToken, claims: user.claims)
         return (user, isNewUser, grant)
     }
 
@@ -42,7 +45,7 @@ struct Accounts: Sendable {
                     .granted(
                         SessionGrant(
                             userID: presented.userID, sessionID: presented.sessionID, sessionExpiresAt: stored.sessionExpiresAt,
-                            refreshToken: stored.current))
+                            refreshToken: stored.current, claims: stored.claims))
                 )
             case .reused:
                 return (Self.revokeForReuse, .reuseDetected)
@@ -55,7 +58,7 @@ struct Accounts: Sendable {
                     .granted(
                         SessionGrant(
                             userID: presented.userID, sessionID: presented.sessionID, sessionExpiresAt: stored.sessionExpiresAt,
-                            refreshToken: successor))
+                            refreshToken: successor, claims: stored.claims))
                 )
             }
         }

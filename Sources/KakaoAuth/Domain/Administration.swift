@@ -9,6 +9,8 @@ struct Administration: Sendable {
     /// The most a page holds, and how many when the caller does not say.
     static let pageLimits = 1...200
     static let defaultPageLimit = 50
+    /// Ids are 22 characters; a longer one names nobody, and is not worth a query.
+    static let maximumUserIDLength = 64
 
     /// A page of the users `search` matches, and the cursor of the next page (nil after the last).
     func find(_ search: UserSearch, now: Int64) async throws -> (accounts: [AccountView], next: UserCursor?) {
@@ -39,6 +41,17 @@ struct Administration: Sendable {
         guard let account = try await store.enable(userID: userID, by: actor, origin: origin, now: now) else {
             throw AdministrationError.userNotFound
         }
+        return account
+    }
+
+    /// Replaces the user's roles or app metadata (already checked against their limits by the types). The
+    /// user's next access token carries the change, at the latest after `ACCESS_TOKEN_TTL` (their next refresh).
+    func change(id userID: String, _ change: AccountClaimChange, by actor: AccountActor, origin: RequestOrigin, now: Int64) async throws
+        -> AccountView
+    {
+        guard userID.utf8.count <= Self.maximumUserIDLength,
+            let account = try await store.change(userID: userID, change, by: actor, origin: origin, now: now)
+        else { throw AdministrationError.userNotFound }
         return account
     }
 
@@ -73,8 +86,9 @@ struct Administration: Sendable {
     }
 
     private func existing(_ userID: String, now: Int64) async throws -> AccountView {
-        // Ids are 22 characters; a longer one names nobody, and is not worth a query.
-        guard userID.utf8.count <= 64, let account = try await store.account(id: userID, now: now) else { throw AdministrationError.userNotFound }
+        guard userID.utf8.count <= Self.maximumUserIDLength, let account = try await store.account(id: userID, now: now) else {
+            throw AdministrationError.userNotFound
+        }
         return account
     }
 

@@ -19,6 +19,11 @@ protocol AdministrationStore: Sendable {
     /// active account is left as it is. Nil when there is no such user.
     func enable(userID: String, by actor: AccountActor, origin: RequestOrigin, now: Int64) async throws -> AccountView?
 
+    /// Replaces one of the user's claims, recording the change's event with its detail. The user's next access
+    /// token (a login, a refresh) carries it; the ones already issued keep theirs until they expire. Nil when
+    /// there is no such user.
+    func change(userID: String, _ change: AccountClaimChange, by actor: AccountActor, origin: RequestOrigin, now: Int64) async throws -> AccountView?
+
     /// Revokes the user's live sessions but `keeping` (or every one), recording `sessions_revoked` with `detail`
     /// and the count when any was. Returns how many were revoked.
     func revokeSessions(userID: String, keeping: String?, reason: String, detail: String, origin: RequestOrigin, now: Int64) async throws -> Int

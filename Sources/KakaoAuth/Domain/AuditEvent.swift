@@ -27,6 +27,10 @@ public struct AuditEvent: Codable, Equatable, Sendable {
         case sessionsRevoked = "sessions_revoked"
         /// An account erased by an operator (the detail names them, and whether Kakao was told).
         case accountErased = "account_erased"
+        /// An operator set the user's roles (the detail names them, and the operator).
+        case rolesChanged = "roles_changed"
+        /// An operator set the user's app metadata (the detail gives its size, not its content, and the operator).
+        case appMetadataChanged = "app_metadata_changed"
     }
 
     public var id: Int64?

@@ -12,12 +12,14 @@ struct SessionPolicy: Sendable {
     var reuseInterval: Int64
 }
 
-/// What a login or refresh grants: a live session and its current refresh token, ready to be signed.
+/// What a login or refresh grants: a live session and its current refresh token, ready to be signed, with
+/// the user's claims as the same step read them.
 struct SessionGrant: Equatable, Sendable {
     var userID: String
     var sessionID: String
     var sessionExpiresAt: Int64
     var refreshToken: RefreshTokenRecord
+    var claims: AccountClaims
 }
 
 /// The result of presenting a refresh token.
@@ -63,7 +65,8 @@ struct PresentedRefreshToken: Sendable {
     var userID: String
 }
 
-/// What the store read to judge a presented refresh token: its session and that session's current token.
+/// What the store read to judge a presented refresh token: its session, that session's current token, and
+/// its user's claims now (a refresh carries them into the next access token).
 struct StoredSessionState: Sendable {
     var sessionUserID: String
     var sessionExpiresAt: Int64
@@ -72,6 +75,7 @@ struct StoredSessionState: Sendable {
     var presentedTokenSessionID: String
     var presentedTokenRotatedAt: Int64?
     var current: RefreshTokenRecord
+    var claims: AccountClaims
 }
 
 extension SessionPolicy {

@@ -118,6 +118,8 @@ struct NewSession: Sendable {
     /// A credential that logs in once (a Kakao id_token): its use is recorded with the login, and a second
     /// use opens nothing (``LoginRefusal/idTokenReused``).
     var consumes: SingleUseCredential?
+    /// The roles the user gets if new; a known user's stay as they are.
+    var newUserRoles: Roles
 }
 
 /// A credential that works once, known by its SHA-256 until `expiresAt`.

@@ -1,4 +1,5 @@
-/// An account: our opaque id, the Kakao id it belongs to, and the profile the user shared at Kakao. Plain
+/// An account: our opaque id, the Kakao id it belongs to, the profile the user shared at Kakao, and what
+/// operators let the user do (``AccountClaims``, which only they set). Plain
 /// data; each store reads and writes it in its own terms (`Storage/SQLite/Records.swift`, the PostgreSQL
 /// store's statements).
 struct UserRecord: Equatable, Sendable {
@@ -12,4 +13,5 @@ struct UserRecord: Equatable, Sendable {
     var createdAt: Int64
     var updatedAt: Int64
     var lastLoginAt: Int64
+    var claims: AccountClaims
 }

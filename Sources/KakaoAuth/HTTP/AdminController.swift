@@ -1,4 +1,5 @@
 import Hummingbird
+import KakaoAuthTokens
 
 /// `/admin/users`, on the admin listener only (`ADMIN_PORT`): operators find, inspect, disable, enable, log
 /// out and erase accounts. Every route is behind ``AdminAuthentication``; every change goes through
@@ -19,6 +20,8 @@ struct AdminController {
         users.delete(":id", use: erase)
         users.post(":id/disable", use: disable)
         users.post(":id/enable", use: enable)
+        users.put(":id/roles", use: setRoles)
+        users.put(":id/app_metadata", use: setAppMetadata)
         users.delete(":id/sessions", use: revokeSessions)
         users.delete(":id/sessions/:session_id", use: revokeSession)
         users.get(":id/events", use: events)
@@ -60,6 +63,27 @@ struct AdminController {
         let userID = try context.parameters.require("id")
         _ = try await administration.enable(
             id: userID, by: try operatorOf(context), origin: origins.origin(of: request, context: context), now: clock.now())
+        return try await answer(account: userID)
+    }
+
+    /// `PUT /admin/users/{id}/roles` with `{"roles": [...]}`: replaces them (`[]` clears them).
+    @Sendable func setRoles(_ request: Request, context: Context) async throws -> Response {
+        let fields = try await bodies.jsonObject(of: request, required: true)!.allowingOnly(["roles"])
+        guard let names = try fields.strings("roles") else { throw APIError(.invalidRequest, "roles is required") }
+        return try await change(.roles(try Roles(names)), request: request, context: context)
+    }
+
+    /// `PUT /admin/users/{id}/app_metadata` with the object itself: replaces it (`{}` clears it).
+    @Sendable func setAppMetadata(_ request: Request, context: Context) async throws -> Response {
+        // Deep enough for any object that fits the size limit, which AppMetadata checks.
+        let fields = try await bodies.jsonObject(of: request, required: true, maximumDepth: AuthorizationClaims.maximumMetadataDepth)!
+        return try await change(.appMetadata(try AppMetadata(fields.object)), request: request, context: context)
+    }
+
+    private func change(_ change: AccountClaimChange, request: Request, context: Context) async throws -> Response {
+        let userID = try context.parameters.require("id")
+        _ = try await administration.change(
+            id: userID, change, by: try operatorOf(context), origin: origins.origin(of: request, context: context), now: clock.now())
         return try await answer(account: userID)
     }
 

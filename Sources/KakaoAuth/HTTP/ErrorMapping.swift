@@ -28,6 +28,8 @@ extension APIError {
             self.init(.sessionNotFound, "this is not a live session of this user")
         case AdministrationError.invalidReason:
             self.init(.invalidRequest, "reason must be 1 to 200 characters, none a control character")
+        case let error as AccountClaimsError:
+            self.init(.invalidRequest, error.description)
         case LoginRefusal.accessTokenLoginsNeedAppID:
             self.init(.invalidRequest, "access_token logins need KAKAO_APP_ID, to check that Kakao issued the token to this app")
         // The client's framing (a `Transfer-Encoding` we do not speak, a chunk size past 64 bits, a body

@@ -3,7 +3,7 @@ import KakaoAuthTokens
 
 /// `POST /auth/introspect` (RFC 7662), for services that would rather ask than verify locally: it answers
 /// `active: true` only for a valid access token whose session is still live, so it sees logouts and
-/// revocations at once.
+/// revocations at once, with the token's claims.
 struct IntrospectionController {
     typealias Context = AppRequestContext
 
@@ -39,6 +39,9 @@ struct IntrospectionController {
             json.add("aud", tokens.codec.audience)
             json.add("token_type", "Bearer")
             json.add("kakao_id", String(user.kakaoID))
+            // The token's, as a verifying service would read them: not the stored ones, which /users/me shows.
+            json.add("roles", strings: claims.roles)
+            if let appMetadata = claims.appMetadata { json.add("app_metadata", json: appMetadata) }
         }
     }
 

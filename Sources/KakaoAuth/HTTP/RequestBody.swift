@@ -23,8 +23,11 @@ struct RequestBody: Sendable {
         }
     }
 
-    /// The body's JSON object, or nil when the body is empty and `required` is false.
-    func jsonObject(of request: Request, required: Bool) async throws -> JSONFields? {
+    /// The body's JSON object, or nil when the body is empty and `required` is false. Nested at most
+    /// `maximumDepth` levels: more than any endpoint's own fields need, unless it takes arbitrary JSON.
+    func jsonObject(
+        of request: Request, required: Bool, maximumDepth: Int = StrictJSONReader.defaultMaximumDepth
+    ) async throws -> JSONFields? {
         let buffer = try await collect(request)
         guard buffer.readableBytes > 0 else {
             if required { throw APIError(.invalidRequest, "a JSON body is required") }
@@ -35,7 +38,7 @@ struct RequestBody: Sendable {
             throw APIError(.unsupportedMediaType, "send the body as application/json")
         }
         do {
-            return try JSONFields(StrictJSONReader.parse(buffer.readableBytesView))
+            return try JSONFields(StrictJSONReader.parse(buffer.readableBytesView, maximumDepth: maximumDepth))
         } catch let error as JSONSyntaxError {
             throw APIError(.invalidRequest, "the body is not valid JSON: \(error)")
         }
@@ -45,6 +48,9 @@ struct RequestBody: Sendable {
 /// The members of a request's JSON object, read with typed accessors that explain what is wrong.
 struct JSONFields {
     private let members: [String: JSONValue]
+
+    /// The object itself, for an endpoint that takes arbitrary JSON.
+    var object: JSONValue { .object(members) }
 
     init(_ json: JSONValue) throws(APIError) {
         guard case .object(let members) = json else { throw APIError(.invalidRequest, "the body must be a JSON object") }
@@ -87,6 +93,18 @@ struct JSONFields {
     func requiredString(_ name: String, maximumLength: Int = 2048) throws(APIError) -> String {
         guard let text = try string(name, maximumLength: maximumLength) else { throw APIError(.invalidRequest, "\(name) is required") }
         return text
+    }
+
+    /// An array of strings, or nil when absent; each element checked as the domain checks it.
+    func strings(_ name: String) throws(APIError) -> [String]? {
+        guard let value = members[name] else { return nil }
+        guard case .array(let elements) = value else { throw APIError(.invalidRequest, "\(name) must be an array, not \(value.typeName)") }
+        return try elements.map { element throws(APIError) in
+            guard let text = element.stringValue else {
+                throw APIError(.invalidRequest, "\(name) must hold strings, not \(element.typeName)")
+            }
+            return text
+        }
     }
 
     func bool(_ name: String) throws(APIError) -> Bool? {

@@ -1,5 +1,6 @@
 /// The `User` of the API. Absent profile fields are `null`, never omitted; `kakao_id` is a string because
-/// Kakao ids exceed what a JavaScript number holds exactly.
+/// Kakao ids exceed what a JavaScript number holds exactly. `roles` and `app_metadata` are as stored now
+/// (`[]` and `{}` when empty), which an access token issued before a change may not be yet.
 struct UserResource {
     let record: UserRecord
 
@@ -14,5 +15,7 @@ struct UserResource {
         json.add("created_at", Timestamp.rfc3339(record.createdAt))
         json.add("updated_at", Timestamp.rfc3339(record.updatedAt))
         json.add("last_login_at", Timestamp.rfc3339(record.lastLoginAt))
+        json.add("roles", strings: record.claims.roles.names)
+        json.add("app_metadata", json: record.claims.appMetadata.compactText)
     }
 }

@@ -47,6 +47,16 @@ struct JSONObjectWriter {
         member(name, "[" + items.joined(separator: ",") + "]")
     }
 
+    /// A member whose value is an array of strings.
+    mutating func add(_ name: StaticString, strings: [String]) {
+        member(name, "[" + strings.map(\.jsonQuoted).joined(separator: ",") + "]")
+    }
+
+    /// A member whose value is JSON text already checked as such (an ``AppMetadata``'s compact form).
+    mutating func add(_ name: StaticString, json: String) {
+        member(name, json)
+    }
+
     /// `name` is a constant of ours and needs no escaping.
     private mutating func member(_ name: StaticString, _ value: String) {
         if text.utf8.count > 1 { text += "," }

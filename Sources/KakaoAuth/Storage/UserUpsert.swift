@@ -1,10 +1,14 @@
 /// The statement that registers a Kakao user on first sight or updates their profile, in the syntax SQLite
-/// (3.39 and later) and PostgreSQL share; each store supplies its own placeholders for the ten values
-/// (`id, kakao_id, nickname, email, email_verified, profile_image_url, thumbnail_image_url, created_at,
-/// updated_at, last_login_at`). It returns the user row, whose id is the new one only if the user is new.
+/// (3.39 and later) and PostgreSQL share; each store supplies its own placeholders for the eleven values of
+/// ``insertedColumns``. It returns the user row (``columns``), whose id is the new one only if the user is new.
 enum UserUpsert {
-    static let columns =
-        "id, kakao_id, nickname, email, email_verified, profile_image_url, thumbnail_image_url, created_at, updated_at, last_login_at"
+    /// A new user's: the profile, the times, and `DEFAULT_ROLES` (``Roles/storedText``). App metadata starts
+    /// empty, and only an operator changes either afterwards: a login never does.
+    static let insertedColumns =
+        "id, kakao_id, nickname, email, email_verified, profile_image_url, thumbnail_image_url, created_at, updated_at, last_login_at, roles"
+
+    /// A ``UserRecord``'s columns, in its order.
+    static let columns = insertedColumns + ", app_metadata"
 
     /// ``columns``, each as `users.NAME`, for a statement that joins other tables.
     static let qualifiedColumns = columns.split(separator: ",").map { "users." + $0.trimmingCharacters(in: .whitespaces) }.joined(separator: ", ")
@@ -25,7 +29,7 @@ enum UserUpsert {
             ["nickname", "email", "profile_image_url", "thumbnail_image_url"]
             .map { "users.\($0) IS DISTINCT FROM \(value($0))" } + ["users.email_verified IS DISTINCT FROM \(emailVerified)"]
         return """
-            INSERT INTO users (\(columns)) VALUES (\(values))
+            INSERT INTO users (\(insertedColumns)) VALUES (\(values))
             ON CONFLICT (kakao_id) DO UPDATE SET
                 updated_at = CASE WHEN \(changed.joined(separator: " OR ")) THEN excluded.updated_at ELSE users.updated_at END,
                 nickname = \(value("nickname")),

@@ -14,14 +14,15 @@ struct TokenIssuer: Sendable {
     /// Seconds an access token lives, capped by the end of its session.
     let accessTokenLifetime: Int64
 
-    /// A fresh access token, and the grant's refresh token. Re-issuing a grant's refresh token (the reuse
-    /// interval) gives the same claims; with HS256 and EdDSA the very token issued first, with ES256 (a random
-    /// nonce per signature) another signature of them. Nothing compares refresh tokens as strings: the
-    /// database keys them by `jti`.
+    /// A fresh access token, with the claims the grant read, and the grant's refresh token, which carries
+    /// none. Re-issuing a grant's refresh token (the reuse interval) gives the same claims; with HS256 and
+    /// EdDSA the very token issued first, with ES256 (a random nonce per signature) another signature of them.
+    /// Nothing compares refresh tokens as strings: the database keys them by `jti`.
     func issue(for grant: SessionGrant, now: Int64) -> IssuedTokens {
         let access = TokenClaims(
             subject: grant.userID, sessionID: grant.sessionID, tokenID: RandomID.make(), issuedAt: now,
-            expiresAt: min(now + accessTokenLifetime, grant.sessionExpiresAt))
+            expiresAt: min(now + accessTokenLifetime, grant.sessionExpiresAt), roles: grant.claims.roles.names,
+            appMetadata: grant.claims.appMetadata.isEmpty ? nil : grant.claims.appMetadata.compactText)
         let refresh = TokenClaims(
             subject: grant.userID, sessionID: grant.sessionID, tokenID: grant.refreshToken.jti,
             issuedAt: grant.refreshToken.issuedAt, expiresAt: grant.refreshToken.expiresAt)

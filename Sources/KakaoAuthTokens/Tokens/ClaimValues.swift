@@ -4,26 +4,35 @@ package struct ClaimValues: Equatable {
     package var issuer, audience, subject, tokenID, sessionID: String?
     package var issuedAt, expiresAt, notBefore: Int64?
     package var hasNotBefore = false
+    /// `roles` as written (an array of strings), and `app_metadata` as compact text (an object); their limits
+    /// are the codec's to check.
+    package var roles: [String]?
+    package var appMetadata: String?
     /// False when a member is not one of our claims, or a claim has the wrong JSON type.
     package var wellTyped = true
 
-    /// Our claims, by their three-letter names: compared as bytes, since every token verified reads them.
+    /// Our claims, by their names: compared as bytes, since every token verified reads them.
     private enum Claim: UInt8 {
-        case iss, aud, sub, jti, sid, iat, exp, nbf
+        case iss, aud, sub, jti, sid, iat, exp, nbf, roles, appMetadata
 
         init?(name: some Collection<UInt8>) {
-            guard name.count == 3 else { return nil }
-            var iterator = name.makeIterator()
-            let packed = UInt32(iterator.next()!) << 16 | UInt32(iterator.next()!) << 8 | UInt32(iterator.next()!)
-            switch packed {
-            case Self.pack("iss"): self = .iss
-            case Self.pack("aud"): self = .aud
-            case Self.pack("sub"): self = .sub
-            case Self.pack("jti"): self = .jti
-            case Self.pack("sid"): self = .sid
-            case Self.pack("iat"): self = .iat
-            case Self.pack("exp"): self = .exp
-            case Self.pack("nbf"): self = .nbf
+            switch name.count {
+            case 3:
+                var iterator = name.makeIterator()
+                let packed = UInt32(iterator.next()!) << 16 | UInt32(iterator.next()!) << 8 | UInt32(iterator.next()!)
+                switch packed {
+                case Self.pack("iss"): self = .iss
+                case Self.pack("aud"): self = .aud
+                case Self.pack("sub"): self = .sub
+                case Self.pack("jti"): self = .jti
+                case Self.pack("sid"): self = .sid
+                case Self.pack("iat"): self = .iat
+                case Self.pack("exp"): self = .exp
+                case Self.pack("nbf"): self = .nbf
+                default: return nil
+                }
+            case 5 where name.elementsEqual("roles".utf8): self = .roles
+            case 12 where name.elementsEqual("app_metadata".utf8): self = .appMetadata
             default: return nil
             }
         }
@@ -33,6 +42,7 @@ package struct ClaimValues: Equatable {
         }
 
         var isTime: Bool { self == .iat || self == .exp || self == .nbf }
+        var isText: Bool { self == .iss || self == .aud || self == .sub || self == .jti || self == .sid }
     }
 
     private mutating func note(_ name: some Collection<UInt8>) -> Claim? {
@@ -45,7 +55,7 @@ package struct ClaimValues: Equatable {
     }
 
     private mutating func set(_ claim: Claim, text: String?) {
-        guard !claim.isTime, let text else {
+        guard claim.isText, let text else {
             wellTyped = false
             return
         }
@@ -55,7 +65,7 @@ package struct ClaimValues: Equatable {
         case .sub: subject = text
         case .jti: tokenID = text
         case .sid: sessionID = text
-        case .iat, .exp, .nbf: break
+        case .iat, .exp, .nbf, .roles, .appMetadata: break
         }
     }
 
@@ -68,7 +78,18 @@ package struct ClaimValues: Equatable {
         case .iat: issuedAt = time
         case .exp: expiresAt = time
         case .nbf: notBefore = time
-        case .iss, .aud, .sub, .jti, .sid: break
+        case .iss, .aud, .sub, .jti, .sid, .roles, .appMetadata: break
+        }
+    }
+
+    /// `roles` or `app_metadata` from the strict reader's value.
+    private mutating func set(_ claim: Claim, value: JSONValue) {
+        switch (claim, value) {
+        case (.roles, .array(let elements)):
+            let names = elements.compactMap(\.stringValue)
+            if names.count == elements.count { roles = names } else { wellTyped = false }
+        case (.appMetadata, .object): appMetadata = value.compactText
+        default: wellTyped = false
         }
     }
 
@@ -82,21 +103,24 @@ package struct ClaimValues: Equatable {
             guard let claim = note(name.utf8) else { continue }
             if claim.isTime {
                 set(claim, time: value.integerValue)
-            } else {
+            } else if claim.isText {
                 set(claim, text: value.stringValue)
+            } else {
+                set(claim, value: value)
             }
         }
     }
 
     private init() {}
 
-    /// The fast path for the payloads we write: one flat object of ASCII strings without escapes and plain
-    /// integers, read without building a dictionary. Anything else (escapes, nesting, other numbers,
-    /// duplicates, malformed JSON) returns nil, and the caller hands the payload to the strict reader, so
-    /// both paths accept and refuse exactly the same documents.
+    /// The fast path for the payloads we write: one object of ASCII strings without escapes, plain integers,
+    /// `roles` as an array of such strings, and `app_metadata` as its last member (handed to the strict
+    /// reader by itself), read without building a dictionary of the rest. Anything else (escapes, other
+    /// nesting, other numbers, duplicates, malformed JSON) returns nil, and the caller hands the payload to
+    /// the strict reader, so both paths accept and refuse exactly the same documents.
     package static func parseFlat(_ bytes: UnsafeBufferPointer<UInt8>) -> ClaimValues? {
         var values = ClaimValues()
-        var seen: UInt8 = 0
+        var seen: UInt16 = 0
         var index = 0
         func skipWhitespace() {
             while index < bytes.count, bytes[index] == 0x20 || bytes[index] == 0x0A || bytes[index] == 0x0D || bytes[index] == 0x09 {
@@ -137,7 +161,35 @@ package struct ClaimValues: Equatable {
             }
             skipWhitespace()
             guard index < bytes.count else { return nil }
-            if bytes[index] == UInt8(ascii: "\"") {
+            if claim == .appMetadata {
+                // Only as the last member, written by us: the rest of the payload up to its closing brace.
+                guard bytes[bytes.count - 1] == UInt8(ascii: "}"), index < bytes.count - 1,
+                    let value = try? StrictJSONReader.parse(
+                        UnsafeBufferPointer(rebasing: bytes[index..<(bytes.count - 1)]), maximumDepth: AuthorizationClaims.maximumMetadataDepth)
+                else { return nil }
+                values.set(.appMetadata, value: value)
+                return values
+            }
+            if claim == .roles {
+                guard bytes[index] == UInt8(ascii: "[") else { return nil }
+                index += 1
+                var names: [String] = []
+                skipWhitespace()
+                if index < bytes.count, bytes[index] == UInt8(ascii: "]") {
+                    index += 1
+                } else {
+                    while true {
+                        guard expect(UInt8(ascii: "\"")), let name = plainString() else { return nil }
+                        names.append(String(decoding: name, as: UTF8.self))
+                        skipWhitespace()
+                        guard index < bytes.count else { return nil }
+                        index += 1
+                        if bytes[index - 1] == UInt8(ascii: "]") { break }
+                        guard bytes[index - 1] == UInt8(ascii: ",") else { return nil }
+                    }
+                }
+                values.roles = names
+            } else if bytes[index] == UInt8(ascii: "\"") {
                 index += 1
                 guard let text = plainString() else { return nil }
                 if let claim { values.set(claim, text: String(decoding: text, as: UTF8.self)) }

@@ -12,7 +12,8 @@
 /// before any parsing. The signature is checked (an HMAC in constant time) before the payload is read, and
 /// the payload must hold exactly our claims with the right JSON types.
 package struct JWTCodec: Sendable {
-    /// Our tokens are about 350 bytes; anything far larger is refused unread.
+    /// Our tokens are about 350 bytes, and about 2,600 with the most roles and app metadata a user can have
+    /// (`AuthorizationClaimsTests` measures it in each algorithm); anything far larger is refused unread.
     package static let maximumTokenLength = 4096
     /// Tolerated clock difference between us and the services that check our tokens.
     package static let clockLeeway: Int64 = 30
@@ -93,6 +94,19 @@ package struct JWTCodec: Sendable {
         Self.appendJSONString(claims.tokenID, to: &payload)
         payload.append(contentsOf: #","sid":"#.utf8)
         Self.appendJSONString(claims.sessionID, to: &payload)
+        if kind == .access {
+            // Role names never need escaping; the metadata is compact JSON already, and last (see ClaimValues).
+            payload.append(contentsOf: #","roles":["#.utf8)
+            for (index, role) in claims.roles.enumerated() {
+                if index > 0 { payload.append(UInt8(ascii: ",")) }
+                Self.appendJSONString(role, to: &payload)
+            }
+            payload.append(UInt8(ascii: "]"))
+            if let appMetadata = claims.appMetadata {
+                payload.append(contentsOf: #","app_metadata":"#.utf8)
+                payload.append(contentsOf: appMetadata.utf8)
+            }
+        }
         payload.append(UInt8(ascii: "}"))
 
         guard let signing else { preconditionFailure("a verification-only codec cannot sign") }
@@ -186,16 +200,16 @@ package struct JWTCodec: Sendable {
             guard let length = Base64URL.decode(payloadSegment, into: scratch) else { return nil }
             let payload = UnsafeBufferPointer(rebasing: scratch[..<length])
             if let values = ClaimValues.parseFlat(payload) { return values }
-            return (try? StrictJSONReader.parse(payload, maximumDepth: 2)).map(ClaimValues.init(json:))
+            return (try? StrictJSONReader.parse(payload, maximumDepth: 1 + AuthorizationClaims.maximumMetadataDepth)).map(ClaimValues.init(json:))
         }
         guard let values else { throw refuse(.malformed) }
-        let claims = try validate(values, now: now, refuse: refuse)
+        let claims = try validate(values, as: kind, now: now, refuse: refuse)
         cache?.remember(bytes, as: kind, claims: claims, now: now)
         return claims
     }
 
     private func validate(
-        _ values: ClaimValues, now: Int64, refuse: (TokenError.Reason) -> TokenError
+        _ values: ClaimValues, as kind: TokenKind, now: Int64, refuse: (TokenError.Reason) -> TokenError
     ) throws(TokenError) -> TokenClaims {
         func text(_ value: String?) -> String? {
             guard let value, !value.isEmpty, value.utf8.count <= Self.maximumClaimLength else { return nil }
@@ -209,12 +223,20 @@ package struct JWTCodec: Sendable {
         guard values.wellTyped, text(values.issuer) == issuer, text(values.audience) == audience,
             let subject = text(values.subject), let tokenID = text(values.tokenID), let sessionID = text(values.sessionID),
             let issuedAt = time(values.issuedAt), let expiresAt = time(values.expiresAt), expiresAt > issuedAt,
-            !values.hasNotBefore || time(values.notBefore) != nil
+            !values.hasNotBefore || time(values.notBefore) != nil,
+            // Roles and app metadata only in access tokens, and only within the limits the admin API enforces. An
+            // access token without `roles` is one issued before they existed (for at most ACCESS_TOKEN_TTL after
+            // an upgrade): it grants none.
+            kind == .access || (values.roles == nil && values.appMetadata == nil),
+            values.roles.map(AuthorizationClaims.areRoles) ?? true,
+            (values.appMetadata?.utf8.count ?? 0) <= AuthorizationClaims.maximumMetadataBytes
         else { throw refuse(.invalidClaims) }
         guard issuedAt <= now + Self.clockLeeway, (values.notBefore ?? 0) <= now + Self.clockLeeway else {
             throw refuse(.notYetValid)
         }
         guard now < expiresAt + Self.clockLeeway else { throw refuse(.expired) }
-        return TokenClaims(subject: subject, sessionID: sessionID, tokenID: tokenID, issuedAt: issuedAt, expiresAt: expiresAt)
+        return TokenClaims(
+            subject: subject, sessionID: sessionID, tokenID: tokenID, issuedAt: issuedAt, expiresAt: expiresAt, roles: values.roles ?? [],
+            appMetadata: values.appMetadata)
     }
 }

@@ -26,13 +26,23 @@ package struct TokenClaims: Equatable, Sendable {
     package var issuedAt: Int64
     /// `exp`, seconds since 1970.
     package var expiresAt: Int64
+    /// `roles`: an access token's, sorted, each once (``AuthorizationClaims``); always written, possibly
+    /// empty. A refresh token carries none.
+    package var roles: [String]
+    /// `app_metadata`: an access token's JSON object in its compact form (``JSONValue/compactText``); nil
+    /// when the user has none, and in a refresh token.
+    package var appMetadata: String?
 
-    package init(subject: String, sessionID: String, tokenID: String, issuedAt: Int64, expiresAt: Int64) {
+    package init(
+        subject: String, sessionID: String, tokenID: String, issuedAt: Int64, expiresAt: Int64, roles: [String] = [], appMetadata: String? = nil
+    ) {
         self.subject = subject
         self.sessionID = sessionID
         self.tokenID = tokenID
         self.issuedAt = issuedAt
         self.expiresAt = expiresAt
+        self.roles = roles
+        self.appMetadata = appMetadata
     }
 }
 

@@ -3,8 +3,9 @@ import Synchronization
 /// Tokens this process has verified under an asymmetric key, so that a signature that costs tens of
 /// microseconds (Ed25519, P-256) is checked once per token, not once per request. An entry is keyed by the
 /// SHA-256 of the whole token (so only that exact token finds it), is never trusted past the token's `exp`,
-/// and the cache holds at most `capacity` entries (about 250 bytes each). Keys change only with a restart,
-/// which starts with an empty cache. HMAC tokens skip it: their check costs about what a lookup does.
+/// and the cache holds at most `capacity` entries (about 250 bytes each, up to 2 KB with the most roles and
+/// app metadata a user can have). Keys change only with a restart, which starts with an empty cache. HMAC
+/// tokens skip it: their check costs about what a lookup does.
 package final class VerifiedTokenCache: Sendable {
     private struct Digest: Hashable {
         var words: (UInt64, UInt64, UInt64, UInt64)
@@ -21,7 +22,7 @@ package final class VerifiedTokenCache: Sendable {
         let claims: TokenClaims
     }
 
-    /// 10,000 entries: about 2.5 MB, and more than the live access tokens of a busy replica's last minutes.
+    /// 10,000 entries: about 2.5 MB (20 MB at worst), and more than the live access tokens of a busy replica's last minutes.
     package static let defaultCapacity = 10_000
 
     package let capacity: Int

@@ -49,6 +49,17 @@ extension PostgresStore {
         }
     }
 
+    func change(userID: String, _ change: AccountClaimChange, by actor: AccountActor, origin: RequestOrigin, now: Int64) async throws -> AccountView?
+    {
+        try await changingAccount(userID, now: now) { connection, _ in
+            let column = change.column
+            try await connection.query("UPDATE users SET \(unescaped: column.name) = \(column.text) WHERE id = \(userID)", logger: self.logger)
+            try await Self.record(
+                change.event, on: connection, userID: userID, sessionID: nil, origin: origin, detail: change.auditDetail(by: actor), now: now,
+                logger: self.logger)
+        }
+    }
+
     func revokeSessions(userID: String, keeping: String?, reason: String, detail: String, origin: RequestOrigin, now: Int64) async throws -> Int {
         try await step {
             try await self.retryingDeadlocks {
@@ -124,15 +135,14 @@ extension PostgresStore {
     }
 
     private static func accountViews(_ rows: PostgresRowSequence) async throws -> [AccountView] {
-        try await rows.decode((String, Int64, String?, String?, Bool, String?, String?, Int64, Int64, Int64, Int64?, String?, String?, Int64).self)
-            .map { row in
-                AccountView(
-                    user: UserRecord(
-                        id: row.0, kakaoID: row.1, nickname: row.2, email: row.3, emailVerified: row.4, profileImageURL: row.5,
-                        thumbnailImageURL: row.6, createdAt: row.7, updatedAt: row.8, lastLoginAt: row.9),
-                    disable: try AdministrationQueries.disable(at: row.10, reason: row.11, by: row.12), liveSessions: Int(row.13))
-            }
-            .all()
+        try await rows.map { row in
+            let c = try row.decode(
+                (String, Int64, String?, String?, Bool, String?, String?, Int64, Int64, Int64, String, String, Int64?, String?, String?, Int64).self)
+            return AccountView(
+                user: try PostgresStore.user((c.0, c.1, c.2, c.3, c.4, c.5, c.6, c.7, c.8, c.9, c.10, c.11)),
+                disable: try AdministrationQueries.disable(at: c.12, reason: c.13, by: c.14), liveSessions: Int(c.15))
+        }
+        .all()
     }
 }
 

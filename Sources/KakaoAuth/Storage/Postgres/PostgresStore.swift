@@ -468,11 +468,19 @@ final class PostgresStore: SessionStore {
         running?.cancel()
     }
 
+    /// A row of ``UserUpsert/columns``.
     static func user(_ row: PostgresRow) throws -> UserRecord {
-        let columns = try row.decode((String, Int64, String?, String?, Bool, String?, String?, Int64, Int64, Int64).self)
-        return UserRecord(
+        let columns = try row.decode((String, Int64, String?, String?, Bool, String?, String?, Int64, Int64, Int64, String, String).self)
+        return try user(columns)
+    }
+
+    static func user(
+        _ columns: (String, Int64, String?, String?, Bool, String?, String?, Int64, Int64, Int64, String, String)
+    ) throws -> UserRecord {
+        UserRecord(
             id: columns.0, kakaoID: columns.1, nickname: columns.2, email: columns.3, emailVerified: columns.4, profileImageURL: columns.5,
-            thumbnailImageURL: columns.6, createdAt: columns.7, updatedAt: columns.8, lastLoginAt: columns.9)
+            thumbnailImageURL: columns.6, createdAt: columns.7, updatedAt: columns.8, lastLoginAt: columns.9,
+            claims: try AccountClaims(stored: columns.10, columns.11))
     }
 
     private static func users(_ rows: PostgresRowSequence) async throws -> [UserRecord] {

@@ -31,7 +31,7 @@ struct LoginStatement: PostgresPreparedStatement {
 
     fileprivate static func statement(keepingAbsentFields: Bool) -> String {
         """
-        WITH u AS (\(UserUpsert.sql(values: "$1, $2, $3, $4, $5, $6, $7, $8, $8, $8", keepingAbsentFields: keepingAbsentFields))),
+        WITH u AS (\(UserUpsert.sql(values: "$1, $2, $3, $4, $5, $6, $7, $8, $8, $8, $16", keepingAbsentFields: keepingAbsentFields))),
         s AS (INSERT INTO sessions (id, user_id, created_at, expires_at, current_refresh_jti, last_used_at, user_agent, client_ip)
               SELECT $9, id, $8, $10, $11, $8, $14, $13 FROM u),
         t AS (INSERT INTO refresh_tokens (jti, session_id, issued_at, expires_at) SELECT $11, $9, $8, $12 FROM u),
@@ -43,7 +43,7 @@ struct LoginStatement: PostgresPreparedStatement {
     }
 
     func makeBindings() throws -> PostgresBindings {
-        var bindings = PostgresBindings(capacity: 15)
+        var bindings = PostgresBindings(capacity: 16)
         bindings.append(session.newUserID)
         bindings.append(profile.id)
         bindings.append(profile.nickname)
@@ -59,6 +59,7 @@ struct LoginStatement: PostgresPreparedStatement {
         bindings.append(origin.clientIP)
         bindings.append(origin.userAgent)
         bindings.append("kakao_id=\(profile.id)")
+        bindings.append(session.newUserRoles.storedText)
         return bindings
     }
 
@@ -83,12 +84,13 @@ struct SessionStateStatement: PostgresPreparedStatement {
     }
 
     func decodeRow(_ row: PostgresRow) throws -> StoredSessionState {
-        let columns = try row.decode((String, Int64, Int64?, String, Int64?, String, String, String?, Int64, Int64, Int64?).self)
+        let columns = try row.decode((String, Int64, Int64?, String, Int64?, String, String, String?, Int64, Int64, Int64?, String, String).self)
         return StoredSessionState(
             sessionUserID: columns.0, sessionExpiresAt: columns.1, sessionRevokedAt: columns.2, presentedTokenSessionID: columns.3,
             presentedTokenRotatedAt: columns.4,
             current: RefreshTokenRecord(
-                jti: columns.5, sessionID: columns.6, parentJTI: columns.7, issuedAt: columns.8, expiresAt: columns.9, rotatedAt: columns.10))
+                jti: columns.5, sessionID: columns.6, parentJTI: columns.7, issuedAt: columns.8, expiresAt: columns.9, rotatedAt: columns.10),
+            claims: try AccountClaims(stored: columns.11, columns.12))
     }
 }
 

@@ -110,7 +110,7 @@ final class ActiveUserReader: Sendable {
                     id: text(0) ?? "", kakaoID: sqlite3_column_int64(statement, 1), nickname: text(2), email: text(3),
                     emailVerified: sqlite3_column_int64(statement, 4) != 0, profileImageURL: text(5), thumbnailImageURL: text(6),
                     createdAt: sqlite3_column_int64(statement, 7), updatedAt: sqlite3_column_int64(statement, 8),
-                    lastLoginAt: sqlite3_column_int64(statement, 9))
+                    lastLoginAt: sqlite3_column_int64(statement, 9), claims: try AccountClaims(stored: text(10) ?? "", text(11) ?? ""))
             case SQLITE_DONE:
                 return nil
             case let code:

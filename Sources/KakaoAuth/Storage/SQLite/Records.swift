@@ -9,6 +9,7 @@ extension UserRecord: FetchableRecord, PersistableRecord {
         static let id = "id", kakaoID = "kakao_id", nickname = "nickname", email = "email", emailVerified = "email_verified"
         static let profileImageURL = "profile_image_url", thumbnailImageURL = "thumbnail_image_url"
         static let createdAt = "created_at", updatedAt = "updated_at", lastLoginAt = "last_login_at"
+        static let roles = "roles", appMetadata = "app_metadata"
     }
 
     /// Read by column name directly: several times cheaper than GRDB's `Codable` row decoding, and every
@@ -18,7 +19,7 @@ extension UserRecord: FetchableRecord, PersistableRecord {
             id: row[Columns.id], kakaoID: row[Columns.kakaoID], nickname: row[Columns.nickname], email: row[Columns.email],
             emailVerified: row[Columns.emailVerified], profileImageURL: row[Columns.profileImageURL],
             thumbnailImageURL: row[Columns.thumbnailImageURL], createdAt: row[Columns.createdAt], updatedAt: row[Columns.updatedAt],
-            lastLoginAt: row[Columns.lastLoginAt])
+            lastLoginAt: row[Columns.lastLoginAt], claims: try AccountClaims(stored: row[Columns.roles], row[Columns.appMetadata]))
     }
 
     func encode(to container: inout PersistenceContainer) throws {
@@ -32,6 +33,8 @@ extension UserRecord: FetchableRecord, PersistableRecord {
         container[Columns.createdAt] = createdAt
         container[Columns.updatedAt] = updatedAt
         container[Columns.lastLoginAt] = lastLoginAt
+        container[Columns.roles] = claims.roles.storedText
+        container[Columns.appMetadata] = claims.appMetadata.compactText
     }
 }
 

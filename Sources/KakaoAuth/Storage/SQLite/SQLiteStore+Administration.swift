@@ -48,6 +48,18 @@ extension SQLiteStore {
         }
     }
 
+    func change(userID: String, _ change: AccountClaimChange, by actor: AccountActor, origin: RequestOrigin, now: Int64) async throws -> AccountView?
+    {
+        try await groupCommit.write { db in
+            let column = change.column
+            try db.execute(sql: "UPDATE users SET \(column.name) = ? WHERE id = ?", arguments: [column.text, userID])
+            guard db.changesCount == 1 else { return nil }
+            try AuditEvent(change.event, at: now, userID: userID, sessionID: nil, origin: origin, detail: change.auditDetail(by: actor))
+                .insertPrepared(db)
+            return try Self.account(db, id: userID, now: now)
+        }
+    }
+
     func revokeSessions(userID: String, keeping: String?, reason: String, detail: String, origin: RequestOrigin, now: Int64) async throws -> Int {
         try await groupCommit.write { db in
             try db.execute(
@@ -86,7 +98,7 @@ extension SQLiteStore {
             AccountView(
                 user: try UserRecord(row: row),
                 disable: try AdministrationQueries.disable(at: row["disabled_at"], reason: row["disabled_reason"], by: row["disabled_by"]),
-                liveSessions: row[13])
+                liveSessions: row[15])
         }
     }
 }

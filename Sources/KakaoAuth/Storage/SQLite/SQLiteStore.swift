@@ -96,7 +96,7 @@ public final class SQLiteStore: SessionStore {
                     db.cachedStatement(sql: profile.keepsAbsentFields ? Self.upsertUserKeepingAbsentFields : Self.upsertUser),
                     arguments: [
                         session.newUserID, profile.id, profile.nickname, profile.email, profile.emailVerified,
-                        profile.profileImageURL, profile.thumbnailImageURL, now, now, now,
+                        profile.profileImageURL, profile.thumbnailImageURL, now, now, now, session.newUserRoles.storedText,
                     ])
             else {
                 // The upsert changes no disabled user: record the refusal, and commit it (and the credential's use).
@@ -123,8 +123,8 @@ public final class SQLiteStore: SessionStore {
 
     private static let refusedLoginSQL = UserUpsert.refusedLogin(at: "?", clientIP: "?", userAgent: "?", kakaoID: "?")
 
-    private static let upsertUser = UserUpsert.sql(values: "?, ?, ?, ?, ?, ?, ?, ?, ?, ?", keepingAbsentFields: false)
-    private static let upsertUserKeepingAbsentFields = UserUpsert.sql(values: "?, ?, ?, ?, ?, ?, ?, ?, ?, ?", keepingAbsentFields: true)
+    private static let upsertUser = UserUpsert.sql(values: "?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?", keepingAbsentFields: false)
+    private static let upsertUserKeepingAbsentFields = UserUpsert.sql(values: "?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?", keepingAbsentFields: true)
 
     func recordRefusedLogin(_ kind: AuditEvent.Kind, origin: RequestOrigin, detail: String, now: Int64) async throws {
         try await groupCommit.write { db in
@@ -184,7 +184,8 @@ public final class SQLiteStore: SessionStore {
         return StoredSessionState(
             sessionUserID: row[0], sessionExpiresAt: row[1], sessionRevokedAt: row[2], presentedTokenSessionID: row[3],
             presentedTokenRotatedAt: row[4],
-            current: RefreshTokenRecord(jti: row[5], sessionID: row[6], parentJTI: row[7], issuedAt: row[8], expiresAt: row[9], rotatedAt: row[10]))
+            current: RefreshTokenRecord(jti: row[5], sessionID: row[6], parentJTI: row[7], issuedAt: row[8], expiresAt: row[9], rotatedAt: row[10]),
+            claims: try AccountClaims(stored: row[11], row[12]))
     }
 
     /// One transaction; then the write-ahead log is truncated (see ``LogTruncation``).
