@@ -35,13 +35,24 @@ export async function verifyAccessToken(token, jwksURL, { issuer = "kakao-auth",
   return claims; // claims.sub: the user id
 }
 
+// Sorted, possibly empty; a token of a kakao-auth before roles has none. Missing: answer 403, not 401.
+export function hasRole(claims, role) {
+  return Array.isArray(claims.roles) && claims.roles.includes(role);
+}
+
 if (import.meta.url === `file://${process.argv[1]}`) {
-  const [token, jwksURL = "http://127.0.0.1:8080/.well-known/jwks.json"] = process.argv.slice(2);
+  const [token, jwksURL = "http://127.0.0.1:8080/.well-known/jwks.json", role] = process.argv.slice(2);
   if (!token) {
-    console.error("usage: node verify-access-token.mjs ACCESS_TOKEN [JWKS_URL]");
+    console.error("usage: node verify-access-token.mjs ACCESS_TOKEN [JWKS_URL [ROLE]]");
     process.exit(2);
   }
-  verifyAccessToken(token, jwksURL).then((claims) => console.log(claims.sub), (error) => {
+  verifyAccessToken(token, jwksURL).then((claims) => {
+    if (role !== undefined && !hasRole(claims, role)) {
+      console.error(`${claims.sub} lacks the role ${role}`);
+      process.exit(3);
+    }
+    console.log(claims.sub);
+  }, (error) => {
     console.error(error.message);
     process.exit(1);
   });

@@ -16,9 +16,18 @@ def verify_access_token(token: str) -> dict:
                       options={"require": ["exp", "iat", "sub", "sid"]}, leeway=30)  # claims["sub"]: the user id
 
 
+def has_role(claims: dict, role: str) -> bool:
+    # Sorted, possibly empty; a token of a kakao-auth before roles has none. Missing: answer 403, not 401.
+    return role in claims.get("roles", [])
+
+
 if __name__ == "__main__":
     if len(sys.argv) < 2:
-        sys.exit("usage: verify_access_token.py ACCESS_TOKEN [JWKS_URL]")
+        sys.exit("usage: verify_access_token.py ACCESS_TOKEN [JWKS_URL [ROLE]]")
     if len(sys.argv) > 2:
         keys = jwt.PyJWKClient(sys.argv[2], cache_keys=True, lifespan=300)
-    print(verify_access_token(sys.argv[1])["sub"])
+    claims = verify_access_token(sys.argv[1])
+    if len(sys.argv) > 3 and not has_role(claims, sys.argv[3]):
+        print(f"{claims['sub']} lacks the role {sys.argv[3]}", file=sys.stderr)
+        sys.exit(3)
+    print(claims["sub"])

@@ -116,17 +116,25 @@ def test_the_documented_verifiers_accept_our_access_tokens_and_refuse_the_rest(k
         pytest.skip("Debian's nodejs is not installed (.ci/run installs it)")
     assert (EXAMPLES / VERIFIERS[language][-1]).read_text() in (ROOT / "docs" / "verifying-tokens.md").read_text(), "the docs show the file as it is"
     current, _ = generate(tmp_path, algorithm, "current.pem")
-    service = Service(kakao, tmp_path, JWT_ALGORITHM=algorithm, JWT_PRIVATE_KEY_FILE=str(current), JWT_SECRET="").start()
+    service = Service(kakao, tmp_path, JWT_ALGORITHM=algorithm, JWT_PRIVATE_KEY_FILE=str(current), JWT_SECRET="",
+                      DEFAULT_ROLES="reader,support.tier2").start()
     try:
         kakao.add_code("verify", 4040)
         body = service.login("verify").json()
         jwks = service.url + "/.well-known/jwks.json"
 
-        def run(token):
-            return subprocess.run([*VERIFIERS[language], token, jwks], capture_output=True, text=True, timeout=30)
+        def run(token, *role):
+            return subprocess.run([*VERIFIERS[language], token, jwks, *role], capture_output=True, text=True, timeout=30)
 
         accepted = run(body["access_token"])
         assert accepted.returncode == 0 and accepted.stdout.strip() == body["user"]["id"], accepted.stderr
+        # The role check: the token has the default roles and no other (3: verified, but lacking the role).
+        for role in ("reader", "support.tier2"):
+            has = run(body["access_token"], role)
+            assert has.returncode == 0 and has.stdout.strip() == body["user"]["id"], has.stderr
+        for role in ("editor", "read", "reader,support.tier2"):
+            lacks = run(body["access_token"], role)
+            assert lacks.returncode == 3 and lacks.stdout == "" and f"lacks the role {role}" in lacks.stderr, (role, lacks)
         header, payload, signature = body["access_token"].split(".")
         flipped = signature[:5] + ("A" if signature[5] != "A" else "B") + signature[6:]
         unsigned = b64url(json.dumps({"alg": "none", "typ": "at+jwt", "kid": jwt.get_unverified_header(body["access_token"])["kid"]}).encode())
