@@ -71,8 +71,19 @@ struct AppMetadata: Sendable, Equatable {
         try self.init(value)
     }
 
-    /// The store's text, written by this type; anything else is the store's damage, not the user's.
+    /// The store's text, written by this type; anything else is the store's damage, not the user's. Read on
+    /// every `/users/me`, login and refresh, so recognised rather than parsed (``CompactJSONObject``).
     init?(stored text: String) {
+        var text = text
+        let recognised = text.withUTF8 { bytes in
+            bytes.count <= AuthorizationClaims.maximumMetadataBytes
+                && CompactJSONObject.recognises(bytes, maximumDepth: AuthorizationClaims.maximumMetadataDepth)
+        }
+        if recognised {
+            self.init(compactText: text)
+            return
+        }
+        // A string with an escape is not recognised: parsed, and written again to compare.
         guard let metadata = try? AppMetadata(json: text.utf8), metadata.compactText == text else { return nil }
         self = metadata
     }

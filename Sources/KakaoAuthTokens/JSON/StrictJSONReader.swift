@@ -123,29 +123,35 @@ package struct StrictJSONReader {
     }
 
     private mutating func readNumber() throws(JSONSyntaxError) -> JSONValue {
-        let start = position
-        if current == UInt8(ascii: "-") { position += 1 }
-        guard let first = current, isDigit(first) else { throw error("invalid number") }
-        position += 1
-        if first != UInt8(ascii: "0") { skipDigits() }
-        if current == UInt8(ascii: ".") {
-            position += 1
-            guard let byte = current, isDigit(byte) else { throw error("invalid number") }
-            skipDigits()
-        }
-        if current == UInt8(ascii: "e") || current == UInt8(ascii: "E") {
-            position += 1
-            if current == UInt8(ascii: "+") || current == UInt8(ascii: "-") { position += 1 }
-            guard let byte = current, isDigit(byte) else { throw error("invalid number") }
-            skipDigits()
-        }
-        return .number(String(decoding: bytes[start..<position], as: UTF8.self))
+        guard let end = Self.endOfNumber(in: bytes, from: position) else { throw error("invalid number") }
+        defer { position = end }
+        return .number(String(decoding: bytes[position..<end], as: UTF8.self))
     }
 
-    private func isDigit(_ byte: UInt8) -> Bool { byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9") }
-
-    private mutating func skipDigits() {
-        while let byte = current, isDigit(byte) { position += 1 }
+    /// Where the number that starts at `start` ends, by RFC 8259's grammar (a leading zero stands alone), or
+    /// nil when no number starts there. Also ``CompactJSONObject``'s, which must read numbers exactly so.
+    static func endOfNumber<Bytes: RandomAccessCollection<UInt8>>(in bytes: Bytes, from start: Int) -> Int? where Bytes.Index == Int {
+        var index = start
+        func byte(at index: Int) -> UInt8? { index < bytes.endIndex ? bytes[index] : nil }
+        func isDigit(at index: Int) -> Bool { byte(at: index).map { $0 >= UInt8(ascii: "0") && $0 <= UInt8(ascii: "9") } ?? false }
+        if byte(at: index) == UInt8(ascii: "-") { index += 1 }
+        guard isDigit(at: index) else { return nil }
+        index += 1
+        if bytes[index - 1] != UInt8(ascii: "0") {
+            while isDigit(at: index) { index += 1 }
+        }
+        if byte(at: index) == UInt8(ascii: ".") {
+            index += 1
+            guard isDigit(at: index) else { return nil }
+            while isDigit(at: index) { index += 1 }
+        }
+        if byte(at: index) == UInt8(ascii: "e") || byte(at: index) == UInt8(ascii: "E") {
+            index += 1
+            if byte(at: index) == UInt8(ascii: "+") || byte(at: index) == UInt8(ascii: "-") { index += 1 }
+            guard isDigit(at: index) else { return nil }
+            while isDigit(at: index) { index += 1 }
+        }
+        return index
     }
 
     private mutating func readString() throws(JSONSyntaxError) -> String {

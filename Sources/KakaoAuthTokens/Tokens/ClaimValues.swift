@@ -114,8 +114,8 @@ package struct ClaimValues: Equatable {
     private init() {}
 
     /// The fast path for the payloads we write: one object of ASCII strings without escapes, plain integers,
-    /// `roles` as an array of such strings, and `app_metadata` as its last member (handed to the strict
-    /// reader by itself), read without building a dictionary of the rest. Anything else (escapes, other
+    /// `roles` as an array of such strings, and `app_metadata` as its last member (kept as it is when
+    /// compact, ``CompactJSONObject``; else handed to the strict reader by itself), read without building a dictionary of the rest. Anything else (escapes, other
     /// nesting, other numbers, duplicates, malformed JSON) returns nil, and the caller hands the payload to
     /// the strict reader, so both paths accept and refuse exactly the same documents.
     package static func parseFlat(_ bytes: UnsafeBufferPointer<UInt8>) -> ClaimValues? {
@@ -162,12 +162,18 @@ package struct ClaimValues: Equatable {
             skipWhitespace()
             guard index < bytes.count else { return nil }
             if claim == .appMetadata {
-                // Only as the last member, written by us: the rest of the payload up to its closing brace.
-                guard bytes[bytes.count - 1] == UInt8(ascii: "}"), index < bytes.count - 1,
-                    let value = try? StrictJSONReader.parse(
-                        UnsafeBufferPointer(rebasing: bytes[index..<(bytes.count - 1)]), maximumDepth: AuthorizationClaims.maximumMetadataDepth)
-                else { return nil }
-                values.set(.appMetadata, value: value)
+                // Only as the last member: the rest of the payload up to its closing brace. As we write it,
+                // compact, it is kept as it is; otherwise the strict reader reads it and it is written compact.
+                guard bytes[bytes.count - 1] == UInt8(ascii: "}"), index < bytes.count - 1 else { return nil }
+                let metadata = UnsafeBufferPointer(rebasing: bytes[index..<(bytes.count - 1)])
+                if CompactJSONObject.recognises(metadata, maximumDepth: AuthorizationClaims.maximumMetadataDepth) {
+                    values.appMetadata = String(decoding: metadata, as: UTF8.self)
+                } else {
+                    guard let value = try? StrictJSONReader.parse(metadata, maximumDepth: AuthorizationClaims.maximumMetadataDepth) else {
+                        return nil
+                    }
+                    values.set(.appMetadata, value: value)
+                }
                 return values
             }
             if claim == .roles {
