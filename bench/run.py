@@ -10,6 +10,7 @@ bench/results/chart.png, and prints a Markdown table for the README.
     python3 bench/run.py [--rounds 3] [--duration 10] [--no-build] [--only-admin-search]
 """
 import argparse
+import base64
 import json
 import os
 import platform
@@ -162,6 +163,23 @@ def login(url, code):
     return answer.json()
 
 
+# Issue 23's typical authorized user: four roles and 200 bytes of app_metadata (as the token bench's).
+APP_CLAIM_ROLES = "billing:read,editor,support.tier2,viewer"
+APP_CLAIM_METADATA = json.dumps({"note": "x" * 162, "org": "acme", "plan": "team"}, separators=(",", ":"))
+
+
+def login_with_app_claims(env, url, code):
+    """An access token carrying APP_CLAIM_ROLES and APP_CLAIM_METADATA: the user logs in, an operator sets
+    both with the `users` commands (on the running service's store), and the next login carries them."""
+    user_id = login(url, code)["user"]["id"]
+    for command in (["set-roles", "--roles", APP_CLAIM_ROLES], ["set-app-metadata", "--json", APP_CLAIM_METADATA]):
+        subprocess.run([str(BINARY), "users", command[0], "--user", user_id, *command[1:]], env=env, check=True, capture_output=True, timeout=60)
+    token = login(url, code)["access_token"]
+    payload = json.loads(base64.urlsafe_b64decode(token.split(".")[1] + "=="))
+    assert payload["roles"] == APP_CLAIM_ROLES.split(",") and len(json.dumps(payload["app_metadata"], separators=(",", ":"))) == 200, payload
+    return token
+
+
 def startup_ms(env, runs=5):
     """Start to the first 200 on /healthz, with the database already migrated."""
     timings = []
@@ -301,6 +319,10 @@ def run_round(duration, postgres_url):
             scenarios["healthz"]["share_of_ceiling"] = 1.0
             body = login(url, "user-1")
             scenarios["users_me"] = measure(process, url + "/users/me", script="bearer.lua", arguments=[body["access_token"]], duration=duration)
+            claims_token = login_with_app_claims(env, url, "user-2")
+            scenarios["users_me_app_claims"] = measure(process, url + "/users/me", script="bearer.lua", arguments=[claims_token], duration=duration)
+            scenarios["users_me_app_claims"]["of_users_me"] = round(
+                scenarios["users_me_app_claims"]["share_of_ceiling"] / scenarios["users_me"]["share_of_ceiling"], 3)
             scenarios["introspect"] = measure(process, url + "/auth/introspect", script="introspect.lua", arguments=[body["access_token"]], duration=duration)
 
             tokens = directory / "refresh-tokens.txt"
@@ -405,8 +427,10 @@ def summarise(rounds, duration):
     summary["startup_ms"] = median_with_range([round_["startup_ms"] for round_ in rounds])
     summary["tokens"] = {field: median_with_range([round_["tokens"][field] for round_ in rounds])
                          for field in ("sign_and_verify_per_second", "hmac_one_shot_per_second", "hmac_keyed_context_per_second",
-                                       "rs256_verify_microseconds", "eddsa_sign_and_verify_per_second", "es256_sign_and_verify_per_second")}
-    summary["tokens"]["signing_input_bytes"] = first["tokens"]["signing_input_bytes"]
+                                       "rs256_verify_microseconds", "eddsa_sign_and_verify_per_second", "es256_sign_and_verify_per_second",
+                                       "app_claims_sign_and_verify_per_second", "eddsa_app_claims_sign_and_verify_per_second")}
+    for field in ("signing_input_bytes", "token_bytes", "token_with_app_claims_bytes"):
+        summary["tokens"][field] = first["tokens"][field]
     summary["sizing"] = first["sizing"]
     summary["every_round"] = rounds
     return summary
@@ -449,6 +473,11 @@ def table(results):
     rows.append(row("POST /auth/kakao with an id_token (JWKS cached)", id_token,
                     f"{share(id_token['share_of_ceiling'])}; {of_code['median']:.1f}× code login ({of_code['min']:.1f}–{of_code['max']:.1f})",
                     "≥ 2× code login (existing users), no errors", of_code["median"] >= 2))
+    with_claims = scenarios["users_me_app_claims"]
+    of_plain = with_claims["of_users_me"]
+    rows.append(row("GET /users/me, token with 4 roles and 200 B of app_metadata", with_claims,
+                    f"{share(with_claims['share_of_ceiling'])}; {of_plain['median']:.0%} of without ({of_plain['min']:.0%}–{of_plain['max']:.0%})",
+                    "≥ 90% of /users/me without them (as shares of /healthz)", of_plain["median"] >= 0.9))
     eddsa_me = scenarios["users_me_eddsa"]
     rows.append(row("GET /users/me, EdDSA, 64 connections with 64 distinct tokens", eddsa_me, share(eddsa_me["share_of_ceiling"]),
                     "≥ 60% of /healthz", eddsa_me["share_of_ceiling"]["median"] >= 0.6))
@@ -495,9 +524,14 @@ def table(results):
     of_raw = rate["median"] / raw["median"]
     met = f"20%: {'yes' if of_raw >= 0.2 else '**no**'}; 500k/s: {'yes' if rate['median'] >= 500_000 else '**no**'}"
     rows.append(f"| token sign + verify, one core | {rate['median']:,.0f}/s ({rate['min']:,.0f}–{rate['max']:,.0f}) | {of_raw:.0%} of raw HMAC ({raw['median']:,.0f}/s) | | | | 1 core | ≥ 500k/s, ≥ 20% of raw HMAC | {met} |")
-    for name, field in (("EdDSA", "eddsa_sign_and_verify_per_second"), ("ES256", "es256_sign_and_verify_per_second")):
+    claims = f"4 roles, 200 B app_metadata: {tokens['token_bytes']} → {tokens['token_with_app_claims_bytes']} B"
+    for name, field, of in (("HS256, with app claims", "app_claims_sign_and_verify_per_second", "sign_and_verify_per_second"),
+                            ("EdDSA", "eddsa_sign_and_verify_per_second", None), ("ES256", "es256_sign_and_verify_per_second", None),
+                            ("EdDSA, with app claims", "eddsa_app_claims_sign_and_verify_per_second", "eddsa_sign_and_verify_per_second")):
         pairs = tokens[field]
-        rows.append(f"| {name} token sign + verify, one core (no cache) | {pairs['median']:,.0f}/s ({pairs['min']:,.0f}–{pairs['max']:,.0f}) | | | | | 1 core | (reported) | |")
+        versus = f"{pairs['median'] / tokens[of]['median']:.0%} of without; {claims}" if of else ""
+        cache = "" if name.startswith("HS256") else " (no cache)"
+        rows.append(f"| {name} token sign + verify, one core{cache} | {pairs['median']:,.0f}/s ({pairs['min']:,.0f}–{pairs['max']:,.0f}) | {versus} | | | | 1 core | (reported) | |")
     # 64 MB is 61.0 MiB.
     peak = results["peak_rss_mib"]
     rows.append(f"| service peak RSS, all of the above | {peak} MiB (highest of the rounds) | | | | | | ≤ 64 MB (61.0 MiB) | {'yes' if peak <= 61 else '**no**'} |")
