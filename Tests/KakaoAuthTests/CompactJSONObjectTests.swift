@@ -58,7 +58,18 @@ import Testing
         return bytes
     }
 
-    static func needsNoEscape(_ bytes: [UInt8]) -> Bool { !bytes.contains(UInt8(ascii: "\\")) }
+    /// What the recogniser promises to recognise: no escape anywhere, and keys of ASCII alone.
+    static func needsNoEscape(_ bytes: [UInt8]) -> Bool {
+        func keysAreASCII(_ value: JSONValue) -> Bool {
+            switch value {
+            case .object(let members): members.allSatisfy { $0.key.utf8.allSatisfy { $0 < 0x80 } && keysAreASCII($0.value) }
+            case .array(let values): values.allSatisfy(keysAreASCII)
+            default: true
+            }
+        }
+        guard !bytes.contains(UInt8(ascii: "\\")) else { return false }
+        return (try? StrictJSONReader.parse(bytes, maximumDepth: 1_000)).map(keysAreASCII) ?? true
+    }
 
     func check(seed: UInt64, cases: Int) {
         var random = SeededRandom(seed: seed)
@@ -73,7 +84,7 @@ import Testing
             #expect(!answer || expected, "seed \(seed), case \(index): recognised, but not compact: \(shown)")
             #expect(answer || !expected || !Self.needsNoEscape(text), "seed \(seed), case \(index): compact, but not recognised: \(shown)")
         }
-        #expect(recognised > cases / 4, "seed \(seed): only \(recognised) of \(cases) recognised; the generator proves little")
+        #expect(recognised > cases / 5, "seed \(seed): only \(recognised) of \(cases) recognised; the generator proves little")
     }
 
     @Test func agreesWithTheStrictReaderOnGeneratedObjects() {
@@ -106,6 +117,12 @@ import Testing
             #expect(!Self.isCompactObject(Array(text.utf8)), "\(text.debugDescription)")
         }
         #expect(!Self.recognises([UInt8(ascii: "{"), 0x22, 0xC3, 0x22, 0x3A, 0x31, UInt8(ascii: "}")]), "invalid UTF-8 in a key")
+        // Canonically equivalent keys, in rising byte order: one key to the strict reader, so a duplicate.
+        for text in ["{\"e\u{301}\":1,\"f\":2,\"\u{E9}\":3}", "{\"\u{C5}\":1,\"\u{212B}\":2}"] {
+            #expect(!Self.recognises(Array(text.utf8)), "\(text.debugDescription)")
+            #expect(!Self.isCompactObject(Array(text.utf8)), "\(text.debugDescription)")
+        }
+        #expect(!Self.recognises(Array("{\"이름\":1}".utf8)), "a key beyond ASCII takes the strict reader")
         #expect(Self.recognises(Array("{\"a\":{\"b\":[1,-2.5e3,true,false,null,\"이름\"]},\"b\":{}}".utf8)))
     }
 }

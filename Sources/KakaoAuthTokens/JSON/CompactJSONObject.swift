@@ -7,9 +7,12 @@
 /// Sound, and complete but for escapes: true only if ``StrictJSONReader`` accepts the bytes as an object
 /// within `maximumDepth` and its ``JSONValue/compactText`` is those very bytes; and true for every such text
 /// whose strings need no escape (`CompactJSONObjectTests` checks both against the two on generated input).
-/// A string with an escape is false, and callers read it the slow way. So: no whitespace, every object's
-/// keys rise strictly in byte order (no duplicates), strings hold no escape and no control character and
-/// are valid UTF-8, and numbers are as JSON writes them.
+/// A string with an escape, or a key with a byte beyond ASCII, is false, and callers read it the slow way.
+/// So: no whitespace, every object's keys are ASCII and rise strictly in byte order (no duplicates), strings
+/// hold no escape and no control character and are valid UTF-8, and numbers are as JSON writes them. Keys
+/// are ASCII because the strict reader keeps members in a Swift dictionary, whose keys compare by Unicode
+/// canonical equivalence: `"e\u{301}"` and `"é"` differ in bytes, and rise in order with another key between
+/// them, yet are one key, a duplicate it refuses (found by review: an outside attacker's read of issue 23).
 package enum CompactJSONObject {
     private struct Container {
         let isObject: Bool
@@ -49,7 +52,7 @@ package enum CompactJSONObject {
                             index += 1
                             expectingValue = false
                         } else if byte == UInt8(ascii: "{") {
-                            guard let key = scanString(), consume(UInt8(ascii: ":")) else { return false }
+                            guard let key = scanKey(), consume(UInt8(ascii: ":")) else { return false }
                             open.append(Container(isObject: true, lastKey: key))
                         } else {
                             open.append(Container(isObject: false, lastKey: 0..<0))
@@ -74,7 +77,7 @@ package enum CompactJSONObject {
                 index += 1
                 switch (container.isObject, byte) {
                 case (true, UInt8(ascii: ",")):
-                    guard let key = scanString(), consume(UInt8(ascii: ":")),
+                    guard let key = scanKey(), consume(UInt8(ascii: ":")),
                         bytes[container.lastKey].lexicographicallyPrecedes(bytes[key])
                     else { return false }
                     open[open.count - 1].lastKey = key
@@ -92,6 +95,12 @@ package enum CompactJSONObject {
             guard current == byte else { return false }
             index += 1
             return true
+        }
+
+        /// A key: a string (as ``scanString()``) of ASCII alone, whose bytes equal only themselves.
+        private mutating func scanKey() -> Range<Int>? {
+            guard let key = scanString(), bytes[key].allSatisfy({ $0 < 0x80 }) else { return nil }
+            return key
         }
 
         /// A string without escapes or control characters, valid UTF-8: its contents' range.
