@@ -81,6 +81,8 @@ let package = Package(
                 "KakaoAuthTokens",
                 // The emulator's RS256 signing key (the service and the verifier kit never sign with RSA).
                 "COpenSSL",
+                // Its account status webhook sender POSTs the SETs it signs.
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),

@@ -10,10 +10,11 @@ import Testing
 @Suite struct RouteGuardTests {
     static let environment = ServerFlowTests.environment.merging(["RATE_LIMIT_PER_MINUTE": "2", "KAKAO_ADMIN_KEY": FakeKakao.adminKey]) { $1 }
 
-    /// Every route that calls Kakao or writes to the database.
+    /// Every route that calls Kakao or writes to the database (the webhooks count only the calls they refuse).
     static let limited: Set<String> = [
         "POST /auth/kakao", "POST /auth/refresh", "POST /auth/logout", "GET /auth/kakao/callback", "DELETE /auth/account",
-        "GET /webhooks/kakao/unlink", "POST /webhooks/kakao/unlink", "DELETE /users/me/sessions", "DELETE /users/me/sessions/{id}",
+        "GET /webhooks/kakao/unlink", "POST /webhooks/kakao/unlink", "POST /webhooks/kakao/account-status", "DELETE /users/me/sessions",
+        "DELETE /users/me/sessions/{id}",
     ]
     /// Every other route the service serves (reads only).
     static let unlimited: Set<String> = [

@@ -30,8 +30,10 @@ class FakeKakao:
         self.used = set()
         self.delays = {}
         self.token_requests = 0
-        # Kakao's OIDC key set, when a test publishes one (`{"keys": [...]}`).
+        # Kakao's OIDC key set, when a test publishes one (`{"keys": [...]}`), and how it answers: a status
+        # other than 200 answers an error, a delay stalls it.
         self.jwks = None
+        self.jwks_status, self.jwks_delay = 200, 0
         fake = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -60,7 +62,8 @@ class FakeKakao:
 
             def do_GET(self):
                 if self.path == "/.well-known/jwks.json" and fake.jwks is not None:
-                    return self.answer(200, fake.jwks)
+                    time.sleep(fake.jwks_delay)
+                    return self.answer(fake.jwks_status, fake.jwks if fake.jwks_status == 200 else {"error": "server_error"})
                 token = self.headers.get("Authorization", "").removeprefix("Bearer kakao-at-")
                 if token not in fake.profiles:
                     return self.answer(401, {"msg": "this access token does not exist", "code": -401})

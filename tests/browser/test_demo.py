@@ -1,5 +1,6 @@
 """The demo in a real browser (headless Chromium): log in through the Kakao emulator, stay logged in across
-a reload, refresh, log out, and never let page JavaScript see a token."""
+a reload, refresh, log out, never let page JavaScript see a token, and end the session when Kakao signals a
+password change."""
 import os
 import sys
 from pathlib import Path
@@ -132,4 +133,17 @@ def test_the_app_button_logs_in_with_an_id_token_and_a_nonce(demo, browser):
     browser.find_element(By.ID, "refresh").click()
     WebDriverWait(browser, 15).until(EC.text_to_be_present_in_element((By.ID, "status"), "rotated"))
     browser.find_element(By.ID, "logout").click()
+    wait_for(browser, "signed-out")
+
+
+def test_the_kakao_password_button_plays_the_account_status_webhook_and_the_session_ends(demo, browser):
+    browser.get(demo["url"] + "/")
+    log_in_through_the_emulator(browser, demo, "비밀번호 변경")
+    browser.find_element(By.ID, "password-changed").click()
+    WebDriverWait(browser, 15).until(EC.text_to_be_present_in_element((By.ID, "status"), "this session ended"))
+    assert browser.find_element(By.ID, "signed-out").is_displayed()
+    ARTIFACTS.mkdir(exist_ok=True)
+    browser.save_screenshot(str(ARTIFACTS / "demo-kakao-password-changed.png"))
+    # Not only the page: the session is gone, so a reload finds no one signed in.
+    browser.refresh()
     wait_for(browser, "signed-out")

@@ -3,6 +3,7 @@ import Hummingbird
 import HummingbirdCore
 import KakaoAuthTokens
 import Logging
+import NIOCore
 import ServiceLifecycle
 
 /// Builds the whole service from its configuration: the executable runs it, the tests run the very same one.
@@ -155,6 +156,8 @@ func buildRouter(
     let origins = RequestOrigins(addresses: addresses)
     let bodies = RequestBody(timeout: configuration.readTimeout)
     let kakaoKeys = KakaoJWKS(refetchInterval: configuration.jwksRefetchInterval) { try await kakao.fetchJWKS() }
+    // Kakao gives its account status webhook 3 s; what the webhook waits for gets 2 s of them at most.
+    let signalWait = min(TimeAmount.seconds(2), configuration.kakao.timeout)
     let login = KakaoLogin(
         kakao: kakao, idTokens: KakaoIDTokenVerifier(settings: configuration.idTokens, keys: kakaoKeys), appID: configuration.kakaoAppID,
         accounts: accounts, tokens: tokens, metrics: metrics, clock: clock)
@@ -188,6 +191,13 @@ func buildRouter(
     }
     UserController(accounts: accounts, tokens: tokens, cookies: cookies, origins: origins, clock: clock)
         .addRoutes(to: router, guards: guards)
+    AccountStatusWebhookController(
+        verifier: KakaoSecurityEventVerifier(settings: configuration.securityEvents, keys: kakaoKeys, keyWait: signalWait),
+        signals: AccountSignals(
+            administration: Administration(accounts: accounts), fetchProfile: profileFetch(kakao, configuration, within: signalWait),
+            maximumAge: configuration.securityEvents.maximumAge),
+        bodies: bodies, origins: origins, rateLimit: guards.rateLimit, clock: clock
+    ).addRoutes(to: router)
     if let adminKey = configuration.kakao.adminKey {
         WebhookController(
             accounts: accounts, bodies: bodies, adminKey: adminKey, appID: configuration.kakaoAppID, rateLimit: guards.rateLimit, clock: clock
@@ -195,6 +205,20 @@ func buildRouter(
     }
     router.answerUnservedMethodsWith405()
     return router
+}
+
+/// How ``AccountSignals`` fetches a profile again: with the admin key, within `deadline`; nil without a key.
+private func profileFetch(_ kakao: KakaoClient, _ configuration: Configuration, within deadline: TimeAmount)
+    -> (@Sendable (Int64) async throws -> KakaoProfile)?
+{
+    guard let adminKey = configuration.kakao.adminKey else { return nil }
+    return { kakaoID in
+        do {
+            return try await withDeadline(deadline) { try await kakao.fetchProfile(kakaoID: kakaoID, adminKey: adminKey) }
+        } catch is DeadlineExceeded {
+            throw KakaoError.timedOut
+        }
+    }
 }
 
 /// Routes a module beside the service adds to its router (the demo page), behind the same middleware.

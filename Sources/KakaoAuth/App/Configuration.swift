@@ -43,6 +43,8 @@ public struct Configuration: Sendable {
     var kakaoAppID: String?
     /// How Kakao's OpenID Connect ID tokens are checked.
     var idTokens: KakaoIDTokenVerifier.Settings
+    /// How the Security Event Tokens of Kakao's account status webhook are checked.
+    var securityEvents: KakaoSecurityEventVerifier.Settings
     /// The shortest time between two fetches of Kakao's JWKS for an unknown `kid`.
     var jwksRefetchInterval: Int64
     /// When set, `/auth/introspect` callers must present it as a Bearer token.
@@ -106,6 +108,9 @@ public struct Configuration: Sendable {
             audiences: Set(variables.list("KAKAO_ID_TOKEN_AUDIENCES") ?? [kakao.clientID]),
             maximumAge: Int64(try variables.integer("KAKAO_ID_TOKEN_MAX_AGE", default: 600, in: 10...86_400)),
             nonceBinding: try variables.choice("KAKAO_ID_TOKEN_NONCE", default: .plain))
+        securityEvents = KakaoSecurityEventVerifier.Settings(
+            issuer: idTokens.issuer, audience: kakao.clientID,
+            maximumAge: Int64(try variables.integer("KAKAO_SET_MAX_AGE", default: 259_200, in: 60...2_592_000)))
         jwksRefetchInterval = Int64(try variables.integer("KAKAO_JWKS_REFRESH_SECONDS", default: 60, in: 1...86_400))
         introspectionToken = try variables.credential("INTROSPECTION_TOKEN")
         trustedProxies = try variables.addressRanges("TRUSTED_PROXIES")

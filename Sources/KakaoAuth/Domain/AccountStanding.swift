@@ -40,6 +40,12 @@ struct AccountDisable: Sendable, Equatable {
     var at: Int64
     var reason: String
     var by: AccountActor
+
+    /// Whether a disable by `actor` takes this one's place: only an operator's takes Kakao's, so that Kakao's
+    /// `account-enabled`, which lifts only Kakao's own disable, cannot lift what an operator decided.
+    func replaceable(by actor: AccountActor) -> Bool {
+        by == .kakao && actor != .kakao
+    }
 }
 
 /// Whether an account may log in.

@@ -144,7 +144,7 @@ struct Accounts: Sendable {
     /// "Log out my other devices": ends every live session of the user but `current`; returns how many.
     func revokeOtherSessions(userID: String, keeping current: String, origin: RequestOrigin, now: Int64) async throws -> Int {
         try await store.revokeSessions(
-            userID: userID, keeping: current, reason: "user", detail: "other devices, by the user", origin: origin, now: now)
+            userID: userID, keeping: current, openedAtOrBefore: nil, reason: "user", detail: "other devices, by the user", origin: origin, now: now)
     }
 
     /// How long an erasure's intent waits before the purge finishes it: longer than any request may wait on

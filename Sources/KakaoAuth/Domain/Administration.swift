@@ -38,7 +38,7 @@ struct Administration: Sendable {
 
     /// Lets the account log in again; the sessions the disable revoked stay revoked.
     func enable(id userID: String, by actor: AccountActor, origin: RequestOrigin, now: Int64) async throws -> AccountView {
-        guard let account = try await store.enable(userID: userID, by: actor, origin: origin, now: now) else {
+        guard let account = try await store.enable(userID: userID, by: actor, onlyIfDisabledBy: nil, origin: origin, now: now) else {
             throw AdministrationError.userNotFound
         }
         return account
@@ -59,7 +59,7 @@ struct Administration: Sendable {
     func revokeSessions(id userID: String, by actor: AccountActor, origin: RequestOrigin, now: Int64) async throws -> Int {
         _ = try await existing(userID, now: now)
         return try await store.revokeSessions(
-            userID: userID, keeping: nil, reason: "admin", detail: actor.auditName, origin: origin, now: now)
+            userID: userID, keeping: nil, openedAtOrBefore: nil, reason: "admin", detail: actor.auditName, origin: origin, now: now)
     }
 
     /// Logs out one live session of the user.

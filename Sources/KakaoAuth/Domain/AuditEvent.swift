@@ -31,6 +31,9 @@ public struct AuditEvent: Codable, Equatable, Sendable {
         case rolesChanged = "roles_changed"
         /// An operator set the user's app metadata (the detail gives its size, not its content, and the operator).
         case appMetadataChanged = "app_metadata_changed"
+        /// One of Kakao's account status signals applied to the account (the detail names each event by its
+        /// short name and says what was done); an erasure it caused is recorded with this kind too.
+        case kakaoSignal = "kakao_signal"
     }
 
     public var id: Int64?

@@ -32,6 +32,17 @@ protocol SessionStore: AdministrationStore {
     /// SHA-256 kept until `expiresAt`; false when it was used before.
     func consumeSingleUse(_ credential: String, expiresAt: Int64) async throws -> Bool
 
+    /// Whether ``consumeSingleUse(_:expiresAt:)`` recorded this credential, and it has not expired yet.
+    func isUsed(_ credential: String) async throws -> Bool
+
+    /// Records the `jti` of one of Kakao's signals as ``consumeSingleUse(_:expiresAt:)`` does, with the audit
+    /// event of what it did (``AccountSignals``), in one transaction.
+    func rememberSignal(_ jti: SingleUseCredential, recording event: AuditEvent?) async throws
+
+    /// Stores the profile Kakao gives now for an existing user, as a login from `/v2/user/me` would (absent
+    /// fields clear ours), without opening a session. False when there is no such user.
+    func updateProfile(_ profile: KakaoProfile, now: Int64) async throws -> Bool
+
     /// Records that the user asked for their erasure at `requestedAt`.
     func requestErasure(userID: String, requestedAt: Int64) async throws
 

@@ -30,6 +30,8 @@ extension APIError {
             self.init(.invalidRequest, "reason must be 1 to 200 characters, none a control character")
         case let error as AccountClaimsError:
             self.init(.invalidRequest, error.description)
+        case is SecurityEventKeysUnavailable:
+            self.init(.serviceUnavailable, "Kakao's key set could not be fetched in time for this SET's kid; send it again later")
         case LoginRefusal.accessTokenLoginsNeedAppID:
             self.init(.invalidRequest, "access_token logins need KAKAO_APP_ID, to check that Kakao issued the token to this app")
         // The client's framing (a `Transfer-Encoding` we do not speak, a chunk size past 64 bits, a body
@@ -85,5 +87,14 @@ extension APIError {
             headers[.wwwAuthenticate] = "Bearer error=\"invalid_token\""
         }
         return Response(status: code.status, headers: headers, body: .init(byteBuffer: ByteBuffer(string: body)))
+    }
+}
+
+extension SecurityEventRefusal {
+    /// RFC 8935 §2.4: 400 with `{"err", "description"}` as `application/json`, not problem+json: the push
+    /// delivery's own error format, which Kakao's console shows.
+    var response: Response {
+        let body = "{\"err\":\(code.rawValue.jsonQuoted),\"description\":\(description.jsonQuoted)}"
+        return Response(status: .badRequest, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(string: body)))
     }
 }

@@ -12,12 +12,12 @@ struct RequestBody: Sendable {
     /// How long a client may take to send its body (`HTTP_READ_TIMEOUT_SECONDS`).
     let timeout: TimeAmount
 
-    /// The whole body, at most ``maximumSize`` bytes, read within ``timeout`` so that a client trickling
-    /// its body cannot hold a request open for long.
-    func collect(_ request: Request) async throws -> ByteBuffer {
+    /// The whole body, at most `limit` bytes (``maximumSize`` unless a route takes less), read within
+    /// ``timeout`` so that a client trickling its body cannot hold a request open for long.
+    func collect(_ request: Request, upTo limit: Int = Self.maximumSize) async throws -> ByteBuffer {
         let body = request.body
         do {
-            return try await withDeadline(timeout) { try await body.collect(upTo: Self.maximumSize) }
+            return try await withDeadline(timeout) { try await body.collect(upTo: limit) }
         } catch is DeadlineExceeded {
             throw APIError(.requestTimeout, "the request body did not arrive within \(timeout.nanoseconds / 1_000_000_000) s")
         }

@@ -59,6 +59,18 @@ struct KakaoClient: Sendable {
     func fetchProfile(accessToken: String) async throws(KakaoError) -> KakaoProfile {
         var request = HTTPClientRequest(url: settings.apiBaseURL + "/v2/user/me?secure_resource=true")
         request.headers.add(name: "Authorization", value: "Bearer " + accessToken)
+        return try await profile(request)
+    }
+
+    /// `GET {api}/v2/user/me` for one user, with the admin key (`KakaoAK`, `target_id_type=user_id`).
+    func fetchProfile(kakaoID: Int64, adminKey: String) async throws(KakaoError) -> KakaoProfile {
+        var request = HTTPClientRequest(
+            url: settings.apiBaseURL + "/v2/user/me?secure_resource=true&target_id_type=user_id&target_id=\(kakaoID)")
+        request.headers.add(name: "Authorization", value: "KakaoAK " + adminKey)
+        return try await profile(request)
+    }
+
+    private func profile(_ request: HTTPClientRequest) async throws(KakaoError) -> KakaoProfile {
         let (status, answer) = try await send(request, endpoint: "user_me")
         guard status == 200 else {
             throw Self.failure(status: status, errorCode: answer?["code"].flatMap { $0.integerValue.map(String.init) })

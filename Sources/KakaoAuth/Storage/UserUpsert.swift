@@ -44,6 +44,16 @@ enum UserUpsert {
             """
     }
 
+    /// Replaces the profile of the user with this Kakao id (no session, no login time): nickname, email,
+    /// email_verified, profile_image_url, thumbnail_image_url and updated_at, in that order. A disabled user's
+    /// too: it is what Kakao knows of them, not a login.
+    static func profileUpdate(values: String, kakaoID: String) -> String {
+        """
+        UPDATE users SET (nickname, email, email_verified, profile_image_url, thumbnail_image_url, updated_at) = (\(values))
+        WHERE kakao_id = \(kakaoID)
+        """
+    }
+
     /// Records the refused login of the disabled user with this Kakao id, whom the upsert left alone.
     static func refusedLogin(at: String, clientIP: String, userAgent: String, kakaoID: String) -> String {
         """

@@ -1,5 +1,6 @@
 import NIOCore
 import NIOPosix
+import Synchronization
 
 /// Thrown by ``withDeadline(_:operation:)`` when the operation did not finish in time.
 struct DeadlineExceeded: Error {}
@@ -25,5 +26,34 @@ func withDeadline<Value: Sendable>(
         }
         defer { group.cancelAll() }
         return try await group.next()!
+    }
+}
+
+/// The value of `task`, or ``DeadlineExceeded`` after `duration`, leaving `task` running: for work others
+/// share (a JWKS fetch that logins also wait for), which ``withDeadline(_:operation:)`` could not abandon, since
+/// a task group waits for its children and an unstructured task's value does not heed cancellation.
+func value<Value: Sendable>(of task: Task<Value, any Error>, waitingAtMost duration: TimeAmount) async throws -> Value {
+    let waiter = OnceContinuation<Value>()
+    return try await withCheckedThrowingContinuation { continuation in
+        waiter.set(continuation)
+        let timer = MultiThreadedEventLoopGroup.singleton.any().scheduleTask(in: duration) { waiter.resume(with: .failure(DeadlineExceeded())) }
+        Task {
+            let result = await task.result
+            timer.cancel()
+            waiter.resume(with: result)
+        }
+    }
+}
+
+/// A continuation resumed by whichever of two racers comes first; the other's result is dropped.
+private final class OnceContinuation<Value: Sendable>: Sendable {
+    private let continuation = Mutex<CheckedContinuation<Value, any Error>?>(nil)
+
+    func set(_ continuation: CheckedContinuation<Value, any Error>) {
+        self.continuation.withLock { $0 = continuation }
+    }
+
+    func resume(with result: Result<Value, any Error>) {
+        continuation.withLock { $0.take() }?.resume(with: result)
     }
 }

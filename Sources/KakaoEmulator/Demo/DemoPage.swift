@@ -12,13 +12,14 @@ public struct DemoPage: AdditionalRoutes {
 
     /// - Parameters:
     ///   - emulatorURL: the emulator's base URL: the login button goes to its `/oauth/authorize`, the app
-    ///     button calls its `/emulator/sdk-login`
+    ///     button calls its `/emulator/sdk-login`, the Kakao-password button its `/emulator/account-event`
     ///   - clientID: the app key the emulator expects
     ///   - redirectURI: this page's own URL, registered with the emulator
     public init(emulatorURL: String, clientID: String, redirectURI: String) {
         emulatorOrigin = emulatorURL
         let config =
             "{\"authorizeURL\":\((emulatorURL + "/oauth/authorize").jsonQuoted),\"sdkLoginURL\":\((emulatorURL + "/emulator/sdk-login").jsonQuoted),"
+            + "\"accountEventURL\":\((emulatorURL + "/emulator/account-event").jsonQuoted),"
             + "\"clientID\":\(clientID.jsonQuoted),\"redirectURI\":\(redirectURI.jsonQuoted)}"
         // Inside <script>, "<" must not appear raw: "</script>" in a value would end the element.
         let safeConfig = config.replacingOccurrences(of: "<", with: "\\u003c")

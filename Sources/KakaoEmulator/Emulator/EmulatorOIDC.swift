@@ -1,3 +1,5 @@
+import AsyncHTTPClient
+import Foundation
 import Hummingbird
 import KakaoAuth
 import KakaoAuthTokens
@@ -18,6 +20,7 @@ struct EmulatorOIDC<Context: RequestContext> {
         router.post("emulator/sdk-login", use: sdkLogin)
         router.post("emulator/rotate-keys", use: rotateKeys)
         router.post("emulator/id-tokens", use: idTokens)
+        router.post("emulator/account-event", use: accountEvent)
     }
 
     @Sendable func jwks(_ request: Request, context: Context) async throws -> Response {
@@ -105,6 +108,56 @@ struct EmulatorOIDC<Context: RequestContext> {
             lines += idToken(for: user, audience: settings.nativeAppKey, nonce: nonce, now: now) + " " + nonce + "\n"
         }
         return Response(status: .ok, headers: [.contentType: "text/plain; charset=utf-8"], body: .init(byteBuffer: ByteBuffer(string: lines)))
+    }
+
+    /// Kakao's account status webhook: a form with `kakao_id`, `event` (a short name such as
+    /// `credential-change`, or a whole event URI) and `webhook_url`. Signs a Security Event Token as Kakao does
+    /// (RS256 under the current key, `typ` `secevent+jwt`, `aud` the client id, one event whose `subject` is
+    /// the user), POSTs it there, and answers `{"status", "body", "jti", "set"}`: the receiver's answer and the SET it was sent. Any page
+    /// may call it (CORS `*`, no credentials): the demo page plays Kakao with it.
+    @Sendable func accountEvent(_ request: Request, context: Context) async throws -> Response {
+        let form = URLEncodedForm.decode(String(buffer: try await request.body.collect(upTo: 64 * 1024))) ?? [:]
+        guard let subject = form["kakao_id"], let kakaoID = Int64(subject), kakaoID > 0, String(kakaoID) == subject, let event = form["event"],
+            !event.isEmpty,
+            let webhookURL = form["webhook_url"], webhookURL.hasPrefix("http://") || webhookURL.hasPrefix("https://")
+        else {
+            return EmulatorAnswer.kauthError(
+                status: 400, error: "invalid_request", code: "KOE010", description: "kakao_id, event and an http(s) webhook_url are required")
+        }
+        let jti = UUID().uuidString.lowercased()
+        let token = securityEventToken(about: subject, event: KakaoAccountEvent.uri(of: event) ?? event, jti: jti, now: clock.now())
+        var delivery = HTTPClientRequest(url: webhookURL)
+        delivery.method = .POST
+        delivery.headers.add(name: "Content-Type", value: "application/secevent+jwt")
+        delivery.headers.add(name: "Accept", value: "application/json")
+        delivery.body = .bytes(ByteBuffer(string: token))
+        var response: Response
+        do {
+            // Kakao waits 3 s for an answer.
+            let answer = try await HTTPClient.shared.execute(delivery, timeout: .seconds(3))
+            let body = try await answer.body.collect(upTo: 64 * 1024)
+            response = EmulatorAnswer.json([
+                "status": "\(answer.status.code)", "body": String(buffer: body).jsonQuoted, "jti": jti.jsonQuoted, "set": token.jsonQuoted,
+            ])
+        } catch {
+            response = EmulatorAnswer.kauthError(
+                status: 502, error: "webhook_failed", code: "KOE999", description: "the webhook could not be reached: \(error)")
+        }
+        response.headers[.accessControlAllowOrigin] = "*"
+        return response
+    }
+
+    /// A SET as `kakao-api.md` quotes Kakao's own: no `exp`, a `txm`, `sub` the Kakao id as a string.
+    func securityEventToken(about subject: String, event uri: String, jti: String, now: Int64) -> String {
+        let signing = state.currentSigningKey
+        let header = "{\"kid\":\(signing.kid.jsonQuoted),\"typ\":\"secevent+jwt\",\"alg\":\"RS256\"}"
+        let eventSubject = "{\"sub\":\(subject.jsonQuoted),\"subject_type\":\"iss-sub\",\"iss\":\(settings.issuer.jsonQuoted)}"
+        let claims =
+            "{\"aud\":\(settings.clientID.jsonQuoted),\"sub\":\(subject.jsonQuoted),\"iss\":\(settings.issuer.jsonQuoted),"
+            + "\"txm\":\(UUID().uuidString.lowercased().jsonQuoted),\"iat\":\(now),\"jti\":\(jti.jsonQuoted),"
+            + "\"events\":{\(uri.jsonQuoted):{\"subject\":\(eventSubject)}}}"
+        let signingInput = Base64URL.encode(Array(header.utf8)) + "." + Base64URL.encode(Array(claims.utf8))
+        return signingInput + "." + Base64URL.encode(signing.key.signRS256(Array(signingInput.utf8)))
     }
 
     /// Kakao rotates its keys now and then: a new current key, the old one still published. For drills.

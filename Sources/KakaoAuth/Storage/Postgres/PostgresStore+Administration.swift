@@ -24,7 +24,7 @@ extension PostgresStore {
 
     func disable(userID: String, _ disable: AccountDisable, origin: RequestOrigin, now: Int64) async throws -> AccountView? {
         try await changingAccount(userID, now: now) { connection, account in
-            guard account.disable == nil else { return }
+            guard account.disable?.replaceable(by: disable.by) ?? true else { return }
             try await connection.query(
                 """
                 UPDATE users SET disabled_at = \(disable.at), disabled_reason = \(disable.reason), disabled_by = \(disable.by.label) WHERE id = \(userID)
@@ -38,9 +38,11 @@ extension PostgresStore {
         }
     }
 
-    func enable(userID: String, by actor: AccountActor, origin: RequestOrigin, now: Int64) async throws -> AccountView? {
+    func enable(userID: String, by actor: AccountActor, onlyIfDisabledBy: AccountActor?, origin: RequestOrigin, now: Int64) async throws
+        -> AccountView?
+    {
         try await changingAccount(userID, now: now) { connection, account in
-            guard account.disable != nil else { return }
+            guard let disable = account.disable, onlyIfDisabledBy.map({ $0 == disable.by }) ?? true else { return }
             try await connection.query(
                 "UPDATE users SET disabled_at = NULL, disabled_reason = NULL, disabled_by = NULL WHERE id = \(userID)", logger: self.logger)
             try await Self.record(
@@ -60,13 +62,16 @@ extension PostgresStore {
         }
     }
 
-    func revokeSessions(userID: String, keeping: String?, reason: String, detail: String, origin: RequestOrigin, now: Int64) async throws -> Int {
+    func revokeSessions(
+        userID: String, keeping: String?, openedAtOrBefore: Int64?, reason: String, detail: String, origin: RequestOrigin, now: Int64
+    ) async throws -> Int {
         try await step {
             try await self.retryingDeadlocks {
                 let counts = try await self.client.query(
                     """
                     WITH revoked AS (UPDATE sessions SET revoked_at = \(now), revoked_reason = \(reason)
                                      WHERE user_id = \(userID) AND revoked_at IS NULL AND expires_at > \(now) AND id IS DISTINCT FROM \(keeping)
+                                           AND created_at <= \(openedAtOrBefore ?? Int64.max)
                                      RETURNING id),
                     logged AS (INSERT INTO auth_events (at, kind, user_id, session_id, client_ip, user_agent, detail)
                                SELECT \(now), \(AuditEvent.Kind.sessionsRevoked.rawValue), \(userID), \(keeping), \(origin.clientIP), \(origin.userAgent),

@@ -323,6 +323,49 @@ final class PostgresStore: SessionStore {
         }
     }
 
+    func isUsed(_ credential: String) async throws -> Bool {
+        try await step {
+            let found = try await self.client.query(
+                "SELECT 1 FROM used_credentials WHERE credential_hash = \(ByteBuffer(bytes: OpenSSL.sha256(credential)))", logger: self.logger
+            ).decode(Int32.self).all()
+            return !found.isEmpty
+        }
+    }
+
+    /// One statement, so the jti and the event are written together or not at all.
+    func rememberSignal(_ jti: SingleUseCredential, recording event: AuditEvent?) async throws {
+        guard let event else {
+            _ = try await consumeSingleUse(jti.credential, expiresAt: jti.expiresAt)
+            return
+        }
+        try await step {
+            _ = try await self.client.query(
+                """
+                WITH remembered AS (INSERT INTO used_credentials (credential_hash, expires_at)
+                                    VALUES (\(ByteBuffer(bytes: OpenSSL.sha256(jti.credential))), \(jti.expiresAt)) ON CONFLICT DO NOTHING)
+                INSERT INTO auth_events (at, kind, user_id, session_id, client_ip, user_agent, detail)
+                VALUES (\(event.at), \(event.kind.rawValue), \(event.userID), \(event.sessionID), \(event.clientIP), \(event.userAgent), \(event.detail))
+                """, logger: self.logger)
+        }
+    }
+
+    func updateProfile(_ profile: KakaoProfile, now: Int64) async throws -> Bool {
+        var bindings = PostgresBindings(capacity: 7)
+        bindings.append(profile.nickname)
+        bindings.append(profile.email)
+        bindings.append(profile.emailVerified)
+        bindings.append(profile.profileImageURL)
+        bindings.append(profile.thumbnailImageURL)
+        bindings.append(now)
+        bindings.append(profile.id)
+        let query = PostgresQuery(unsafeSQL: Self.profileUpdateSQL, binds: bindings)
+        return try await step {
+            try await self.retryingDeadlocks { try await !self.client.query(query, logger: self.logger).decode(Int32.self).all().isEmpty }
+        }
+    }
+
+    private static let profileUpdateSQL = UserUpsert.profileUpdate(values: "$1, $2, $3, $4, $5, $6", kakaoID: "$7") + " RETURNING 1"
+
     func requestErasure(userID: String, requestedAt: Int64) async throws {
         try await step {
             _ = try await self.client.query("UPDATE users SET erasure_requested_at = \(requestedAt) WHERE id = \(userID)", logger: self.logger)

@@ -12,5 +12,6 @@ enum SQLiteMigrations {
         ("0007_single_use_credentials_and_erasure_intent", PackageResources._007_single_use_credentials_and_erasure_intent_sql),
         ("0008_disabled_accounts_and_session_details", PackageResources._008_disabled_accounts_and_session_details_sql),
         ("0009_roles_and_app_metadata", PackageResources._009_roles_and_app_metadata_sql),
+        ("0010_kakao_signal_events", PackageResources._010_kakao_signal_events_sql),
     ]
 }

@@ -23,7 +23,7 @@ extension SQLiteStore {
     func disable(userID: String, _ disable: AccountDisable, origin: RequestOrigin, now: Int64) async throws -> AccountView? {
         try await groupCommit.write { db in
             guard let account = try Self.account(db, id: userID, now: now) else { return nil }
-            guard account.disable == nil else { return account }
+            guard account.disable?.replaceable(by: disable.by) ?? true else { return account }
             try db.execute(
                 sql: "UPDATE users SET disabled_at = ?, disabled_reason = ?, disabled_by = ? WHERE id = ?",
                 arguments: [disable.at, disable.reason, disable.by.label, userID])
@@ -38,10 +38,12 @@ extension SQLiteStore {
         }
     }
 
-    func enable(userID: String, by actor: AccountActor, origin: RequestOrigin, now: Int64) async throws -> AccountView? {
+    func enable(userID: String, by actor: AccountActor, onlyIfDisabledBy: AccountActor?, origin: RequestOrigin, now: Int64) async throws
+        -> AccountView?
+    {
         try await groupCommit.write { db in
             guard let account = try Self.account(db, id: userID, now: now) else { return nil }
-            guard account.disable != nil else { return account }
+            guard let disable = account.disable, onlyIfDisabledBy.map({ $0 == disable.by }) ?? true else { return account }
             try db.execute(sql: "UPDATE users SET disabled_at = NULL, disabled_reason = NULL, disabled_by = NULL WHERE id = ?", arguments: [userID])
             try AuditEvent(.accountEnabled, at: now, userID: userID, sessionID: nil, origin: origin, detail: actor.auditName).insertPrepared(db)
             return try Self.account(db, id: userID, now: now)
@@ -60,13 +62,15 @@ extension SQLiteStore {
         }
     }
 
-    func revokeSessions(userID: String, keeping: String?, reason: String, detail: String, origin: RequestOrigin, now: Int64) async throws -> Int {
+    func revokeSessions(
+        userID: String, keeping: String?, openedAtOrBefore: Int64?, reason: String, detail: String, origin: RequestOrigin, now: Int64
+    ) async throws -> Int {
         try await groupCommit.write { db in
             try db.execute(
                 sql: """
                     UPDATE sessions SET revoked_at = ?, revoked_reason = ?
-                    WHERE user_id = ? AND revoked_at IS NULL AND expires_at > ? AND id IS NOT ?
-                    """, arguments: [now, reason, userID, now, keeping])
+                    WHERE user_id = ? AND revoked_at IS NULL AND expires_at > ? AND id IS NOT ? AND created_at <= ?
+                    """, arguments: [now, reason, userID, now, keeping, openedAtOrBefore ?? Int64.max])
             let revoked = db.changesCount
             if revoked > 0 {
                 try AuditEvent(

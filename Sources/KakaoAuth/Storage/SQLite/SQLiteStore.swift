@@ -214,6 +214,32 @@ public final class SQLiteStore: SessionStore {
         }
     }
 
+    func isUsed(_ credential: String) async throws -> Bool {
+        try await pool.read { db in
+            try Bool.fetchOne(
+                db, sql: "SELECT EXISTS (SELECT 1 FROM used_credentials WHERE credential_hash = ?)", arguments: [Data(OpenSSL.sha256(credential))])
+                ?? false
+        }
+    }
+
+    func rememberSignal(_ jti: SingleUseCredential, recording event: AuditEvent?) async throws {
+        try await groupCommit.write { db in
+            try Self.insertUsedCredential(db, jti)
+            try event?.insertPrepared(db)
+        }
+    }
+
+    func updateProfile(_ profile: KakaoProfile, now: Int64) async throws -> Bool {
+        try await groupCommit.write { db in
+            try db.execute(
+                sql: UserUpsert.profileUpdate(values: "?, ?, ?, ?, ?, ?", kakaoID: "?"),
+                arguments: [
+                    profile.nickname, profile.email, profile.emailVerified, profile.profileImageURL, profile.thumbnailImageURL, now, profile.id,
+                ])
+            return db.changesCount == 1
+        }
+    }
+
     /// Records the credential's SHA-256 unless it is there already (`changesCount` then says 0).
     private static func insertUsedCredential(_ db: Database, _ credential: SingleUseCredential) throws {
         try db.cachedStatement(sql: "INSERT INTO used_credentials (credential_hash, expires_at) VALUES (?, ?) ON CONFLICT DO NOTHING")
